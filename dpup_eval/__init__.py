@@ -1,0 +1,28 @@
+"""dpup_eval: a participatory evaluation workbench for New Zealand social services, built on the
+Data Protection and Use Policy (DPUP).
+
+Data enters only through `load()`, checked against the agreed contract for one purpose. Importing
+this package is cheap: Great Expectations, plotly and Jupyter are imported only where used.
+"""
+
+from dpup_eval.contract import Agreement, Contract, Field, QualityRule
+from dpup_eval.errors import ContractError, DataFileError, DpupEvalError, UnknownPurposeError
+from dpup_eval.loading import LoadResult, load
+from dpup_eval.report import CheckReport, Problem
+
+__all__ = [
+    "Agreement",
+    "CheckReport",
+    "Contract",
+    "ContractError",
+    "DataFileError",
+    "DpupEvalError",
+    "Field",
+    "LoadResult",
+    "Problem",
+    "QualityRule",
+    "UnknownPurposeError",
+    "load",
+]
+
+__version__ = "0.1.0"

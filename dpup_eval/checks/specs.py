@@ -1,0 +1,280 @@
+"""Contract -> engine-neutral check specs.
+
+Each spec is one rule a row can fail, with the problem code it raises and a plain description.
+`to_expectations` turns specs into Great Expectations configurations as plain dicts (type +
+kwargs), so the mapping is tested without any GX context; `gx_engine` runs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from dpup_eval.contract import Contract, Field
+
+#: Where a spec is evaluated: on one column's distinct values, on distinct pairs of two
+#: columns' values, or on whole rows (keys).
+Scope = Literal["value", "pair", "rows"]
+
+INTEGER_TEXT = r"^[+-]?[0-9]+(\.0+)?$"
+NUMBER_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+BOOLEAN_TEXT = ("true", "false", "yes", "no", "1", "0", "TRUE", "FALSE", "True", "False", "Yes", "No")
+DATE_FORMAT = "%Y-%m-%d"
+OPPOSITE = {"<": ">", "<=": ">="}
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One rule: which columns, what must hold, and the problem code when it does not."""
+
+    key: str
+    code: str
+    kind: str
+    columns: tuple[str, ...]
+    scope: Scope
+    description: str
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    typed: bool = False  # evaluated on parsed values (numbers, dates) rather than the text
+
+
+def _label_list(values: tuple[str, ...], limit: int = 6) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def _field_specs(f: Field) -> list[CheckSpec]:
+    name = f.name
+    specs: list[CheckSpec] = []
+    if f.required:
+        specs.append(
+            CheckSpec(
+                f"{name}.required",
+                "blank-required",
+                "not_null",
+                (name,),
+                "value",
+                f"{f.plain_name} ({name}) must not be blank",
+            )
+        )
+    if f.logical_type == "integer":
+        specs.append(
+            CheckSpec(
+                f"{name}.type",
+                "invalid-type",
+                "match_regex",
+                (name,),
+                "value",
+                f"{name} must be a whole number",
+                {"regex": INTEGER_TEXT},
+            )
+        )
+    elif f.logical_type == "number":
+        specs.append(
+            CheckSpec(
+                f"{name}.type",
+                "invalid-type",
+                "match_regex",
+                (name,),
+                "value",
+                f"{name} must be a number",
+                {"regex": NUMBER_TEXT},
+            )
+        )
+    elif f.logical_type == "date":
+        specs.append(
+            CheckSpec(
+                f"{name}.type",
+                "invalid-date",
+                "date_format",
+                (name,),
+                "value",
+                f"{name} must be a real date written YYYY-MM-DD",
+                {"format": DATE_FORMAT},
+            )
+        )
+    elif f.logical_type == "boolean":
+        specs.append(
+            CheckSpec(
+                f"{name}.type",
+                "invalid-type",
+                "in_set",
+                (name,),
+                "value",
+                f"{name} must be true or false",
+                {"values": list(BOOLEAN_TEXT)},
+            )
+        )
+    if f.allowed is not None:
+        if f.multi_value_separator:
+            alternatives = "|".join(re.escape(v) for v in f.allowed)
+            sep = re.escape(f.multi_value_separator)
+            regex = f"^({alternatives})({sep}({alternatives}))*$"
+            specs.append(
+                CheckSpec(
+                    f"{name}.allowed",
+                    "unknown-category",
+                    "match_regex",
+                    (name,),
+                    "value",
+                    f"each of the {name} values (separated by '{f.multi_value_separator}') "
+                    f"must be one of {_label_list(f.allowed)}",
+                    {"regex": regex},
+                )
+            )
+        else:
+            specs.append(
+                CheckSpec(
+                    f"{name}.allowed",
+                    "unknown-category",
+                    "in_set",
+                    (name,),
+                    "value",
+                    f"{name} must be one of {_label_list(f.allowed)}",
+                    {"values": list(f.allowed)},
+                )
+            )
+    if f.pattern:
+        specs.append(
+            CheckSpec(
+                f"{name}.pattern",
+                "pattern-mismatch",
+                "match_regex",
+                (name,),
+                "value",
+                f"{name} must have the agreed form ({f.pattern})",
+                {"regex": f.pattern},
+            )
+        )
+    if f.minimum is not None or f.maximum is not None:
+        low, high = f.minimum, f.maximum
+        bounds = (
+            f"from {low}" if high is None else f"up to {high}" if low is None else f"from {low} to {high}"
+        )
+        specs.append(
+            CheckSpec(
+                f"{name}.range",
+                "out-of-range",
+                "between",
+                (name,),
+                "value",
+                f"{name} must be {bounds}",
+                {"min": low, "max": high},
+                typed=True,
+            )
+        )
+    if f.max_length is not None:
+        specs.append(
+            CheckSpec(
+                f"{name}.length",
+                "too-long",
+                "max_length",
+                (name,),
+                "value",
+                f"{name} must be at most {f.max_length} characters",
+                {"max": f.max_length},
+            )
+        )
+    return specs
+
+
+def build_specs(contract: Contract) -> list[CheckSpec]:
+    """Every row rule the contract implies, in contract order, without duplicates."""
+    specs: list[CheckSpec] = []
+    for f in contract.fields:
+        specs += _field_specs(f)
+    key_sets: list[tuple[str, ...]] = []
+    if contract.key_fields:
+        key_sets.append(tuple(contract.key_fields))
+    key_sets += [(f.name,) for f in contract.fields if f.unique and (f.name,) not in key_sets]
+    key_sets += [r.fields for r in contract.rules if r.kind == "unique_together" and r.fields not in key_sets]
+    for columns in key_sets:
+        joined = " + ".join(columns)
+        specs.append(
+            CheckSpec(
+                f"{joined}.unique",
+                "duplicate-key",
+                "unique",
+                columns,
+                "rows",
+                f"{joined} must not repeat (each key once)",
+            )
+        )
+    for rule in contract.rules:
+        if rule.kind == "field_order":
+            left, right = rule.fields
+            specs.append(
+                CheckSpec(
+                    f"rule.{rule.name}",
+                    "quality-rule",
+                    "field_order",
+                    (left, right),
+                    "pair",
+                    f"{rule.description} ({left} {rule.op} {right})",
+                    {"op": rule.op, "rule": rule.name},
+                    typed=True,
+                )
+            )
+    return specs
+
+
+def _bound(value: Any) -> Any:
+    """Dates become timestamps: the parsed column holds datetime64 values, which GX compares with timestamps."""
+    if isinstance(value, dt.date):
+        import pandas as pd
+
+        return pd.Timestamp(value)
+    return value
+
+
+def to_expectation(spec: CheckSpec, *, value_column: str | None = None) -> dict[str, Any]:
+    """The GX expectation for a spec as `{"type": ..., "kwargs": ...}` (no GX import needed).
+
+    `value_column` renames the column when the engine validates a frame of distinct values.
+    """
+    col = value_column or spec.columns[0]
+    p = spec.params
+    if spec.kind == "not_null":
+        return {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": col}}
+    if spec.kind == "in_set":
+        return {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": col, "value_set": p["values"]},
+        }
+    if spec.kind == "match_regex":
+        return {"type": "expect_column_values_to_match_regex", "kwargs": {"column": col, "regex": p["regex"]}}
+    if spec.kind == "date_format":
+        return {
+            "type": "expect_column_values_to_match_strftime_format",
+            "kwargs": {"column": col, "strftime_format": p["format"]},
+        }
+    if spec.kind == "between":
+        return {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": col, "min_value": _bound(p["min"]), "max_value": _bound(p["max"])},
+        }
+    if spec.kind == "max_length":
+        return {
+            "type": "expect_column_value_lengths_to_be_between",
+            "kwargs": {"column": col, "min_value": None, "max_value": p["max"]},
+        }
+    if spec.kind == "unique":
+        if len(spec.columns) == 1:
+            return {"type": "expect_column_values_to_be_unique", "kwargs": {"column": spec.columns[0]}}
+        return {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": list(spec.columns)}}
+    if spec.kind == "field_order":
+        left, right = spec.columns
+        op = p["op"]
+        # GX checks "A > B" (or >=); "left <= right" is "right >= left".
+        a, b = (left, right) if op in (">", ">=") else (right, left)
+        return {
+            "type": "expect_column_pair_values_a_to_be_greater_than_b",
+            "kwargs": {
+                "column_A": a,
+                "column_B": b,
+                "or_equal": op.endswith("="),
+                "ignore_row_if": "either_value_is_missing",
+            },
+        }
+    raise ValueError(f"unknown check kind '{spec.kind}'")

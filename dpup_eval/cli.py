@@ -1,0 +1,226 @@
+"""The `dpup-eval` command line: thin commands that parse options, call the library, write results.
+
+Exit codes: 0 success (for `check`: every row accepted); 1 rows quarantined or the dataset
+rejected; 2 the command could not run (one `Error:` line; the traceback only with `--debug`).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dpup_eval.errors import DpupEvalError
+
+app = typer.Typer(
+    name="dpup-eval",
+    help="dpup_eval: check de-identified programme data against its agreement, and evaluate it together.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+contract_app = typer.Typer(help="Work with data contracts (the agreements).", no_args_is_help=True)
+app.add_typer(contract_app, name="contract")
+
+
+def _click_class(name: str) -> type[Exception]:
+    """Typer vendors click; its exception classes are reached through the public BadParameter."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+
+
+ClickException = _click_class("ClickException")
+UsageError = _click_class("UsageError")
+ContractOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--contract",
+        help="A contract file, or the agreement folder "
+        "with one contract per purpose. Default: the built-in Best "
+        "foot forward agreement.",
+    ),
+]
+
+
+def _say(message: str) -> None:
+    """Progress for people, on stderr so that stdout stays machine-readable."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def _contract_path(contract: Path | None) -> Path:
+    from dpup_eval.contract import default_contract_dir
+
+    return contract if contract is not None else default_contract_dir()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
+    ] = False,
+) -> None:
+    """Global options (read by `main`)."""
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="The data file: CSV (UTF-8), Excel (.xlsx) or Parquet.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="What the data is for, e.g. evaluation.")],
+    contract: ContractOpt = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write the report as a standalone HTML page.")
+    ] = None,
+    quarantine_out: Annotated[
+        Path | None, typer.Option("--quarantine", help="Write quarantined rows (CSV) here.")
+    ] = None,
+    accepted_out: Annotated[
+        Path | None, typer.Option("--accepted", help="Write the accepted rows (CSV) here.")
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Which sheet of an Excel workbook to check.")
+    ] = None,
+) -> None:
+    """Check a data file against the agreement for one purpose.
+
+    Exit 0: every row accepted. Exit 1: rows quarantined or the file rejected. Exit 2: could not run.
+    """
+    from dpup_eval.loading import load
+
+    _say(f"Checking {file.name} for {purpose} ...")
+    result = load(file, _contract_path(contract), purpose, sheet=sheet)
+    report = result.report
+    if json_out:
+        json_out.write_text(report.to_json(), encoding="utf-8")
+    if html_out:
+        html_out.write_text(report.to_html(), encoding="utf-8")
+    if quarantine_out:
+        result.quarantine.to_csv(quarantine_out, encoding="utf-8")
+    if accepted_out:
+        result.data.to_csv(accepted_out, encoding="utf-8", date_format="%Y-%m-%d")
+    print(report.to_summary())
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("demo-data")
+def demo_data(
+    outdir: Annotated[
+        Path, typer.Argument(help="Folder to write evaluation.csv and service_reporting.csv into.")
+    ],
+    families: Annotated[int, typer.Option(help="How many families take part.")] = 300,
+    quarters: Annotated[int, typer.Option(help="How many quarters of enrolments.")] = 4,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same bytes.")] = 2026,
+    messy: Annotated[
+        bool, typer.Option("--messy", help="Plant known problems and list them in manifest.json.")
+    ] = False,
+) -> None:
+    """Write realistic, made-up Best foot forward data (nobody in it is real)."""
+    from dpup_eval.demo import DemoOptions, write_demo_data
+
+    try:
+        options = DemoOptions(families=families, quarters=quarters, seed=seed, messy=messy)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    files = write_demo_data(outdir, options, progress=_say)
+    for path in (files.evaluation, files.service_reporting, files.manifest):
+        if path is not None:
+            print(path)
+
+
+@app.command()
+def demo(
+    outdir: Annotated[Path, typer.Option(help="Where the demo data and reports go.")] = Path("demo-data"),
+) -> None:
+    """The main job on the built-in demo data: generate it, then check both files against the agreement."""
+    from dpup_eval.demo import DemoOptions, write_demo_data
+    from dpup_eval.loading import load
+
+    files = write_demo_data(outdir, DemoOptions(), progress=_say)
+    worst = 0
+    for purpose, path in (("evaluation", files.evaluation), ("service_reporting", files.service_reporting)):
+        _say(f"Checking {path.name} for {purpose} ...")
+        result = load(path, _contract_path(None), purpose)
+        html = outdir / f"{purpose}-report.html"
+        html.write_text(result.report.to_html(), encoding="utf-8")
+        print(result.report.to_summary())
+        print(f"  report: {html}")
+        worst = max(worst, result.report.exit_code)
+    raise typer.Exit(worst)
+
+
+@contract_app.command("draft")
+def contract_draft(
+    file: Annotated[Path, typer.Argument(help="A data file to profile (CSV, Excel or Parquet).")],
+    purpose: Annotated[str, typer.Option("--purpose", help="The purpose the data would be shared for.")],
+    recipient: Annotated[
+        str, typer.Option("--recipient", help="The part of the agency that would receive it.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the draft here instead of printing it.")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Which sheet of an Excel workbook.")] = None,
+) -> None:
+    """Profile a data file into a draft contract (types, categories, ranges, suspected identifiers)."""
+    from dpup_eval.contract_draft import draft_contract
+
+    try:
+        text = draft_contract(file, purpose, recipient, sheet=sheet)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if out:
+        out.write_text(text, encoding="utf-8")
+        _say(f"Draft written to {out}; edit every TODO and remove suspected identifiers before agreeing.")
+    else:
+        print(text, end="")
+
+
+@contract_app.command("validate")
+def contract_validate(
+    path: Annotated[Path, typer.Argument(help="A contract file or an agreement folder.")],
+) -> None:
+    """Validate contracts (ODCS schema and DPUP requirements) and list their purposes."""
+    from dpup_eval.contract import Agreement
+
+    agreement = Agreement.load(path)
+    for purpose in agreement.purposes:
+        c = agreement.for_purpose(purpose)
+        print(
+            f"{c.path.name}: purpose {purpose}, sent to {c.recipient}; {len(c.fields)} fields, "
+            f"quasi-identifiers {', '.join(c.quasi_identifiers) or 'none'}, k = {c.min_group_size}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the command and turns the project's errors into `Error:` and exit code 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="dpup-eval", standalone_mode=False)
+        return int(result or 0)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except ClickException as exc:
+        message = exc.format_message()  # type: ignore[attr-defined]
+        ctx = getattr(exc, "ctx", None)
+        if isinstance(exc, UsageError) and ctx is not None:
+            message += f" (run '{ctx.command_path} --help' for help)"
+        print(f"Error: {message}", file=sys.stderr)
+        return 2
+    except typer.Abort:
+        print("Error: stopped.", file=sys.stderr)
+        return 2
+    except DpupEvalError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Error: interrupted.", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""The data agreement as a typed model.
+
+A contract file is an Open Data Contract Standard (ODCS) v3 document for one purpose. The DPUP
+specifics (purpose, recipient, what the data will not be used for, each field's role and plain
+descriptions) live in ODCS `customProperties`. `Contract.load` validates the file three ways
+(ODCS JSON schema, the ODCS pydantic model, the DPUP requirements, see `_contract_rules`) and
+returns this model, which the rest of the workbench reads instead of raw YAML.
+
+An `Agreement` is the folder of contracts for one programme, one per purpose; data is always
+loaded *for* a purpose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from dpup_eval._contract_rules import ROLES, parse_contract_file
+from dpup_eval.errors import ContractError, ContractIssue, UnknownPurposeError
+
+LogicalType = Literal["string", "integer", "number", "date", "boolean"]
+
+
+#: Roles a field may play; direct identifiers have none because they never belong in a contract.
+FIELD_ROLES = ROLES
+CONTRACT_SUFFIXES = (".odcs.yaml", ".odcs.yml")
+
+
+class Field(BaseModel):
+    """One agreed field, with what a check needs and what a family is told about it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    plain_name: str
+    logical_type: LogicalType
+    required: bool = False
+    unique: bool = False
+    primary_key: bool = False
+    pattern: str | None = None
+    minimum: int | float | dt.date | None = None
+    maximum: int | float | dt.date | None = None
+    max_length: int | None = None
+    allowed: tuple[str, ...] | None = None
+    labels: dict[str, str] = {}
+    multi_value_separator: str | None = None
+    role: str
+    why: str
+    adult_description: str
+    child_description: str
+    place: str
+
+    @property
+    def is_free_text(self) -> bool:
+        return self.role == "free_text"
+
+    def label(self, value: str) -> str:
+        """The plain label for an allowed value (falls back to the value itself)."""
+        return self.labels.get(value, value)
+
+
+class QualityRule(BaseModel):
+    """A contract quality rule the checks run on every row.
+
+    `field_order`: `left op right` must hold where both are present.
+    `unique_together`: the combination of `fields` must not repeat.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    description: str
+    kind: Literal["field_order", "unique_together"]
+    fields: tuple[str, ...]
+    op: Literal["<", "<=", ">", ">="] | None = None
+    place: str
+
+
+class Contract(BaseModel):
+    """One purpose's data agreement, validated."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    path: Path
+    id: str
+    name: str
+    version: str
+    purpose: str
+    purpose_statement: str
+    child_purpose_statement: str
+    recipient: str
+    recipient_plain: str
+    provider: str
+    programme: str
+    schedule: str
+    not_used_for: tuple[str, ...]
+    not_seen_by: tuple[str, ...]
+    retention: str
+    retention_child: str
+    family_choices: str
+    legal_basis: str
+    how_to_ask: str
+    min_group_size: int = 5
+    disclosure_control: dict[str, int] = {}
+    dataset: str
+    dataset_plain: str
+    fields: tuple[Field, ...]
+    rules: tuple[QualityRule, ...] = ()
+
+    @classmethod
+    def load(cls, path: str | Path) -> Contract:
+        """Read and validate one ODCS contract file; raises `ContractError` naming file and place."""
+        return cls.model_validate(parse_contract_file(Path(path)))
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(f"'{name}' is not a field of the {self.purpose} contract ({self.path.name})")
+
+    def has_field(self, name: str) -> bool:
+        return any(f.name == name for f in self.fields)
+
+    @property
+    def quasi_identifiers(self) -> list[str]:
+        return [f.name for f in self.fields if f.role == "quasi_identifier"]
+
+    @property
+    def key_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.primary_key]
+
+    @property
+    def free_text_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.is_free_text]
+
+    def disclosure_rules(self) -> Any:
+        """The disclosure rules this agreement sets (never looser than the Stats NZ defaults)."""
+        from dpup_eval.disclosure import DisclosureRules
+
+        return DisclosureRules.from_mapping(self.disclosure_control or None)
+
+
+class Agreement:
+    """All the contracts for one programme, one per purpose (a folder, or a single file)."""
+
+    def __init__(self, where: Path, contracts: list[Contract]):
+        self.where = where
+        self.contracts = {c.purpose: c for c in contracts}
+
+    @classmethod
+    def load(cls, path: str | Path) -> Agreement:
+        where = Path(path)
+        if where.is_dir():
+            files = sorted(p for p in where.iterdir() if p.name.endswith(CONTRACT_SUFFIXES))
+            if not files:
+                raise ContractError(
+                    [ContractIssue(str(where), "", "no contract files (*.odcs.yaml) in this folder")]
+                )
+        elif where.is_file():
+            files = [where]
+        else:
+            raise ContractError([ContractIssue(str(where), "", "no such file or folder")])
+        contracts = [Contract.load(p) for p in files]
+        seen: dict[str, Path] = {}
+        for contract in contracts:
+            if contract.purpose in seen:
+                raise ContractError(
+                    [
+                        ContractIssue(
+                            str(contract.path),
+                            "customProperties.purpose",
+                            f"purpose '{contract.purpose}' is also defined in {seen[contract.purpose].name}",
+                        )
+                    ]
+                )
+            seen[contract.purpose] = contract.path
+        return cls(where, contracts)
+
+    @property
+    def purposes(self) -> list[str]:
+        return sorted(self.contracts)
+
+    def for_purpose(self, purpose: str) -> Contract:
+        try:
+            return self.contracts[purpose]
+        except KeyError:
+            raise UnknownPurposeError(purpose, self.purposes, self.where) from None
+
+
+def contract_for(contract: Contract | str | Path, purpose: str) -> Contract:
+    """The contract for `purpose`, from a loaded contract, a contract file or an agreement folder."""
+    if isinstance(contract, Contract):
+        if contract.purpose != purpose:
+            raise UnknownPurposeError(purpose, [contract.purpose], contract.path)
+        return contract
+    return Agreement.load(contract).for_purpose(purpose)
+
+
+def default_contract_dir() -> Path:
+    """The built-in Best foot forward agreement (in a source checkout or installed beside the package)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "data_contracts" / "best_foot_forward", here / "data_contracts"):
+        if candidate.is_dir():
+            return candidate
+    raise ContractError(
+        [ContractIssue("data_contracts/best_foot_forward", "", "the built-in agreement is missing")]
+    )

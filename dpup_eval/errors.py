@@ -1,0 +1,64 @@
+"""The project's own exceptions.
+
+Each says what was wrong, where, and what to do, so the command line can print it as one
+`Error:` line and a notebook user can read it without a traceback. None of them ever carries a
+value from a data file: only file names, places and kinds of problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class DpupEvalError(Exception):
+    """Base class: anything the command line reports as `Error: <message>` with exit code 2."""
+
+
+@dataclass(frozen=True)
+class ContractIssue:
+    """One thing wrong in a contract file: where (`schema[0].properties[3].role`) and what."""
+
+    file: str
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.place}" if self.place else self.file
+        return f"{where}: {self.message}"
+
+
+class ContractError(DpupEvalError):
+    """A contract that cannot be used: invalid YAML, invalid ODCS, or missing DPUP details."""
+
+    def __init__(self, issues: list[ContractIssue]):
+        self.issues = issues
+        first = str(issues[0]) if issues else "invalid contract"
+        more = (
+            f" (and {len(issues) - 1} more problem{'s' if len(issues) > 2 else ''})"
+            if len(issues) > 1
+            else ""
+        )
+        super().__init__(first + more)
+
+    def details(self) -> str:
+        """Every issue, one per line, for `--debug` and notebooks."""
+        return "\n".join(str(issue) for issue in self.issues)
+
+
+class UnknownPurposeError(DpupEvalError):
+    """Data was asked for a purpose the agreement does not define."""
+
+    def __init__(self, purpose: str, defined: list[str], where: Path):
+        self.purpose = purpose
+        self.defined = defined
+        listed = ", ".join(defined) if defined else "none"
+        super().__init__(f"purpose '{purpose}' is not defined in {where}; defined purposes: {listed}")
+
+
+class DataFileError(DpupEvalError):
+    """A data file that cannot be read at all (empty, binary, wrong encoding, ambiguous sheet...)."""
+
+    def __init__(self, path: Path | str, message: str):
+        self.path = Path(path)
+        super().__init__(f"{self.path.name}: {message}")

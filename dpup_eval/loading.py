@@ -1,0 +1,351 @@
+"""`load()`: the one way data enters the workbench, checked against its contract.
+
+Order of work: read every line as text; dataset-level schema checks (missing, unexpected,
+repeated columns); the contract's row rules through Great Expectations (on distinct values,
+see `checks.gx_engine`); the identifier scan; the re-identification (k) check on the rows that
+passed. Each input row ends up either accepted or quarantined with every reason, and the
+report's counts say so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dpup_eval.checks import risk
+from dpup_eval.checks.specs import build_specs
+from dpup_eval.checks.values import ColumnValues, factorize
+from dpup_eval.contract import Contract, contract_for
+from dpup_eval.identifiers import redact_text, scan_text
+from dpup_eval.reading import RawTable, read_table
+from dpup_eval.report import CheckReport, ExpectationResult, Problem
+
+IDENTIFIER_WORDS = {
+    "nhi": ("an NHI number", "NHI numbers"),
+    "ird": ("an IRD number", "IRD numbers"),
+    "phone": ("a phone number", "phone numbers"),
+    "email": ("an email address", "email addresses"),
+    "address": ("a street address", "street addresses"),
+    "dob": ("a date of birth", "dates of birth"),
+}
+
+
+@dataclass
+class LoadResult:
+    """Accepted data (typed, only the agreed fields), the report, and the quarantined rows."""
+
+    data: pd.DataFrame
+    report: CheckReport
+    quarantine: pd.DataFrame
+    contract: Contract
+
+    def __iter__(self):  # allows `data, report, quarantine = load(...)`
+        return iter((self.data, self.report, self.quarantine))
+
+
+class _Problems:
+    """Collects problems and, per row position, the reasons that quarantine it."""
+
+    def __init__(self, row_numbers: np.ndarray):
+        self.row_numbers = row_numbers
+        self.items: list[Problem] = []
+        self.quarantine = np.zeros(len(row_numbers), dtype=bool)
+        self.reasons: dict[int, list[str]] = defaultdict(list)
+
+    def dataset(
+        self, code: str, column: str | None, message: str, count: int = 1, rows: list[int] | None = None
+    ) -> None:
+        self.items.append(
+            Problem(
+                code=code,
+                level="dataset",
+                column=column,
+                rows=rows or [],
+                count=count,
+                message=message,
+                action="rejected",
+            )
+        )
+
+    def rows(
+        self, code: str, column: str | None, mask: np.ndarray, message: str, action: str = "quarantined"
+    ) -> None:
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        self.items.append(
+            Problem(
+                code=code,
+                level="row",
+                column=column,
+                rows=self.row_numbers[positions].tolist(),
+                count=len(positions),
+                message=message,
+                action=action,
+            )
+        )  # type: ignore[arg-type]
+        if action == "quarantined":
+            self.quarantine |= mask
+            label = f"{code} ({column})" if column else code
+            for position in positions.tolist():
+                self.reasons[position].append(label)
+
+
+def load(
+    path: str | Path, contract: Contract | str | Path, purpose: str, *, sheet: str | None = None
+) -> LoadResult:
+    """Check `path` against the contract for `purpose` and return what may be used.
+
+    `contract` is a loaded `Contract`, a contract file, or an agreement folder holding one
+    contract per purpose. Raises `DataFileError`/`ContractError`/`UnknownPurposeError` when the
+    check cannot run at all; every other problem is in the report.
+    """
+    c = contract_for(contract, purpose)
+    raw = read_table(path, sheet=sheet, expected=c.field_names)
+    frame = raw.frame
+    problems = _Problems(raw.row_numbers)
+    _schema_problems(c, raw, problems)
+
+    present = [f for f in c.fields if f.name in frame.columns]
+    values = {f.name: factorize(frame[f.name], f) for f in present}
+    expectations = _run_rules(c, values, len(frame), problems)
+    redacted, rows_redacted = _identifier_problems(c, frame, values, problems)
+
+    passing = ~problems.quarantine
+    qi = c.quasi_identifiers
+    if all(name in values for name in qi) and qi and passing.any():
+        small = risk.small_group_rows([values[name].codes for name in qi], passing, c.min_group_size)
+        if small.any():
+            groups = risk.count_small_groups([values[name].codes for name in qi], passing, c.min_group_size)
+            problems.dataset(
+                "k-anonymity",
+                None,
+                f"{groups} group(s) with {int(small.sum())} people in all have fewer than {c.min_group_size} people "
+                f"sharing {', '.join(qi)}; combine categories or hold these rows back before sending",
+                count=int(small.sum()),
+                rows=raw.row_numbers[small].tolist(),
+            )
+    for m in raw.malformed:
+        problems.items.append(
+            Problem(
+                code="malformed-line",
+                level="row",
+                column=None,
+                rows=[m.row],
+                count=1,
+                message=f"expected {m.expected_fields} fields, found {m.actual_fields}",
+                action="quarantined",
+            )
+        )
+
+    accepted_dataset = not any(p.level == "dataset" for p in problems.items)
+    data, quarantine = _split(c, raw, values, redacted, problems, accepted_dataset)
+    report = CheckReport(
+        file=Path(path).name,
+        source_format=raw.source_format,
+        contract=c.id,
+        contract_version=c.version,
+        purpose=c.purpose,
+        recipient=c.recipient,
+        min_group_size=c.min_group_size,
+        accepted=accepted_dataset,
+        rows_read=raw.rows_read,
+        rows_accepted=len(data),
+        rows_quarantined=len(quarantine),
+        rows_redacted=rows_redacted,
+        columns=list(data.columns),
+        problems=problems.items,
+        expectations=expectations,
+        notes=raw.notes,
+    )
+    if (
+        report.rows_accepted + report.rows_quarantined != report.rows_read
+    ):  # pragma: no cover - a bug, never data
+        raise AssertionError("rows were lost between reading and checking")
+    return LoadResult(data=data, report=report, quarantine=quarantine, contract=c)
+
+
+def _schema_problems(c: Contract, raw: RawTable, problems: _Problems) -> None:
+    header = [h for h in raw.header if h]
+    for name in raw.duplicate_columns:
+        problems.dataset(
+            "duplicate-column",
+            name,
+            f"the column '{name}' appears more than once in the header; keep one and re-send",
+            count=raw.header.count(name),
+        )
+    if "" in raw.header:
+        problems.dataset(
+            "unexpected-column", None, "a column has no name in the header; remove it or name it"
+        )
+    agreed = set(c.field_names)
+    for name in dict.fromkeys(header):
+        if name not in agreed:
+            problems.dataset(
+                "unexpected-column",
+                name,
+                f"'{name}' is not agreed for {c.purpose}; it may identify people, so the file is "
+                "not used until the column is removed",
+            )
+    for f in c.fields:
+        if f.name not in raw.frame.columns:
+            if f.required:
+                problems.dataset(
+                    "missing-column", f.name, f"the agreed column '{f.name}' ({f.plain_name}) is missing"
+                )
+            else:
+                raw.notes.append(f"optional column '{f.name}' is not in the file; it is treated as blank")
+                raw.frame[f.name] = pd.Series(
+                    pd.NA,
+                    index=raw.frame.index,
+                    dtype=raw.frame.dtypes.iloc[0] if len(raw.frame.columns) else "string[pyarrow]",
+                )
+    if raw.rows_read == 0:
+        problems.dataset("no-rows", None, "the file has a header but no data rows", count=0)
+
+
+def _run_rules(
+    c: Contract, values: dict[str, ColumnValues], rows: int, problems: _Problems
+) -> list[ExpectationResult]:
+    from dpup_eval.checks import gx_engine  # Great Expectations is imported only when a check runs
+
+    specs = build_specs(c)
+    outcomes = gx_engine.run_specs(specs, values, rows) if rows else []
+    results = []
+    for outcome in outcomes:
+        spec = outcome.spec
+        column = spec.columns[0] if spec.scope != "rows" else " + ".join(spec.columns)
+        problems.rows(spec.code, column, outcome.failing_rows, spec.description)
+        results.append(
+            ExpectationResult(
+                check=spec.key,
+                expectation=outcome.expectation,
+                description=spec.description,
+                success=outcome.success,
+                failing_rows=int(outcome.failing_rows.sum()),
+            )
+        )
+    # Pandas parsing must agree with the GX type rules; anything it could not parse is quarantined too.
+    for name, column in values.items():
+        unparsed = column.typed.isna().to_numpy() & column.raw.notna().to_numpy()
+        mask = column.rows_where(np.flatnonzero(unparsed)) & ~problems.quarantine
+        f = c.field(name)
+        if mask.any() and f.logical_type in ("integer", "number", "date", "boolean"):
+            problems.rows(
+                "invalid-date" if f.logical_type == "date" else "invalid-type",
+                name,
+                mask,
+                f"{name} could not be read as a {f.logical_type}",
+            )
+    return results
+
+
+def _identifier_problems(
+    c: Contract, frame: pd.DataFrame, values: dict[str, ColumnValues], problems: _Problems
+) -> tuple[dict[str, pd.Series], int]:
+    """Scan every text column; redact free text, quarantine elsewhere, reject unexpected columns."""
+    redacted: dict[str, pd.Series] = {}
+    any_redacted = np.zeros(len(frame), dtype=bool)
+    for name in frame.columns:
+        if name in values and c.field(name).is_free_text:
+            clean, masks = redact_text(frame[name])
+            redacted[name] = clean
+            for kind, mask in masks.items():
+                mask = np.asarray(mask, dtype=bool)
+                if mask.any():
+                    any_redacted |= mask
+                    problems.rows(
+                        f"identifier-{kind}",
+                        name,
+                        mask,
+                        f"{IDENTIFIER_WORDS[kind][0]} in free text was removed; please remove it at the source too",
+                        action="redacted",
+                    )
+        elif name in values:
+            column = values[name]
+            # Values that already conform to an agreed pattern or category list cannot hold an
+            # identifier; scan the rest (all values of unconstrained text columns).
+            f = c.field(name)
+            constrained = f.pattern is not None or f.allowed is not None or f.logical_type != "string"
+            candidates = np.flatnonzero(column.raw.notna().to_numpy())
+            if constrained:
+                candidates = np.intersect1d(candidates, np.unique(column.codes[problems.quarantine]))
+            if not len(candidates):
+                continue
+            masks = scan_text(column.raw.iloc[candidates].reset_index(drop=True))
+            for kind, hit in masks.items():
+                hit = np.asarray(hit, dtype=bool)
+                if hit.any():
+                    problems.rows(
+                        f"identifier-{kind}",
+                        name,
+                        column.rows_where(candidates[hit]),
+                        f"{IDENTIFIER_WORDS[kind][0]} in a column that must not hold one",
+                    )
+        elif name:
+            masks = scan_text(frame[name].drop_duplicates().reset_index(drop=True))
+            for kind, hit in masks.items():
+                if np.asarray(hit, dtype=bool).any():
+                    problems.dataset(
+                        f"identifier-{kind}",
+                        name,
+                        f"the column '{name}' holds {IDENTIFIER_WORDS[kind][1]}: identifying data must "
+                        "never leave the provider; remove the column",
+                    )
+    return redacted, int(any_redacted.sum())
+
+
+def _split(
+    c: Contract,
+    raw: RawTable,
+    values: dict[str, ColumnValues],
+    redacted: dict[str, pd.Series],
+    problems: _Problems,
+    accepted_dataset: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    index = pd.Index(raw.row_numbers, name="row")
+    columns = {}
+    for f in c.fields:
+        if f.name not in values:
+            continue
+        if f.name in redacted:
+            series = redacted[f.name].copy()
+            series.index = index
+            columns[f.name] = series
+        else:
+            columns[f.name] = values[f.name].typed_rows(index)
+    typed = pd.DataFrame(columns, index=index)
+    keep = ~problems.quarantine if accepted_dataset else np.zeros(len(typed), dtype=bool)
+    data = typed[keep]
+
+    held = ~keep
+    text_cols = [f.name for f in c.fields if f.name in values]
+    quarantined = raw.frame.loc[held, text_cols].copy()
+    for name in redacted:
+        quarantined[name] = redacted[name][held].to_numpy()
+    quarantined.index = pd.Index(raw.row_numbers[held], name="row")
+    dataset_codes = sorted({p.code for p in problems.items if p.level == "dataset"})
+    reasons = []
+    for position in np.flatnonzero(held).tolist():
+        own = problems.reasons.get(position, [])
+        if not accepted_dataset:
+            own = [*own, "dataset-rejected (" + ", ".join(dataset_codes) + ")"]
+        reasons.append("; ".join(own))
+    quarantined.insert(0, "reasons", pd.Series(reasons, index=quarantined.index, dtype="string[pyarrow]"))
+    if raw.malformed:
+        extra = pd.DataFrame(
+            {
+                "reasons": [
+                    f"malformed-line (expected {m.expected_fields} fields, found {m.actual_fields})"
+                    + ("" if accepted_dataset else "; dataset-rejected")
+                    for m in raw.malformed
+                ]
+            },
+            index=pd.Index([m.row for m in raw.malformed], name="row"),
+        ).astype("string[pyarrow]")
+        quarantined = pd.concat([quarantined, extra]).sort_index()
+    return data, quarantined

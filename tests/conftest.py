@@ -1,0 +1,55 @@
+"""Shared fixtures: isolation from the user's home, and demo data generated once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from dpup_eval.contract import Agreement, default_contract_dir
+from dpup_eval.demo import DemoOptions, write_demo_data
+
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=20, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+CONTRACT_DIR = default_contract_dir()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """HOME and the Jupyter folders point at a temporary folder: tests never touch the real ones."""
+    home = tmp_path_factory.mktemp("home")
+    for name, value in {
+        "HOME": home,
+        "JUPYTER_CONFIG_DIR": home / ".jupyter",
+        "JUPYTER_DATA_DIR": home / ".local/share/jupyter",
+        "JUPYTER_RUNTIME_DIR": home / ".local/share/jupyter/runtime",
+        "IPYTHONDIR": home / ".ipython",
+        "DPUP_EVAL_HOME": home / ".dpup_eval",
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_CACHE_HOME": home / ".cache",
+    }.items():
+        os.environ[name] = str(value)
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
+
+@pytest.fixture(scope="session")
+def agreement() -> Agreement:
+    return Agreement.load(CONTRACT_DIR)
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    write_demo_data(out, DemoOptions())
+    return out
+
+
+@pytest.fixture(scope="session")
+def messy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("messy")
+    write_demo_data(out, DemoOptions(messy=True))
+    return out
