@@ -1,0 +1,277 @@
+"""Confidence intervals checked against published values, scipy, hand calculation and properties.
+
+Published references:
+* Newcombe RG (1998a), "Two-sided confidence intervals for the single proportion: comparison of seven
+  methods", Stat Med 17:857-872, Table I, method 3 (Wilson score, no continuity correction).
+* Newcombe RG (1998b), "Interval estimation for the difference between independent proportions:
+  comparison of eleven methods", Stat Med 17:873-890, Table II, method 10 (hybrid score).
+* Order-statistic ranks for the median: the familiar table (e.g. Campbell & Gardner, BMJ 1988) gives
+  ranks 2 and 9 for n = 10 and 6 and 15 for n = 20 at 95 %.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from dpup_eval.intervals import (
+    grouped_mean_t,
+    grouped_median_interval,
+    grouped_proportion,
+    mean_t,
+    mean_t_from_summary,
+    median_interval,
+    median_ranks,
+    newcombe_difference,
+    paired_change,
+    welch_difference,
+    wilson,
+)
+
+settings.register_profile("ci", max_examples=400, deadline=None, derandomize=True)
+settings.register_profile("dev", max_examples=60, deadline=None)
+# Applied per test rather than loaded globally, so other modules' hypothesis settings are untouched.
+PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+CONFIDENCES = st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
+FINITE = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@pytest.mark.parametrize(
+    ("s", "n", "low", "high"),
+    [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)],
+)
+def test_wilson_matches_newcombe_1998a(s: int, n: int, low: float, high: float) -> None:
+    got_low, got_high = wilson(s, n)
+    assert round(float(got_low), 4) == low
+    assert round(float(got_high), 4) == high
+
+
+def test_wilson_by_formula_at_90_percent() -> None:
+    z = stats.norm.ppf(0.95)
+    p, n = 7 / 20, 20
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    low, high = wilson(7, 20, confidence=0.9)
+    assert low == pytest.approx(centre - half, abs=1e-12)
+    assert high == pytest.approx(centre + half, abs=1e-12)
+
+
+def test_wilson_is_vectorised_and_nan_for_empty_groups() -> None:
+    low, high = wilson(np.array([0, 5, 3, 0]), np.array([5, 5, 10, 0]))
+    assert low.shape == (4,)
+    assert low[0] == 0.0 and high[1] == 1.0
+    assert np.isnan(low[3]) and np.isnan(high[3])
+    single_low, single_high = wilson(3, 10)
+    assert (single_low, single_high) == (low[2], high[2])
+
+
+@pytest.mark.parametrize(("s", "n"), [(-1, 5), (6, 5), (1, -2)])
+def test_wilson_rejects_impossible_counts(s: int, n: int) -> None:
+    with pytest.raises(ValueError, match="0 <= successes <= n"):
+        wilson(s, n)
+
+
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 95, -0.1])
+def test_confidence_must_be_a_probability(confidence: float) -> None:
+    with pytest.raises(ValueError, match="confidence"):
+        wilson(1, 2, confidence)
+    with pytest.raises(ValueError, match="confidence"):
+        mean_t([1.0, 2.0], confidence)
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ((56, 70, 48, 80), (0.2000, 0.0524, 0.3339)),
+        ((9, 10, 3, 10), (0.6000, 0.1705, 0.8090)),
+        ((6, 7, 2, 7), (0.5714, 0.0582, 0.8062)),
+        ((5, 56, 0, 29), (0.0893, -0.0381, 0.1926)),
+        ((0, 10, 0, 20), (0.0, -0.1611, 0.2775)),
+        ((0, 10, 0, 10), (0.0, -0.2775, 0.2775)),
+        ((10, 10, 0, 20), (1.0, 0.6791, 1.0)),
+        ((10, 10, 0, 10), (1.0, 0.6075, 1.0)),
+    ],
+)
+def test_newcombe_matches_1998b_table_ii(
+    counts: tuple[int, int, int, int], expected: tuple[float, ...]
+) -> None:
+    got = newcombe_difference(*counts)
+    assert tuple(round(float(x), 4) for x in got) == expected
+
+
+def test_newcombe_is_vectorised() -> None:
+    diff, low, high = newcombe_difference(
+        np.array([56, 9]), np.array([70, 10]), np.array([48, 3]), np.array([80, 10])
+    )
+    assert np.round(low, 4).tolist() == [0.0524, 0.1705]
+    assert np.round(high, 4).tolist() == [0.3339, 0.809]
+
+
+def test_mean_t_by_hand() -> None:
+    values = np.array([3.0, 5.0, 4.0, 8.0, 6.0, 2.0])
+    mean = values.sum() / 6
+    sd = math.sqrt(((values - mean) ** 2).sum() / 5)
+    half = stats.t.ppf(0.975, 5) * sd / math.sqrt(6)
+    got = mean_t(values)
+    assert got == pytest.approx((mean, mean - half, mean + half), abs=1e-12)
+    reference = stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+    assert got[1:] == pytest.approx((reference.low, reference.high), abs=1e-12)
+
+
+def test_mean_t_small_samples_and_missing_values() -> None:
+    assert all(math.isnan(x) for x in mean_t([]))
+    mean, low, high = mean_t([4.0])
+    assert mean == 4.0 and math.isnan(low) and math.isnan(high)
+    assert mean_t([1.0, np.nan, 3.0]) == pytest.approx(mean_t([1.0, 3.0]))
+
+
+def test_mean_t_from_summary_vectorised_matches_mean_t() -> None:
+    rng = np.random.default_rng(3)
+    samples = [rng.normal(10, 3, size=n) for n in (2, 5, 30, 400)]
+    n = np.array([s.size for s in samples])
+    low, high = mean_t_from_summary(n, [s.mean() for s in samples], [s.std(ddof=1) for s in samples])
+    for i, sample in enumerate(samples):
+        assert (low[i], high[i]) == pytest.approx(mean_t(sample)[1:], rel=1e-12)
+
+
+def test_welch_matches_scipy() -> None:
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(5, 1, size=25), rng.normal(4, 3, size=40)
+    diff, low, high = welch_difference(a, b, confidence=0.9)
+    reference = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.9)
+    assert diff == pytest.approx(a.mean() - b.mean())
+    assert (low, high) == pytest.approx((reference.low, reference.high), rel=1e-10)
+
+
+def test_welch_degenerate_cases() -> None:
+    assert welch_difference([1.0, 1.0], [3.0, 3.0]) == (-2.0, -2.0, -2.0)
+    diff, low, high = welch_difference([1.0], [2.0, 3.0])
+    assert diff == -1.5 and math.isnan(low) and math.isnan(high)
+    assert all(math.isnan(x) for x in welch_difference([], [1.0, 2.0]))
+
+
+def test_paired_change_is_a_t_interval_on_differences() -> None:
+    pre = np.array([10.0, 12.0, 9.0, 15.0, 11.0, np.nan])
+    post = np.array([12.0, 15.0, 9.0, 18.0, 14.0, 20.0])
+    got = paired_change(pre, post)
+    reference = stats.ttest_rel(post[:5], pre[:5]).confidence_interval(0.95)
+    assert got[0] == pytest.approx(2.2)  # differences 2, 3, 0, 3, 3
+    assert got[1:] == pytest.approx((reference.low, reference.high), rel=1e-12)
+    with pytest.raises(ValueError, match="one value per person"):
+        paired_change([1.0, 2.0], [1.0])
+
+
+@pytest.mark.parametrize(("n", "ranks"), [(10, (2, 9)), (20, (6, 15)), (6, (1, 6)), (100, (40, 61))])
+def test_median_ranks_match_tables(n: int, ranks: tuple[int, int]) -> None:
+    low, high = median_ranks(n)
+    assert (int(low), int(high)) == ranks
+
+
+def test_median_ranks_against_exact_binomial_sums() -> None:
+    """k is the largest rank whose interval still reaches the coverage, from exact cdf sums."""
+    for confidence in (0.9, 0.95, 0.99):
+        for n in range(0, 120):
+            cdf = [sum(math.comb(n, i) for i in range(j + 1)) / 2**n for j in range(n + 1)]
+            ok = [k for k in range(1, n // 2 + 2) if 1 - 2 * cdf[k - 1] >= confidence - 1e-12]
+            expected = (max(ok), n - max(ok) + 1) if ok else (0, 0)
+            low, high = median_ranks(n, confidence)
+            assert (int(low), int(high)) == expected, (n, confidence)
+
+
+def test_median_interval_matches_scipy_quantile_test_and_small_n() -> None:
+    values = np.array([7.0, 1.0, 9.0, 3.0, 5.0, 2.0, 8.0, 4.0, 6.0, 10.0])
+    assert median_interval(values) == (5.5, 2.0, 9.0)
+    rng = np.random.default_rng(11)
+    sample = rng.exponential(size=57)
+    reference = stats.quantile_test(sample, q=np.median(sample), p=0.5).confidence_interval(0.95)
+    assert median_interval(sample)[1:] == pytest.approx((reference.low, reference.high))
+    median, low, high = median_interval([1.0, 2.0, 3.0, 4.0, 5.0])  # n = 5 cannot reach 95 %
+    assert median == 3.0 and math.isnan(low) and math.isnan(high)
+    assert all(math.isnan(x) for x in median_interval([]))
+
+
+def test_grouped_helpers_match_the_one_group_functions() -> None:
+    rng = np.random.default_rng(5)
+    values = rng.gamma(2.0, size=2_000)
+    values[::97] = np.nan
+    groups = pd.Series(rng.choice(["Māori", "Pasifika", "Other", None], size=2_000), name="ethnicity")
+    means = grouped_mean_t(values, groups)
+    medians = grouped_median_interval(values, groups)
+    proportions = grouped_proportion(values > 2, groups)
+    assert list(means.index) == ["Māori", "Other", "Pasifika"]
+    assert means.index.name == "ethnicity"
+    for label in means.index:
+        chosen = (groups == label).to_numpy()
+        assert tuple(means.loc[label, ["estimate", "low", "high"]]) == pytest.approx(mean_t(values[chosen]))
+        assert tuple(medians.loc[label, ["estimate", "low", "high"]]) == pytest.approx(
+            median_interval(values[chosen])
+        )
+        outcome = (values[chosen] > 2).astype(float)
+        row = proportions.loc[label]
+        assert row["n"] == outcome.size and row["successes"] == outcome.sum()
+        assert (row["low"], row["high"]) == pytest.approx(wilson(outcome.sum(), outcome.size))
+
+
+def test_grouped_helpers_take_several_keys_and_tiny_groups() -> None:
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    keys = [np.array(["a", "a", "b", "b", "b"]), np.array(["Q1", "Q1", "Q1", "Q2", "Q2"])]
+    means = grouped_mean_t(values, keys)
+    assert list(means.index) == [("a", "Q1"), ("b", "Q1"), ("b", "Q2")]
+    assert means["n"].tolist() == [2, 1, 2]
+    assert np.isnan(means.loc[("b", "Q1"), "low"])
+    medians = grouped_median_interval(values, keys)
+    assert medians["estimate"].tolist() == [1.5, 3.0, 4.5]
+    assert medians["low"].isna().all()
+    with pytest.raises(ValueError, match="entries"):
+        grouped_mean_t(values, np.array(["a"]))
+
+
+@PROFILE
+@given(n=st.integers(1, 100_000), data=st.data(), confidence=CONFIDENCES)
+def test_wilson_bounds_contain_estimate_inside_unit_interval(
+    n: int, data: st.DataObject, confidence: float
+) -> None:
+    s = data.draw(st.integers(0, n))
+    low, high = wilson(s, n, confidence)
+    assert 0.0 <= low <= s / n <= high <= 1.0
+
+
+@PROFILE
+@given(
+    n1=st.integers(1, 5_000),
+    n2=st.integers(1, 5_000),
+    f1=st.floats(0, 1),
+    f2=st.floats(0, 1),
+    confidence=CONFIDENCES,
+)
+def test_newcombe_bounds_contain_difference(
+    n1: int, n2: int, f1: float, f2: float, confidence: float
+) -> None:
+    s1, s2 = round(f1 * n1), round(f2 * n2)
+    diff, low, high = newcombe_difference(s1, n1, s2, n2, confidence)
+    assert -1.0 <= low <= diff <= high <= 1.0
+    assert diff == pytest.approx(s1 / n1 - s2 / n2)
+
+
+@PROFILE
+@given(values=st.lists(FINITE, min_size=2, max_size=200), confidence=CONFIDENCES)
+def test_mean_and_median_intervals_contain_estimate(values: list[float], confidence: float) -> None:
+    mean, low, high = mean_t(values, confidence)
+    assert low <= mean <= high
+    median, m_low, m_high = median_interval(values, confidence)
+    if not math.isnan(m_low):
+        assert m_low <= median <= m_high
+
+
+@PROFILE
+@given(a=st.lists(FINITE, min_size=2, max_size=100), b=st.lists(FINITE, min_size=2, max_size=100))
+def test_welch_interval_contains_difference(a: list[float], b: list[float]) -> None:
+    diff, low, high = welch_difference(a, b)
+    assert low <= diff <= high
