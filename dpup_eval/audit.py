@@ -1,0 +1,433 @@
+"""The tamper-evident audit log: who loaded, evaluated or exported which data, for which purpose, when.
+
+Why: DPUP asks that families and partners can see what their information was used for, and a provider
+that fears its data goes "into a black hole" needs to be shown, not told. Every load, evaluation and
+export therefore leaves one line here. The log is *evidence*, so it must show when it has been altered:
+
+* It is an append-only JSON Lines file. Each entry carries ``prev_hash`` (the previous entry's hash, or
+  64 zeros for the first) and ``hash`` = sha256 of the canonical JSON of the entry's content including
+  ``prev_hash`` (sorted keys, no spaces, UTF-8). Editing, deleting, inserting or reordering a line breaks
+  the chain, and :meth:`AuditLog.verify` says which line and what kind of damage it is.
+* Limits, stated honestly: a hash chain has no secret, so someone who can write the file can rewrite
+  its whole tail consistently, and removing the *last* entries leaves a shorter chain that is still
+  valid. Both are caught only against an **anchor** kept elsewhere: :meth:`AuditLog.head` returns the
+  count and last hash, which a report or data-sharing record can print; ``verify(expected_head=...)``
+  checks the log still contains that head.
+* Writers take an exclusive ``fcntl.flock`` on the file (local file systems; NFS locking is not to be
+  trusted), so several notebooks or command-line runs can record at once without forking the chain.
+  Before appending, :meth:`AuditLog.record` checks the last entry: the log refuses writes that would
+  extend a chain whose tail is already broken.
+* The log never holds identifier values or row-level data: datasets are named by fingerprint (never by
+  file name, which may contain a family's name), fields by name, and ``details`` only takes short
+  scalar values such as counts.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from dpup_eval.errors import DpupEvalError
+
+__all__ = [
+    "GENESIS_HASH",
+    "AuditChainError",
+    "AuditEntry",
+    "AuditValueError",
+    "AuditHead",
+    "AuditLog",
+    "AuditProblem",
+    "UseSummaryRow",
+    "VerifyResult",
+    "default_audit_path",
+    "fingerprint_file",
+]
+
+GENESIS_HASH = "0" * 64
+_HEX64 = r"^[0-9a-f]{64}$"
+_NAME = r"^[^\x00-\x1f\x7f]+$"  # one line of text, no control characters
+
+ProblemKind = Literal["edited", "deleted", "reordered", "malformed", "inserted"]
+FieldName = Annotated[str, Field(min_length=1, max_length=200, pattern=_NAME)]
+DetailKey = Annotated[str, Field(min_length=1, max_length=100, pattern=_NAME)]
+DetailValue = Annotated[str, Field(max_length=200, pattern=_NAME)] | int | float | bool | None
+
+
+class AuditChainError(DpupEvalError):
+    """The log's tail is damaged (which line, what is wrong), so nothing more may be appended to it."""
+
+
+class AuditValueError(DpupEvalError, ValueError):
+    """An entry that would carry more than names, counts and fingerprints (or a naive time)."""
+
+
+class AuditEntry(BaseModel):
+    """One line of the log. Only names, counts and fingerprints: never a value from a data file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    seq: int = Field(ge=1, description="1 for the first entry; equals the line number in an intact log")
+    at: str = Field(description="UTC time, ISO 8601")
+    actor: str = Field(min_length=1, max_length=100, pattern=_NAME)
+    role: str = Field(min_length=1, max_length=100, pattern=_NAME)
+    action: str = Field(pattern=r"^[a-z][a-z0-9_.-]{0,49}$", description="load, evaluate, export, request...")
+    purpose: str | None = Field(default=None, min_length=1, max_length=100, pattern=_NAME)
+    dataset: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$", description="fingerprint")
+    fields: list[FieldName] = Field(default_factory=list)
+    details: dict[DetailKey, DetailValue] = Field(default_factory=dict)
+    prev_hash: str = Field(pattern=_HEX64)
+    hash: str = Field(pattern=_HEX64)
+
+    @field_validator("at")
+    @classmethod
+    def _utc_iso(cls, value: str) -> str:
+        offset = datetime.fromisoformat(value).utcoffset()
+        if offset is None or offset.total_seconds() != 0:
+            raise ValueError("must be an ISO 8601 time in UTC")
+        return value
+
+
+class AuditHead(NamedTuple):
+    """Where the log ended when it was anchored: its entry count and last hash (``"12:ab34..."``)."""
+
+    count: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.count}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> AuditHead:
+        """Read back an anchor printed with ``str(head)``, e.g. from a report's footer."""
+        count, _, digest = text.strip().partition(":")
+        if not count.isdigit() or not re.fullmatch(_HEX64, digest):
+            raise ValueError(f"not an audit head (expected '<count>:<64 hex digits>'): {text[:80]!r}")
+        return cls(int(count), digest)
+
+
+class AuditProblem(BaseModel):
+    """One thing wrong with the log and where: ``line`` in the file (1-based) and the entry's ``seq``."""
+
+    line: int | None
+    seq: int | None
+    kind: ProblemKind
+    message: str
+
+
+class VerifyResult(BaseModel):
+    """The outcome of :meth:`AuditLog.verify`; ``entries`` counts the well-formed lines."""
+
+    ok: bool
+    entries: int
+    problems: list[AuditProblem]
+
+
+class UseSummaryRow(BaseModel):
+    """Who used what for what: one row per actor, role, purpose and action."""
+
+    actor: str
+    role: str
+    purpose: str | None
+    action: str
+    count: int
+    fields: list[str]
+    datasets: list[str]
+    first_at: str
+    last_at: str
+
+
+def _canonical(obj: Any) -> bytes:
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def _content_hash(raw: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of everything in the entry except ``hash`` (so ``prev_hash`` too)."""
+    return hashlib.sha256(_canonical({k: v for k, v in raw.items() if k != "hash"})).hexdigest()
+
+
+def fingerprint_file(path: Path) -> str:
+    """``"sha256:<hex>"`` of the file's bytes, read in chunks so large files do not fill memory.
+
+    A fingerprint names a dataset in the log without its file name, which may itself identify someone.
+    """
+    with Path(path).open("rb") as handle:
+        return "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def default_audit_path() -> Path:
+    """``$DPUP_EVAL_HOME/audit.jsonl`` if that variable is set, else ``~/.dpup_eval/audit.jsonl``."""
+    home = os.environ.get("DPUP_EVAL_HOME")
+    return (Path(home) if home else Path.home() / ".dpup_eval") / "audit.jsonl"
+
+
+def _describe(exc: ValidationError) -> str:
+    """Where and what, without the input values (they might be exactly what must not be logged)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'entry'}: {err['msg']}"
+        for err in exc.errors(include_input=False, include_url=False)
+    )
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars (counts from a DataFrame) as Python ones, so 5 is not logged as 5.0."""
+    if not isinstance(value, str | int | float | bool) and callable(getattr(value, "item", None)):
+        return value.item()
+    return value
+
+
+def _iso(at: datetime | None) -> str:
+    return (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _parse_line(raw_line: bytes) -> tuple[dict[str, Any] | None, AuditEntry | None, str]:
+    """(raw dict, entry, "") for a well-formed line, else (None, None, what is wrong) without its values."""
+    try:
+        raw = json.loads(raw_line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, None, f"not valid JSON ({type(exc).__name__})"
+    if not isinstance(raw, dict):
+        return None, None, "not a JSON object"
+    try:
+        entry = AuditEntry.model_validate(raw)
+    except ValidationError as exc:
+        return None, None, f"not an audit entry ({_describe(exc)})"
+    return raw, entry, ""
+
+
+def _tail_lines(handle: Any, count: int) -> tuple[list[bytes], bool]:
+    """The last ``count`` lines of an open binary file, and whether it ends with a newline."""
+    handle.seek(0, os.SEEK_END)
+    pos = handle.tell()
+    buffer = b""
+    while pos > 0 and buffer.count(b"\n") <= count:
+        step = min(65536, pos)
+        pos -= step
+        handle.seek(pos)
+        buffer = handle.read(step) + buffer
+    if not buffer:
+        return [], True
+    complete = buffer.endswith(b"\n")
+    lines = buffer.split(b"\n")
+    if complete:
+        lines.pop()
+    return lines[-count:], complete
+
+
+def _check_anchor(chain: list[tuple[int, AuditEntry]], head: AuditHead) -> list[AuditProblem]:
+    """Problems if the log no longer contains the anchored head (its tail was removed or rewritten)."""
+    last_seq = chain[-1][1].seq if chain else 0
+    if head.count > last_seq:
+        message = (
+            f"the anchor says {head.count} entries but the log ends at seq {last_seq}: the last "
+            f"{head.count - last_seq} entries were removed"
+        )
+        return [AuditProblem(line=None, seq=last_seq + 1, kind="deleted", message=message)]
+    anchored = next(((line, e) for line, e in chain if e.seq == head.count), None)
+    if head.count and (anchored is None or anchored[1].hash != head.hash):
+        message = f"seq {head.count} does not have the anchored hash: the log was rewritten from there"
+        line = anchored[0] if anchored else None
+        return [AuditProblem(line=line, seq=head.count, kind="edited", message=message)]
+    return []
+
+
+class AuditLog:
+    """The audit log at ``path`` (created with owner-only permissions on first write)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def _read_lines(self) -> list[bytes]:
+        if not self.path.exists():
+            return []
+        with self.path.open("rb") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)  # never read a line another process is half-way through
+            data = handle.read()
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        return lines
+
+    def _check_tail(self, handle: Any) -> tuple[int, str]:
+        """The last entry's (seq, hash), after checking it is intact and follows the one before."""
+        lines, complete = _tail_lines(handle, 2)
+        if not lines:
+            return 0, GENESIS_HASH
+
+        def refuse(what: str) -> AuditChainError:
+            handle.seek(0)
+            last_line = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(65536), b""))
+            last_line += 0 if complete else 1
+            return AuditChainError(
+                f"{self.path}: line {last_line}: {what}; the audit log refuses writes that would break "
+                "the chain (run verify() to see every problem)"
+            )
+
+        if not complete:
+            raise refuse("the last line is incomplete (no newline at the end)")
+        raw, last, why = _parse_line(lines[-1])
+        if last is None or raw is None:
+            raise refuse(f"the last entry is malformed: {why}")
+        if _content_hash(raw) != last.hash:
+            raise refuse(f"the last entry (seq {last.seq}) was edited: its hash does not match its content")
+        if len(lines) == 2:
+            _, before, _ = _parse_line(lines[0])
+            if before is None or last.prev_hash != before.hash or last.seq != before.seq + 1:
+                raise refuse(f"the last entry (seq {last.seq}) does not follow the entry before it")
+        elif last.seq != 1 or last.prev_hash != GENESIS_HASH:
+            raise refuse(f"the only entry has seq {last.seq} and does not start the chain")
+        return last.seq, last.hash
+
+    def record(
+        self,
+        *,
+        actor: str,
+        role: str,
+        action: str,
+        purpose: str | None = None,
+        dataset: str | None = None,
+        fields: Sequence[str] = (),
+        details: Mapping[str, str | int | float | bool | None] | None = None,
+        at: datetime | None = None,
+    ) -> AuditEntry:
+        """Append one entry and return it. ``at`` defaults to now; a naive datetime is refused.
+
+        Raises :class:`AuditChainError` if the current last entry is damaged, and :class:`AuditValueError`
+        if the entry would carry anything but short names, counts and fingerprints.
+        """
+        if isinstance(fields, str):
+            raise AuditValueError("fields must be a sequence of field names, not one string")
+        if at is not None and at.utcoffset() is None:
+            raise AuditValueError("at must be timezone-aware (the log records UTC)")
+        content = {"actor": actor, "role": role, "action": action, "purpose": purpose, "dataset": dataset}
+        content |= {"fields": list(fields), "details": {k: _plain(v) for k, v in (details or {}).items()}}
+        try:  # validated before taking the lock; the error never repeats the offending value
+            draft = AuditEntry(seq=1, at=_iso(at), prev_hash=GENESIS_HASH, hash=GENESIS_HASH, **content)
+        except ValidationError as exc:
+            raise AuditValueError(f"{self.path}: not recorded: {_describe(exc)}") from None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            last_seq, last_hash = self._check_tail(handle)
+            draft = draft.model_copy(update={"seq": last_seq + 1, "prev_hash": last_hash, "at": _iso(at)})
+            entry = draft.model_copy(update={"hash": _content_hash(draft.model_dump(mode="json"))})
+            handle.write(_canonical(entry.model_dump(mode="json")) + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())  # an audit entry that vanishes in a crash is no evidence
+        return entry
+
+    def entries(self) -> list[AuditEntry]:
+        """Every entry in file order. Raises :class:`AuditChainError` at the first malformed line."""
+        result = []
+        for number, raw_line in enumerate(self._read_lines(), start=1):
+            _, entry, why = _parse_line(raw_line)
+            if entry is None:
+                raise AuditChainError(f"{self.path}: line {number}: {why}")
+            result.append(entry)
+        return result
+
+    def head(self) -> AuditHead:
+        """The anchor to keep elsewhere: entry count and last hash (``0`` and zeros when empty)."""
+        entries = self.entries()
+        return AuditHead(entries[-1].seq, entries[-1].hash) if entries else AuditHead(0, GENESIS_HASH)
+
+    def verify(self, expected_head: AuditHead | None = None) -> VerifyResult:
+        """Check every line and the chain; report each problem with its line, seq and kind.
+
+        Lines out of seq order are "reordered"; the chain itself is then walked in seq order, so a gap in
+        seq is "deleted", a second entry with the same seq (not the one its successor chained to) is
+        "inserted", and an entry whose successor recorded a different hash for it was "edited" and
+        re-hashed. Deleting the last entries is only visible with ``expected_head``.
+        """
+        problems: list[AuditProblem] = []
+
+        def report(line: int | None, seq: int | None, kind: ProblemKind, message: str) -> None:
+            problems.append(AuditProblem(line=line, seq=seq, kind=kind, message=message))
+
+        good: list[tuple[int, AuditEntry]] = []
+        malformed: list[int] = []
+        self_edited: set[int] = set()  # lines already reported as edited: no second report for their link
+        for number, raw_line in enumerate(self._read_lines(), start=1):
+            raw, entry, why = _parse_line(raw_line)
+            if entry is None or raw is None:
+                malformed.append(number)
+                report(number, None, "malformed", f"line {number}: {why}")
+                continue
+            if _content_hash(raw) != entry.hash:
+                self_edited.add(number)
+                why = f"line {number} (seq {entry.seq}) was changed: its hash does not match its content"
+                report(number, entry.seq, "edited", why)
+            good.append((number, entry))
+
+        for (prev_line, prev), (line, entry) in zip(good, good[1:], strict=False):
+            if entry.seq < prev.seq:
+                why = f"line {line} (seq {entry.seq}) comes after line {prev_line} (seq {prev.seq})"
+                report(line, entry.seq, "reordered", why)
+
+        # Walk the chain in seq order; where a seq occurs twice, the genuine entry is the one chained to.
+        referenced = {entry.prev_hash for _, entry in good}
+        by_seq: dict[int, list[tuple[int, AuditEntry]]] = {}
+        for line, entry in good:
+            by_seq.setdefault(entry.seq, []).append((line, entry))
+        chain: list[tuple[int, AuditEntry]] = []
+        for seq in sorted(by_seq):
+            candidates = by_seq[seq]
+            genuine = next((c for c in candidates if c[1].hash in referenced), candidates[0])
+            for line, _ in candidates:
+                if line != genuine[0]:
+                    why = f"line {line} repeats seq {seq} (also at line {genuine[0]}), outside the chain"
+                    report(line, seq, "inserted", why)
+            chain.append(genuine)
+
+        prev_line, prev_seq, prev_hash = 0, 0, GENESIS_HASH
+        for line, entry in chain:
+            if entry.seq > prev_seq + 1:
+                missing = entry.seq - prev_seq - 1
+                damaged = sum(1 for m in malformed if prev_line < m < line)  # a malformed line is no deletion
+                if missing > damaged:
+                    span = f"seq {prev_seq + 1}" + (f"–{entry.seq - 1}" if missing > 1 else "")
+                    report(line, entry.seq, "deleted", f"{span} missing before line {line} (seq {entry.seq})")
+            elif entry.prev_hash != prev_hash and line not in self_edited:
+                where = f"seq {prev_seq} (line {prev_line})" if prev_line else "the start of the log"
+                why = f"line {line} (seq {entry.seq}) was chained to a different version of {where}"
+                report(prev_line or line, prev_seq or entry.seq, "edited", why + ": changed and re-hashed?")
+            prev_line, prev_seq, prev_hash = line, entry.seq, entry.hash
+
+        if expected_head is not None:
+            problems.extend(_check_anchor(chain, expected_head))
+        problems.sort(key=lambda p: (p.line or 0, p.kind))
+        return VerifyResult(ok=not problems, entries=len(good), problems=problems)
+
+    def summary(self) -> list[UseSummaryRow]:
+        """Who used what for what: entries grouped by actor, role, purpose and action."""
+        groups: dict[tuple[str, str, str | None, str], list[AuditEntry]] = {}
+        for entry in self.entries():
+            groups.setdefault((entry.actor, entry.role, entry.purpose, entry.action), []).append(entry)
+        rows = []
+        for (actor, role, purpose, action), group in groups.items():
+            times = sorted(group, key=lambda e: datetime.fromisoformat(e.at))
+            rows.append(
+                UseSummaryRow(
+                    actor=actor,
+                    role=role,
+                    purpose=purpose,
+                    action=action,
+                    count=len(group),
+                    fields=sorted({f for e in group for f in e.fields}),
+                    datasets=sorted({e.dataset for e in group if e.dataset}),
+                    first_at=times[0].at,
+                    last_at=times[-1].at,
+                )
+            )
+        return sorted(rows, key=lambda r: (r.actor, r.role, r.purpose or "", r.action))
