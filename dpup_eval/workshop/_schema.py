@@ -1,0 +1,383 @@
+"""The workshop record's shape: SQLite tables, the records the store returns, and input checks.
+
+The schema is a Python string rather than a ``.sql`` file so that it ships inside the wheel without
+package-data configuration. The database repeats the most important rules (roles, views, lengths) as
+CHECK constraints so that an imported archive cannot smuggle in what the API would refuse.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from dpup_eval.errors import DpupEvalError
+
+R = TypeVar("R")
+
+SCHEMA_VERSION = 1
+#: The archive (``export_json``) format; bump when its layout changes.
+FORMAT_NAME = "dpup_eval.workshop_record"
+FORMAT_VERSION = 1
+
+ROLES = ("family_member", "provider_staff", "agency_staff", "other")
+VIEWS = ("support", "not_sure", "concern")
+REPORT_ITEM_KINDS = ("finding", "decision", "interpretation")
+FINDING_KEY_FIELDS = ("indicator_id", "definition_id", "group", "period")
+
+MAX_DISPLAY_NAME = 40
+MAX_NAME = 200  # workshop name, proposal label
+MAX_ID = 100  # indicator ids
+MAX_TEXT = 2000  # anything a participant writes in their own words
+MAX_REF = 1000  # contract path/id, report item keys
+MAX_JSON = 20_000  # a serialised definition or finding key
+
+
+def _roles_sql(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS schema_version (
+    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS workshops (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND {MAX_NAME}),
+    held_on TEXT NOT NULL,
+    data_description TEXT NOT NULL CHECK (length(data_description) BETWEEN 1 AND {MAX_TEXT}),
+    contract TEXT NOT NULL CHECK (length(contract) BETWEEN 1 AND {MAX_REF}),
+    created_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS participants (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
+    display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND {MAX_DISPLAY_NAME}),
+    role TEXT NOT NULL CHECK (role IN ({_roles_sql(ROLES)})),
+    joined_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS participants_by_workshop ON participants (workshop_id);
+CREATE TABLE IF NOT EXISTS proposals (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    indicator_id TEXT CHECK (indicator_id IS NULL OR length(indicator_id) BETWEEN 1 AND {MAX_ID}),
+    label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND {MAX_NAME}),
+    definition TEXT NOT NULL CHECK (json_valid(definition) AND json_type(definition) = 'object'),
+    reason TEXT NOT NULL CHECK (length(reason) <= {MAX_TEXT}),
+    proposed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS proposals_by_workshop ON proposals (workshop_id, id);
+CREATE TABLE IF NOT EXISTS views (
+    id INTEGER PRIMARY KEY,
+    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    view TEXT NOT NULL CHECK (view IN ({_roles_sql(VIEWS)})),
+    comment TEXT NOT NULL CHECK (length(comment) <= {MAX_TEXT}),
+    given_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS views_by_proposal ON views (proposal_id, participant_id, id);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
+    indicator_id TEXT NOT NULL CHECK (length(indicator_id) BETWEEN 1 AND {MAX_ID}),
+    dissent TEXT NOT NULL CHECK (length(dissent) <= {MAX_TEXT}),
+    recorded_by INTEGER NOT NULL REFERENCES participants(id),
+    decided_at TEXT NOT NULL,
+    supersedes INTEGER UNIQUE REFERENCES decisions(id)
+);
+CREATE INDEX IF NOT EXISTS decisions_by_indicator ON decisions (workshop_id, indicator_id, id);
+CREATE TABLE IF NOT EXISTS decision_proposals (
+    decision_id INTEGER NOT NULL REFERENCES decisions(id),
+    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+    PRIMARY KEY (decision_id, proposal_id)
+);
+CREATE TABLE IF NOT EXISTS decision_participants (
+    decision_id INTEGER NOT NULL REFERENCES decisions(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    dissented INTEGER NOT NULL CHECK (dissented IN (0, 1)),
+    PRIMARY KEY (decision_id, participant_id)
+);
+CREATE TABLE IF NOT EXISTS interpretations (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    finding_key TEXT NOT NULL CHECK (json_valid(finding_key) AND json_type(finding_key) = 'object'),
+    text TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND {MAX_TEXT}),
+    written_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS interpretations_by_workshop ON interpretations (workshop_id, id);
+CREATE TABLE IF NOT EXISTS report_choices (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    item_kind TEXT NOT NULL CHECK (item_kind IN ({_roles_sql(REPORT_ITEM_KINDS)})),
+    item_key TEXT NOT NULL CHECK (length(item_key) BETWEEN 1 AND {MAX_REF}),
+    include INTEGER NOT NULL CHECK (include IN (0, 1)),
+    chosen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_choices_by_item ON report_choices (workshop_id, item_kind, item_key, id);
+"""
+
+#: Every table of the record, parents before children (the order rows are imported in), with its
+#: columns in archive order and the ORDER BY that makes an export deterministic.
+TABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "workshops": (("id", "name", "held_on", "data_description", "contract", "created_at", "revision"), "id"),
+    "participants": (("id", "workshop_id", "display_name", "role", "joined_at"), "id"),
+    "proposals": (
+        (
+            "id",
+            "workshop_id",
+            "participant_id",
+            "indicator_id",
+            "label",
+            "definition",
+            "reason",
+            "proposed_at",
+        ),
+        "id",
+    ),
+    "views": (("id", "proposal_id", "participant_id", "view", "comment", "given_at"), "id"),
+    "decisions": (
+        ("id", "workshop_id", "indicator_id", "dissent", "recorded_by", "decided_at", "supersedes"),
+        "id",
+    ),
+    "decision_proposals": (("decision_id", "proposal_id"), "decision_id, proposal_id"),
+    "decision_participants": (("decision_id", "participant_id", "dissented"), "decision_id, participant_id"),
+    "interpretations": (("id", "workshop_id", "participant_id", "finding_key", "text", "written_at"), "id"),
+    "report_choices": (
+        ("id", "workshop_id", "participant_id", "item_kind", "item_key", "include", "chosen_at"),
+        "id",
+    ),
+}
+#: Columns holding JSON text in SQLite and a JSON object in the archive (readable, not double-encoded).
+JSON_COLUMNS = {("proposals", "definition"), ("interpretations", "finding_key")}
+#: Columns holding 0/1 in SQLite and true/false in the archive.
+BOOL_COLUMNS = {("decision_participants", "dissented"), ("report_choices", "include")}
+
+
+class WorkshopError(DpupEvalError, ValueError):
+    """Something a participant or facilitator entered cannot be recorded; the message says why, plainly.
+
+    A ``ValueError`` (bad input) and a ``DpupEvalError`` (the command line prints it as one line).
+    """
+
+
+# --- Records returned by the store: frozen so a page cannot edit history by mutating a result. ---
+
+
+@dataclass(frozen=True, slots=True)
+class Workshop:
+    id: int
+    name: str
+    held_on: date
+    data_description: str
+    contract: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: int
+    workshop_id: int
+    display_name: str
+    role: str
+    joined_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    id: int
+    workshop_id: int
+    participant_id: int
+    indicator_id: str | None  # None: a brand-new measure
+    label: str
+    definition: dict[str, Any]  # opaque to the store; a fresh copy on every read
+    reason: str
+    proposed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    id: int
+    proposal_id: int
+    participant_id: int
+    view: str
+    comment: str
+    given_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    id: int
+    workshop_id: int
+    indicator_id: str
+    proposal_ids: tuple[int, ...]  # empty: the existing definition was kept
+    present: tuple[int, ...]
+    dissenters: tuple[int, ...]
+    dissent: str
+    recorded_by: int
+    decided_at: datetime
+    supersedes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Interpretation:
+    id: int
+    workshop_id: int
+    participant_id: int
+    finding_key: dict[str, Any]
+    text: str
+    written_at: datetime
+
+
+# --- Input checks: plain messages, because they may be shown to a participant as they are. ---
+
+
+def check_text(value: object, what: str, *, max_len: int, min_len: int = 0, strip: bool = False) -> str:
+    """Return ``value`` (stripped if asked) after checking it is text of an acceptable length."""
+    if not isinstance(value, str):
+        raise WorkshopError(f"{what} must be text.")
+    text = value.strip() if strip else value
+    if len(text) < min_len:
+        raise WorkshopError(f"{what} cannot be empty." if min_len == 1 else f"{what} is too short.")
+    if len(text) > max_len:
+        raise WorkshopError(f"{what} can be at most {max_len} characters (it has {len(text)}).")
+    return text
+
+
+def check_choice(value: object, what: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise WorkshopError(f"{what} must be one of: {', '.join(allowed)} (got {value!r}).")
+    return str(value)
+
+
+def check_id(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WorkshopError(f"{what} must be a whole-number id (got {value!r}).")
+    return value
+
+
+def canonical_json(value: Mapping[str, Any], what: str) -> str:
+    """Serialise a JSON object deterministically (sorted keys, UTF-8 kept), refusing NaN/infinity."""
+    if not isinstance(value, Mapping):
+        raise WorkshopError(f"{what} must be a JSON object (a dict).")
+    try:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise WorkshopError(f"{what} must contain only JSON values: {exc}") from None
+    if len(text) > MAX_JSON:
+        raise WorkshopError(f"{what} is too large ({len(text)} characters; at most {MAX_JSON}).")
+    return text
+
+
+def finding_key_text(finding_key: Mapping[str, Any]) -> str:
+    """The canonical text form of a finding key, used to store it and as a report ``item_key``.
+
+    A finding key names one finding: ``indicator_id``, ``definition_id``, ``group`` (a dict, empty for
+    everyone) and ``period``. Equal keys give equal text whatever the dict order.
+    """
+    if not isinstance(finding_key, Mapping):
+        raise WorkshopError("The finding key must be a dict.")
+    missing = [f for f in FINDING_KEY_FIELDS if f not in finding_key]
+    if missing:
+        raise WorkshopError(f"The finding key is missing: {', '.join(missing)}.")
+    if not isinstance(finding_key["group"], Mapping):
+        raise WorkshopError("The finding key's group must be a dict (empty for everyone).")
+    for field in ("indicator_id", "definition_id"):
+        check_text(finding_key[field], f"The finding key's {field}", max_len=MAX_ID, min_len=1)
+    return canonical_json(finding_key, "The finding key")
+
+
+# --- Rows to records, and the archive's row form. ---
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "held_on": date.fromisoformat,
+    "definition": json.loads,
+    "finding_key": json.loads,
+}
+
+
+def to_record(cls: type[R], row: sqlite3.Row, **extra: Any) -> R:
+    """Build a record from a row whose column names match the record's fields (extras are ignored)."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    values = dict(extra)
+    for key in row.keys():  # noqa: SIM118 - sqlite3.Row is not iterable by key
+        if key in names:
+            value = row[key]
+            values[key] = (
+                datetime.fromisoformat(value) if key.endswith("_at") else _PARSERS.get(key, _same)(value)
+            )
+    return cls(**values)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def to_archive(table: str, columns: tuple[str, ...], row: sqlite3.Row) -> dict[str, Any]:
+    """A stored row as an archive row: JSON columns as objects, flags as booleans."""
+    out: dict[str, Any] = {}
+    for col in columns:
+        value = row[col]
+        if (table, col) in JSON_COLUMNS:
+            value = json.loads(value)
+        elif (table, col) in BOOL_COLUMNS:
+            value = bool(value)
+        out[col] = value
+    return out
+
+
+def from_archive(table: str, columns: tuple[str, ...], row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """An archive row as values to insert, checking what SQLite's loose typing would let through."""
+    values = []
+    for col in columns:
+        value = row[col]
+        what = f"{table}.{col}"
+        if (table, col) in JSON_COLUMNS:
+            value = canonical_json(value, what)
+        elif (table, col) in BOOL_COLUMNS:
+            if not isinstance(value, bool):
+                raise WorkshopError(f"{what} must be true or false.")
+            value = int(value)
+        elif col == "indicator_id" or (col == "supersedes" and value is None):
+            if value is not None:
+                check_text(value, what, max_len=MAX_ID, min_len=1)
+        elif col == "id" or col.endswith("_id") or col in ("recorded_by", "revision", "supersedes"):
+            check_id(value, what)
+        elif col.endswith("_at") or col == "held_on":
+            try:
+                (date if col == "held_on" else datetime).fromisoformat(value)
+            except (TypeError, ValueError):
+                raise WorkshopError(f"{what} is not an ISO date/time: {value!r}.") from None
+        values.append(value)
+    return tuple(values)
+
+
+def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    """Check an archive's envelope and shape before touching any database."""
+    if archive.get("format") != FORMAT_NAME:
+        raise WorkshopError(f"This is not a workshop record (format {archive.get('format')!r}).")
+    if archive.get("format_version") != FORMAT_VERSION:
+        raise WorkshopError(
+            f"This workshop record has format version {archive.get('format_version')!r}; "
+            f"this dpup_eval reads version {FORMAT_VERSION}."
+        )
+    tables = archive.get("tables")
+    if not isinstance(tables, Mapping) or set(tables) != set(TABLES):
+        raise WorkshopError(f"A workshop record must hold exactly these tables: {', '.join(TABLES)}.")
+    for table, (columns, _) in TABLES.items():
+        rows = tables[table]
+        if not isinstance(rows, list):
+            raise WorkshopError(f"Table {table} in the record must be a list of rows.")
+        for n, row in enumerate(rows):
+            if not isinstance(row, Mapping) or set(row) != set(columns):
+                raise WorkshopError(
+                    f"Row {n} of table {table} must have exactly the columns {', '.join(columns)}."
+                )
+    return {t: list(tables[t]) for t in TABLES}
