@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,28 +71,40 @@ class _GX:
         for index, config in enumerate(configs):
             suite.add_expectation(self.expectation(config, index))
         batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(
-            suite,
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [POSITION],
-                "partial_unexpected_count": 0,
-                "return_unexpected_index_query": False,
-            },
-        )
+        with warnings.catch_warnings():
+            # pandas warns when a contract's pattern has groups; the match itself is what counts.
+            warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression",
+                                    category=UserWarning)
+            result = batch.validate(
+                suite,
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [POSITION],
+                               "partial_unexpected_count": 0, "return_unexpected_index_query": False},
+            )
         out: list[tuple[bool, list[int]] | None] = [None] * len(configs)
         for r in result.results:
             index = r.expectation_config.meta["dpup_index"]
-            if r.exception_info and r.exception_info.get("raised_exception"):
-                raise RuntimeError(
-                    f"the check {configs[index]['type']} could not run: "
-                    f"{r.exception_info.get('exception_message')}"
-                )
+            failure = _raised(r.exception_info)
+            if failure is not None:
+                raise RuntimeError(f"the check {configs[index]['type']} on {configs[index]['kwargs']} "
+                                   f"could not run: {failure}")
             failing = [int(item[POSITION]) for item in r.result.get("unexpected_index_list") or []]
             out[index] = (bool(r.success), failing)
         if any(o is None for o in out):
             raise RuntimeError("Great Expectations returned fewer results than expectations")
         return out  # type: ignore[return-value]
+
+
+def _raised(info: Any) -> str | None:
+    """The message of an exception GX caught while computing a result (it nests them by metric)."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "unknown error")
+    for value in info.values():
+        found = _raised(value)
+        if found is not None:
+            return found
+    return None
 
 
 _engine: _GX | None = None
@@ -109,78 +122,107 @@ def warm_up() -> None:
     _gx()
 
 
-def _padded(columns: Sequence[ColumnValues], specs_by_column: dict[str, list[CheckSpec]]) -> pd.DataFrame:
-    """One frame holding each column's distinct values, padded by repeating its first value."""
-    height = max(c.size for c in columns)
+@dataclass
+class _Job:
+    """One expectation on one frame, and how to turn failing frame positions into failing rows."""
+
+    spec: CheckSpec
+    config: dict[str, Any]
+    size: int  # positions at or beyond this are padding
+    to_rows: Callable[[np.ndarray], np.ndarray]
+
+
+def _pad(columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """One frame from columns of different lengths, each padded by repeating its first value.
+
+    Repeating a value already present cannot change a single-value or pair rule's answer; the
+    padded positions are ignored when results are mapped back.
+    """
+    height = max(len(s) for s in columns.values())
     data: dict[str, Any] = {POSITION: np.arange(height)}
-    for column in columns:
-        pad = np.concatenate([np.arange(column.size), np.zeros(height - column.size, dtype=np.int64)])
-        data[column.name] = column.raw.take(pad).reset_index(drop=True)
-        if any(s.typed for s in specs_by_column[column.name]):
-            data[f"{column.name}__typed"] = column.typed.take(pad).reset_index(drop=True)
+    for name, series in columns.items():
+        take = np.concatenate([np.arange(len(series)), np.zeros(height - len(series), dtype=np.int64)])
+        data[name] = series.take(take).reset_index(drop=True)
     return pd.DataFrame(data)
 
 
-def _value_configs(specs: list[CheckSpec]) -> list[dict[str, Any]]:
-    configs = []
+def _value_jobs(specs: list[CheckSpec], column: ColumnValues, frame: dict[str, pd.Series]) -> list[_Job]:
+    frame[column.name] = column.raw
+    if any(s.typed for s in specs):
+        frame[f"{column.name}__typed"] = column.typed
+    jobs = []
     for spec in specs:
-        col = spec.columns[0]
-        configs.append(to_expectation(spec, value_column=f"{col}__typed" if spec.typed else col))
-    return configs
+        rename = {column.name: f"{column.name}__typed" if spec.typed else column.name}
+        jobs.append(_Job(spec, to_expectation(spec, rename=rename), column.size, column.rows_where))
+    return jobs
+
+
+def _pair_job(spec: CheckSpec, left: ColumnValues, right: ColumnValues, frame: dict[str, pd.Series]) -> _Job:
+    """A two-field rule on the distinct pairs of values (few, even for a million rows)."""
+    distinct, inverse = np.unique(left.codes * right.size + right.codes, return_inverse=True)
+    names = {left.name: f"{spec.key}::{left.name}", right.name: f"{spec.key}::{right.name}"}
+    frame[names[left.name]] = left.typed.take(distinct // right.size).reset_index(drop=True)
+    frame[names[right.name]] = right.typed.take(distinct % right.size).reset_index(drop=True)
+
+    def to_rows(positions: np.ndarray) -> np.ndarray:
+        bad = np.zeros(len(distinct), dtype=bool)
+        bad[positions] = True
+        return bad[inverse]
+
+    return _Job(spec, to_expectation(spec, rename=names), len(distinct), to_rows)
+
+
+def _key_job(spec: CheckSpec, values: dict[str, ColumnValues], rows: int, frame: dict[str, pd.Series]) -> _Job:
+    """Key uniqueness over every row; integer codes stand in for the text (equal codes, equal values)."""
+    for name in spec.columns:
+        column = values[name]
+        codes = pd.array(column.codes, dtype="Int64")
+        if column.raw.isna().iloc[-1]:
+            codes[column.codes == column.size - 1] = pd.NA
+        frame[name] = pd.Series(codes)
+
+    def to_rows(positions: np.ndarray) -> np.ndarray:
+        mask = np.zeros(rows, dtype=bool)
+        mask[positions] = True
+        return mask
+
+    return _Job(spec, to_expectation(spec), rows, to_rows)
 
 
 def run_specs(specs: list[CheckSpec], values: dict[str, ColumnValues], rows: int) -> list[ExpectationOutcome]:
-    """Validate every spec whose columns are present; outcomes in spec order."""
+    """Validate every spec whose columns are present; outcomes in spec order.
+
+    Small columns' distinct values and every rule's distinct pairs share one frame (one GX run);
+    each column with many distinct values, and the key check, get a frame of their own.
+    """
     gx = _gx()
-    outcomes: dict[str, ExpectationOutcome] = {}
-
-    def record(spec: CheckSpec, success: bool, mask: np.ndarray) -> None:
-        outcomes[spec.key] = ExpectationOutcome(spec, to_expectation(spec)["type"], success, mask)
-
-    value_specs: dict[str, list[CheckSpec]] = {}
+    shared: dict[str, pd.Series] = {}
+    shared_jobs: list[_Job] = []
+    own: list[tuple[dict[str, pd.Series], list[_Job]]] = []
+    by_column: dict[str, list[CheckSpec]] = {}
     for spec in specs:
         if spec.scope == "value" and spec.columns[0] in values:
-            value_specs.setdefault(spec.columns[0], []).append(spec)
-    small = [values[name] for name in value_specs if values[name].size <= SHARED_FRAME_LIMIT]
-    groups: list[list[ColumnValues]] = [small] if small else []
-    groups += [[values[name]] for name in value_specs if values[name].size > SHARED_FRAME_LIMIT]
-    for group in groups:
-        frame = _padded(group, value_specs)
-        group_specs = [s for c in group for s in value_specs[c.name]]
-        for spec, (success, failing) in zip(
-            group_specs, gx.validate(frame, _value_configs(group_specs)), strict=True
-        ):
-            column = values[spec.columns[0]]
-            positions = np.asarray([p for p in failing if p < column.size], dtype=np.int64)
-            record(spec, success, column.rows_where(positions))
-
+            by_column.setdefault(spec.columns[0], []).append(spec)
+    for name, column_specs in by_column.items():
+        if values[name].size <= SHARED_FRAME_LIMIT:
+            shared_jobs += _value_jobs(column_specs, values[name], shared)
+        else:
+            frame: dict[str, pd.Series] = {}
+            own.append((frame, _value_jobs(column_specs, values[name], frame)))
     for spec in specs:
-        if spec.scope == "pair" and all(c in values for c in spec.columns):
-            left, right = (values[c] for c in spec.columns)
-            pair_codes = left.codes * right.size + right.codes
-            distinct, inverse = np.unique(pair_codes, return_inverse=True)
-            frame = pd.DataFrame(
-                {
-                    POSITION: np.arange(len(distinct)),
-                    left.name: left.typed.take(distinct // right.size).reset_index(drop=True),
-                    right.name: right.typed.take(distinct % right.size).reset_index(drop=True),
-                }
-            )
-            [(success, failing)] = gx.validate(frame, [to_expectation(spec)])
-            bad = np.zeros(len(distinct), dtype=bool)
-            bad[np.asarray(failing, dtype=np.int64)] = True
-            record(spec, success, bad[inverse])
-        elif spec.scope == "rows" and all(c in values for c in spec.columns):
-            frame = pd.DataFrame({POSITION: np.arange(rows)})
-            for c in spec.columns:
-                # Codes stand in for the text: equal codes are equal values, and no text is copied.
-                column = values[c]
-                codes = pd.array(column.codes, dtype="Int64")
-                if column.raw.isna().iloc[-1]:
-                    codes[column.codes == column.size - 1] = pd.NA
-                frame[c] = codes
-            [(success, failing)] = gx.validate(frame, [to_expectation(spec)])
-            mask = np.zeros(rows, dtype=bool)
-            mask[np.asarray(failing, dtype=np.int64)] = True
-            record(spec, success, mask)
+        if not all(c in values for c in spec.columns):
+            continue
+        if spec.scope == "pair":
+            shared_jobs.append(_pair_job(spec, values[spec.columns[0]], values[spec.columns[1]], shared))
+        elif spec.scope == "rows":
+            frame = {}
+            own.append((frame, [_key_job(spec, values, rows, frame)]))
+    outcomes: dict[str, ExpectationOutcome] = {}
+    for frame, jobs in [(shared, shared_jobs), *own]:
+        if not jobs:
+            continue
+        results = gx.validate(_pad(frame), [job.config for job in jobs])
+        for job, (success, failing) in zip(jobs, results, strict=True):
+            positions = np.asarray([p for p in failing if p < job.size], dtype=np.int64)
+            outcomes[job.spec.key] = ExpectationOutcome(job.spec, job.config["type"], success, job.to_rows(positions))
     return [outcomes[s.key] for s in specs if s.key in outcomes]

@@ -18,8 +18,8 @@ from dpup_eval.contract import Contract, Field
 #: columns' values, or on whole rows (keys).
 Scope = Literal["value", "pair", "rows"]
 
-INTEGER_TEXT = r"^[+-]?[0-9]+(\.0+)?$"
-NUMBER_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+INTEGER_TEXT = r"^[+-]?[0-9]+(?:\.0+)?$"
+NUMBER_TEXT = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 BOOLEAN_TEXT = ("true", "false", "yes", "no", "1", "0", "TRUE", "FALSE", "True", "False", "Yes", "No")
 DATE_FORMAT = "%Y-%m-%d"
 OPPOSITE = {"<": ">", "<=": ">="}
@@ -110,7 +110,7 @@ def _field_specs(f: Field) -> list[CheckSpec]:
         if f.multi_value_separator:
             alternatives = "|".join(re.escape(v) for v in f.allowed)
             sep = re.escape(f.multi_value_separator)
-            regex = f"^({alternatives})({sep}({alternatives}))*$"
+            regex = f"^(?:{alternatives})(?:{sep}(?:{alternatives}))*$"
             specs.append(
                 CheckSpec(
                     f"{name}.allowed",
@@ -228,12 +228,14 @@ def _bound(value: Any) -> Any:
     return value
 
 
-def to_expectation(spec: CheckSpec, *, value_column: str | None = None) -> dict[str, Any]:
+def to_expectation(spec: CheckSpec, *, rename: dict[str, str] | None = None) -> dict[str, Any]:
     """The GX expectation for a spec as `{"type": ..., "kwargs": ...}` (no GX import needed).
 
-    `value_column` renames the column when the engine validates a frame of distinct values.
+    `rename` maps the spec's columns to the columns of the frame the engine validates (a frame of
+    distinct values holds, e.g., `age_band` and its parsed `age_band__typed`).
     """
-    col = value_column or spec.columns[0]
+    names = rename or {}
+    col = names.get(spec.columns[0], spec.columns[0])
     p = spec.params
     if spec.kind == "not_null":
         return {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": col}}
@@ -264,7 +266,7 @@ def to_expectation(spec: CheckSpec, *, value_column: str | None = None) -> dict[
             return {"type": "expect_column_values_to_be_unique", "kwargs": {"column": spec.columns[0]}}
         return {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": list(spec.columns)}}
     if spec.kind == "field_order":
-        left, right = spec.columns
+        left, right = (names.get(c, c) for c in spec.columns)
         op = p["op"]
         # GX checks "A > B" (or >=); "left <= right" is "right >= left".
         a, b = (left, right) if op in (">", ">=") else (right, left)
