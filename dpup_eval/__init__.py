@@ -7,6 +7,8 @@ this package is cheap: Great Expectations, plotly and Jupyter are imported only 
 
 from dpup_eval.contract import Agreement, Contract, Field, QualityRule
 from dpup_eval.errors import ContractError, DataFileError, DpupEvalError, UnknownPurposeError
+from dpup_eval.findings import Finding, Findings, evaluate
+from dpup_eval.indicators import Indicator, IndicatorError, IndicatorSet, load_indicators
 from dpup_eval.loading import LoadResult, load
 from dpup_eval.report import CheckReport, Problem
 
@@ -18,11 +20,18 @@ __all__ = [
     "DataFileError",
     "DpupEvalError",
     "Field",
+    "Finding",
+    "Findings",
+    "Indicator",
+    "IndicatorError",
+    "IndicatorSet",
     "LoadResult",
     "Problem",
     "QualityRule",
     "UnknownPurposeError",
+    "evaluate",
     "load",
+    "load_indicators",
 ]
 
 __version__ = "0.1.0"

@@ -1,0 +1,216 @@
+"""Checks of indicator definitions against a contract (used by `indicators.validate_indicators`).
+
+Each check returns what to change, in words a workshop facilitator can act on: the field that does not
+exist (with the nearest agreed name), the operator that does not suit the field's type, the category
+that is not agreed (with the agreed ones), the threshold outside the field's range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+
+from dpup_eval.contract import Contract
+from dpup_eval.contract import Field as ContractField
+from dpup_eval.indicators import (
+    _PRESENCE_OPS,
+    PROPORTION_KINDS,
+    Definition,
+    Filter,
+    Indicator,
+    IndicatorIssue,
+    Scalar,
+)
+
+__all__ = ["check_indicator", "filter_problem", "grouping_problem"]
+
+_SET_OPS = ("in", "not_in")
+_ORDER_OPS = ("lt", "le", "gt", "ge", "between")
+_GROUPABLE_ROLES = ("quasi_identifier", "demographic", "period", "outcome", "service_delivery")
+
+
+def check_indicator(indicator: Indicator, contract: Contract, place: str) -> list[IndicatorIssue]:
+    issues: list[IndicatorIssue] = []
+    if not indicator.definitions:
+        issues.append(IndicatorIssue(place=f"{place}.definitions", message="add at least one definition"))
+    ids = [d.id for d in indicator.definitions]
+    for duplicate in sorted({d for d in ids if ids.count(d) > 1}):
+        issues.append(
+            IndicatorIssue(
+                place=f"{place}.definitions",
+                message=f"definition id '{duplicate}' is used twice; make each id unique",
+            )
+        )
+    if indicator.target is not None and indicator.kind in PROPORTION_KINDS and not 0 <= indicator.target <= 1:
+        issues.append(
+            IndicatorIssue(
+                place=f"{place}.target",
+                message=f"a target share must be between 0 and 1 (e.g. 0.7 for 70%), not {indicator.target}",
+            )
+        )
+    for g, name in enumerate(indicator.groupings):
+        problem = grouping_problem(name, contract)
+        if problem:
+            issues.append(IndicatorIssue(place=f"{place}.groupings[{g}]", message=problem))
+    for d, definition in enumerate(indicator.definitions):
+        issues += _check_definition(indicator, definition, contract, f"{place}.definitions[{d}]")
+    return issues
+
+
+def grouping_problem(name: str, contract: Contract) -> str | None:
+    """Why ``name`` cannot be used to split findings into groups (None if it can)."""
+    if not contract.has_field(name):
+        return _unknown_field(name, contract)
+    f = contract.field(name)
+    if f.multi_value_separator:
+        return f"'{name}' ({f.plain_name}) can hold several values per person, so its groups overlap; it cannot be a grouping"
+    if f.role not in _GROUPABLE_ROLES or (
+        f.logical_type == "string" and f.allowed is None and f.pattern is None
+    ):
+        return f"'{name}' ({f.plain_name}) is not a set of categories; group by region, age band, quarter and the like"
+    if f.logical_type in ("number", "date"):
+        return f"'{name}' ({f.plain_name}) is a {f.logical_type}, not a set of categories"
+    return None
+
+
+def _unknown_field(name: str, contract: Contract) -> str:
+    close = difflib.get_close_matches(name, contract.field_names, n=1)
+    hint = (
+        f"; did you mean '{close[0]}'?" if close else f"; agreed fields are {', '.join(contract.field_names)}"
+    )
+    return f"'{name}' is not a field agreed for {contract.purpose}{hint}"
+
+
+def _check_definition(
+    indicator: Indicator, d: Definition, contract: Contract, place: str
+) -> list[IndicatorIssue]:
+    issues: list[IndicatorIssue] = []
+
+    def add(where: str, message: str) -> None:
+        issues.append(IndicatorIssue(place=f"{place}.{where}" if where else place, message=message))
+
+    kind = indicator.kind
+    change = kind in ("change", "improved")
+    if change and not (d.pre and d.post):
+        add("", f"a '{kind}' indicator needs 'pre' and 'post' fields (the two measurements to compare)")
+    if change and (d.field or d.per):
+        add("field", f"a '{kind}' indicator is measured by 'pre' and 'post', not 'field'")
+    if not change and (d.pre or d.post):
+        add("pre", f"'pre'/'post' are for 'change' and 'improved' indicators; use 'field' for a '{kind}'")
+    if kind in ("mean", "median") and not d.field:
+        add("field", f"a '{kind}' indicator needs 'field' (what to average)")
+    if d.per and not d.field:
+        add("per", "'per' divides 'field'; give 'field' too")
+    if kind == "improved" and d.threshold is None:
+        add(
+            "threshold",
+            "an 'improved' indicator needs a threshold (how many points of change count as improved)",
+        )
+    if kind == "proportion" and not d.success and (d.threshold is None or not d.field):
+        add("success", "say what counts as success: 'success' filters, or 'field' with a 'threshold'")
+    if kind in ("mean", "median", "change") and (d.success or d.threshold is not None):
+        add(
+            "threshold",
+            f"a '{kind}' has no success rule; use a 'proportion' or 'improved' indicator to count who reached a threshold",
+        )
+    if d.success and d.threshold is not None:
+        add("threshold", "give either 'success' filters or a 'threshold', not both")
+    for role, name in (("field", d.field), ("per", d.per), ("pre", d.pre), ("post", d.post)):
+        if name is None:
+            continue
+        if not contract.has_field(name):
+            add(role, _unknown_field(name, contract))
+        elif contract.field(name).logical_type not in ("integer", "number"):
+            f = contract.field(name)
+            add(role, f"'{name}' ({f.plain_name}) is a {f.logical_type}; a measure must be a number")
+    if d.threshold is not None and not issues:
+        problem = _threshold_problem(d, contract)
+        if problem:
+            add("threshold", problem)
+    for part in ("include", "success"):
+        for j, item in enumerate(getattr(d, part) or []):
+            problem = filter_problem(item, contract)
+            if problem:
+                add(f"{part}[{j}]", problem)
+    return issues
+
+
+def _threshold_problem(d: Definition, contract: Contract) -> str | None:
+    if d.pre and d.post:
+        low, high = _range(contract.field(d.pre))
+        if low is not None and high is not None and abs(d.threshold) > high - low:  # type: ignore[arg-type]
+            return f"a change of {d.threshold:g} is impossible on a {low:g} to {high:g} scale; choose at most {high - low:g}"
+        return None
+    if d.per:
+        if d.threshold < 0:  # type: ignore[operator]
+            return (
+                f"a share cannot be below 0; choose a threshold such as 0.75 (for 75%), not {d.threshold:g}"
+            )
+        return None
+    low, high = _range(contract.field(d.field))  # type: ignore[arg-type]
+    if (low is not None and d.threshold < low) or (high is not None and d.threshold > high):  # type: ignore[operator]
+        return f"{d.threshold:g} is outside the agreed range of {d.field} ({low:g} to {high:g})"
+    return None
+
+
+def _range(f: ContractField) -> tuple[float | None, float | None]:
+    low = float(f.minimum) if isinstance(f.minimum, int | float) else None
+    high = float(f.maximum) if isinstance(f.maximum, int | float) else None
+    return low, high
+
+
+def filter_problem(item: Filter, contract: Contract) -> str | None:
+    """What is wrong with one filter for this contract (None if nothing), phrased as what to change."""
+    if not contract.has_field(item.field):
+        return _unknown_field(item.field, contract)
+    f = contract.field(item.field)
+    if f.is_free_text or f.role == "pseudonymous_key":
+        return f"'{item.field}' ({f.plain_name}) cannot be used to choose people; use a category or a score"
+    if item.op in _PRESENCE_OPS:
+        return None if item.value is None else f"'{item.op}' takes no value; remove 'value'"
+    if item.op in _ORDER_OPS and f.logical_type not in ("integer", "number", "date"):
+        return f"'{item.op}' compares sizes, but '{item.field}' ({f.plain_name}) is a {f.logical_type}; use 'eq' or 'in'"
+    if f.multi_value_separator and item.op not in _PRESENCE_OPS:
+        return f"'{item.field}' ({f.plain_name}) can hold several values per person; only 'missing'/'not_missing' are supported"
+    if item.op in _SET_OPS + ("between",):
+        if not isinstance(item.value, list) or not item.value:
+            return f"'{item.op}' needs a list of values, e.g. value: [a, b]"
+        if item.op == "between" and len(item.value) != 2:
+            return "'between' needs two values: [lowest, highest]"
+        values = item.value
+    elif isinstance(item.value, list) or item.value is None:
+        return f"'{item.op}' needs one value; use 'in' for a list"
+    else:
+        values = [item.value]
+    for value in values:
+        problem = _value_problem(value, f)
+        if problem:
+            return problem
+    return None
+
+
+def _value_problem(value: Scalar, f: ContractField) -> str | None:
+    if f.logical_type in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"'{f.name}' ({f.plain_name}) is a number; '{value}' is not"
+        low, high = _range(f)
+        if (low is not None and value < low) or (high is not None and value > high):
+            return f"{value} is outside the agreed range of {f.name} ({low:g} to {high:g})"
+        return None
+    if f.logical_type == "date":
+        if isinstance(value, dt.date):
+            return None
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return f"'{f.name}' ({f.plain_name}) is a date; write it as YYYY-MM-DD, not '{value}'"
+        return None
+    if f.logical_type == "boolean":
+        return None if isinstance(value, bool) else f"'{f.name}' is true or false, not '{value}'"
+    if f.allowed is not None and str(value) not in f.allowed:
+        close = difflib.get_close_matches(str(value), f.allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"agreed values are {', '.join(f.allowed)}"
+        return f"'{value}' is not an agreed value of {f.name} ({f.plain_name}); {hint}"
+    if not isinstance(value, str):
+        return f"'{f.name}' ({f.plain_name}) is text; put the value in quotes"
+    return None

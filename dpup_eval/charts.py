@@ -1,0 +1,274 @@
+"""Charts of findings (plotly), built from :class:`~dpup_eval.findings.Findings` only, never from rows.
+
+Four views a workshop needs: an indicator against its target, its trend across periods, a comparison
+across groups, and its alternative definitions side by side. Every point carries a text label with its
+value and a whisker for its likely range; whether a target is met is shown by marker shape *and* words,
+never by colour alone. A withheld finding is drawn as an empty hatched band across the whole axis with
+the words "fewer than 6 people" (the reason), so it can never be read as a zero.
+
+Pages written by :func:`findings_page` embed plotly.js inline: they open without a network.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import plotly.graph_objects as go
+
+from dpup_eval.plain_language import show_value
+
+if TYPE_CHECKING:
+    from dpup_eval.findings import Finding, Findings
+
+__all__ = ["definitions_chart", "findings_page", "group_chart", "target_chart", "trend_chart"]
+
+_COLOURS = ("#1b4f72", "#b9770e", "#196f3d", "#7d3c98")  # colour-blind-safe-ish; never the only cue
+_SYMBOLS = ("circle", "diamond", "square", "triangle-up")
+_PATTERNS = ("", "x", ".", "-")
+
+
+def _short_reason(finding: Finding) -> str:
+    return (finding.reason or "not shown").split(" (")[0]
+
+
+def _axis_range(findings: list[Finding]) -> tuple[float, float]:
+    if findings and findings[0].kind in ("proportion", "improved"):
+        return 0.0, 1.0
+    values = [v for f in findings for v in (f.estimate, f.ci_low, f.ci_high, f.target) if v is not None]
+    if not values:
+        return 0.0, 1.0
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.15 or 1.0
+    return (min(low - pad, 0.0) if low >= 0 else low - pad), high + pad
+
+
+def _add_points(
+    fig: go.Figure, findings: list[Finding], categories: list[str], name: str, k: int = 0,
+    horizontal: bool = False, legend_group: str | None = None,
+) -> None:  # fmt: skip
+    """Estimates with whiskers; the marker's shape (filled = meets the target) and text say the rest."""
+    shown = [
+        (c, f)
+        for c, f in zip(categories, findings, strict=True)
+        if not f.suppressed and f.estimate is not None
+    ]
+    if not shown:
+        return
+    cats = [c for c, _ in shown]
+    values = [f.estimate for _, f in shown]
+    plus = [(f.ci_high - f.estimate) if f.ci_high is not None else 0 for _, f in shown]
+    minus = [(f.estimate - f.ci_low) if f.ci_low is not None else 0 for _, f in shown]
+    symbols = [
+        _SYMBOLS[k % len(_SYMBOLS)] + ("" if f.meets_target in (True, None) else "-open") for _, f in shown
+    ]
+    texts = [
+        show_value(f.kind, f.unit, f.estimate) + ("" if f.meets_target is None else " ✓" if f.meets_target else " (below target)"
+                                                  if f.direction == "higher" else " (above target)")
+        for _, f in shown
+    ]  # fmt: skip
+    hover = [f"{f.sentence}" for _, f in shown]
+    error = {
+        "type": "data",
+        "array": plus,
+        "arrayminus": minus,
+        "visible": True,
+        "thickness": 1.5,
+        "width": 6,
+    }
+    common = {
+        "mode": "markers+text", "name": name, "text": texts, "hovertext": hover, "hoverinfo": "text", "legendgroup": legend_group,
+        "marker": {"symbol": symbols, "size": 12, "color": _COLOURS[k % len(_COLOURS)], "line": {"width": 2, "color": _COLOURS[k % len(_COLOURS)]}},
+    }  # fmt: skip
+    if horizontal:
+        fig.add_trace(go.Scatter(x=values, y=cats, error_x=error, textposition="top center", **common))
+    else:
+        fig.add_trace(go.Scatter(x=cats, y=values, error_y=error, textposition="middle right", **common))
+
+
+def _add_suppressed(
+    fig: go.Figure, findings: list[Finding], categories: list[str], span: tuple[float, float],
+    horizontal: bool = False, name: str = "Not shown",
+) -> None:  # fmt: skip
+    """Withheld findings as empty hatched bands across the whole axis, labelled with the reason."""
+    hidden = [(c, f) for c, f in zip(categories, findings, strict=True) if f.suppressed]
+    if not hidden:
+        return
+    cats = [c for c, _ in hidden]
+    reasons = [_short_reason(f) for _, f in hidden]
+    low, high = span
+    bar = {
+        "base": [low] * len(cats), "text": reasons, "textposition": "inside", "insidetextanchor": "middle",
+        "hovertext": [f.sentence for _, f in hidden], "hoverinfo": "text", "opacity": 0.6,
+        "name": f"{name} ({reasons[0]})", "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#555", "width": 1},
+                                                   "pattern": {"shape": "/", "fgcolor": "#888", "size": 8}},
+    }  # fmt: skip
+    if horizontal:
+        fig.add_trace(go.Bar(y=cats, x=[high - low] * len(cats), orientation="h", **bar))
+    else:
+        fig.add_trace(go.Bar(x=cats, y=[high - low] * len(cats), **bar))
+
+
+def _target_line(fig: go.Figure, target: float | None, kind: str, unit: str | None, horizontal: bool) -> None:
+    if target is None:
+        return
+    label = f"Target {show_value(kind, unit, target)}"
+    if horizontal:
+        fig.add_vline(
+            x=target, line_dash="dash", line_color="#333", annotation_text=label, annotation_position="top"
+        )
+    else:
+        fig.add_hline(
+            y=target, line_dash="dash", line_color="#333", annotation_text=label, annotation_position="right"
+        )
+
+
+def _layout(
+    fig: go.Figure, title: str, findings: list[Finding], span: tuple[float, float], horizontal: bool
+) -> go.Figure:
+    percent = bool(findings) and findings[0].kind in ("proportion", "improved")
+    axis = {"range": list(span), "tickformat": ".0%" if percent else None, "zeroline": False}
+    fig.update_layout(
+        title=title, template="simple_white", barmode="overlay", height=420, margin={"l": 60, "r": 40, "t": 70, "b": 60},
+        legend={"orientation": "h", "y": -0.2}, font={"size": 14},
+    )  # fmt: skip
+    if horizontal:
+        fig.update_xaxes(**axis)
+    else:
+        fig.update_yaxes(**axis)
+    return fig
+
+
+def _pick(findings: Findings, indicator: str, **criteria: object) -> list[Finding]:
+    chosen = findings.select(indicator=indicator, **criteria)  # type: ignore[arg-type]
+    if not chosen:
+        raise ValueError(f"no findings for indicator '{indicator}' with {criteria}")
+    return chosen
+
+
+def target_chart(findings: Findings, indicator: str) -> go.Figure:
+    """Each definition of the indicator, for everyone over all periods, against the target."""
+    chosen = _pick(findings, indicator, grouping="", period=None)
+    cats = [f"{f.definition_label}<br>(proposed by {f.proposed_by})" for f in chosen]
+    span = _axis_range(chosen)
+    fig = go.Figure()
+    _add_suppressed(fig, chosen, cats, span, horizontal=True)
+    _add_points(fig, chosen, cats, "Estimate (filled = meets target)", horizontal=True)
+    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit, horizontal=True)
+    return _layout(fig, f"{chosen[0].indicator_name}: against the target", chosen, span, horizontal=True)
+
+
+def trend_chart(findings: Findings, indicator: str, definition: str | None = None) -> go.Figure:
+    """The indicator for everyone, period by period (one definition: the first unless named)."""
+    everyone = [f for f in _pick(findings, indicator, grouping="") if f.period is not None]
+    definition = definition or (everyone[0].definition if everyone else None)
+    chosen = [f for f in everyone if f.definition == definition]
+    if not chosen:
+        raise ValueError(f"no findings by period for indicator '{indicator}' (evaluate with a period field)")
+    cats = [f.period_label for f in chosen]
+    span = _axis_range(chosen)
+    fig = go.Figure()
+    _add_suppressed(fig, chosen, cats, span)
+    _add_points(fig, chosen, cats, chosen[0].definition_label)
+    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit, horizontal=False)
+    return _layout(fig, f"{chosen[0].indicator_name}: by quarter", chosen, span, horizontal=False)
+
+
+def group_chart(
+    findings: Findings,
+    indicator: str,
+    grouping: str,
+    definition: str | None = None,
+    period: str | None = None,
+) -> go.Figure:
+    """The indicator for each group of one grouping (all periods unless one is named), with everyone."""
+    chosen = _pick(findings, indicator, grouping=grouping, period=period)
+    definition = definition or chosen[0].definition
+    chosen = [f for f in chosen if f.definition == definition]
+    everyone = list(findings.select(indicator=indicator, definition=definition, grouping="", period=period))
+    rows = everyone + chosen
+    cats = [f.group_label.split(": ", 1)[-1] for f in rows]
+    span = _axis_range(rows)
+    fig = go.Figure()
+    _add_suppressed(fig, rows, cats, span, horizontal=True)
+    _add_points(fig, rows, cats, rows[0].definition_label, horizontal=True)
+    _target_line(fig, rows[0].target, rows[0].kind, rows[0].unit, horizontal=True)
+    plain = chosen[0].group_label.split(": ", 1)[0] if chosen else grouping
+    when = f", {period}" if period else ""
+    return _layout(fig, f"{rows[0].indicator_name}: by {plain.lower()}{when}", rows, span, horizontal=True)
+
+
+def definitions_chart(findings: Findings, indicator: str, grouping: str = "") -> go.Figure:
+    """Alternative definitions side by side (one trace each, own symbol), over periods or groups."""
+    chosen = _pick(findings, indicator, grouping=grouping)
+    by_period = not grouping and any(f.period is not None for f in chosen)
+    chosen = (
+        [f for f in chosen if (f.period is not None) == by_period]
+        if by_period
+        else [f for f in chosen if f.period is None]
+    )
+    span = _axis_range(chosen)
+    fig = go.Figure()
+    definitions = list(dict.fromkeys(f.definition for f in chosen))
+    for k, definition in enumerate(definitions):
+        rows = [f for f in chosen if f.definition == definition]
+        cats = [f.period_label if by_period else f.group_label.split(": ", 1)[-1] for f in rows]
+        name = f"{rows[0].definition_label} – proposed by {rows[0].proposed_by}"
+        _add_suppressed(fig, rows, cats, span, name=f"Not shown, {rows[0].proposed_by}")
+        _add_points(fig, rows, cats, name, k=k, legend_group=definition)
+    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit, horizontal=False)
+    fig.update_layout(scattermode="group")
+    return _layout(
+        fig, f"{chosen[0].indicator_name}: the definitions side by side", chosen, span, horizontal=False
+    )
+
+
+def charts_for(findings: Findings, indicator: str) -> list[go.Figure]:
+    """The charts a page shows for one indicator (skipping views the findings cannot support)."""
+    figures = [target_chart(findings, indicator)]
+    if findings.period_field:
+        figures.append(trend_chart(findings, indicator))
+    for grouping in findings.groupings:
+        if findings.select(indicator=indicator, grouping=grouping, period=None):
+            figures.append(group_chart(findings, indicator, grouping))
+    if len({f.definition for f in findings.select(indicator=indicator)}) > 1 and findings.period_field:
+        figures.append(definitions_chart(findings, indicator))
+    return figures
+
+
+def findings_page(findings: Findings, title: str = "Findings") -> str:
+    """A standalone HTML page: every finding's sentence in a table, then the charts (plotly.js inline)."""
+    rows = []
+    for f in findings.findings:
+        value = "not shown" if f.suppressed else show_value(f.kind, f.unit, f.estimate)
+        likely = (
+            f"{show_value(f.kind, f.unit, f.ci_low)} to {show_value(f.kind, f.unit, f.ci_high)}"
+            if f.ci_low is not None and f.ci_high is not None else ""
+        )  # fmt: skip
+        cells = [f.indicator_name, f"{f.definition_label} ({f.proposed_by})", f.group_label, f.period_label,
+                 value, likely, "" if f.n is None else str(f.n), f.sentence]  # fmt: skip
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("Indicator", "Definition", "Group", "Period", "Value",
+                                               "Likely range", "People (rounded)", "Reading"))  # fmt: skip
+    charts, first = [], True
+    for indicator in dict.fromkeys(f.indicator for f in findings.findings):
+        for figure in charts_for(findings, indicator):
+            charts.append(figure.to_html(full_html=False, include_plotlyjs=bool(first)))
+            first = False
+    rules = findings.rules
+    note = (
+        f"Counts of people are randomly rounded to a multiple of {rules['rounding_base']}; results resting on "
+        f"fewer than {rules['minimum_count']} people (averages and medians: {rules['minimum_for_mean']}) are "
+        "not shown, nor are results that would let a hidden one be worked out. Shares are worked out from the "
+        "rounded counts."
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;margin:2em;}}"
+        "table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
+        "</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(note)}</p>"
+        f"<h2>Charts</h2>{''.join(charts)}"
+        f"<h2>All findings</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "</body></html>\n"
+    )

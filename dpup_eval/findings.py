@@ -1,0 +1,386 @@
+"""Findings: each indicator's value per definition, group and period, with its uncertainty, safe to show.
+
+:func:`evaluate` computes every indicator for everyone and for each group of each grouping (one
+grouping at a time, never crossed), for each period and for all periods together. Estimates and
+intervals come from the true values, then disclosure control decides what is shown (DESIGN.md,
+"Disclosure control defaults"; rules from the contract, which may only make them stricter):
+
+- every count of people is stably randomly rounded to base 3; the rounding key names the *people*
+  counted (who is included, the cell), not the definition, so two definitions over the same people
+  publish the same rounded n and cannot be averaged against each other;
+- a share (``proportion``/``improved``) is published from the **rounded** counts, with its Wilson
+  interval from those rounded counts too: an exact interval or percentage from the true counts could
+  give away the count that rounding hides (see :mod:`dpup_eval.intervals`);
+- a share or count cell resting on fewer than ``minimum_count`` people, or with fewer than that many
+  successes, is withheld; a mean, median or change needs ``minimum_for_mean`` people;
+- secondary suppression over each grouping's group × period table *with* its totals (the Total row is
+  the overall finding, the last column all periods), so no withheld cell can be worked out by
+  subtraction; the Total row is protected consistently across every grouping;
+- a withheld finding stays in the list with no numbers and a reason; it is never shown as 0.
+
+Comparisons: each group is compared with everyone else in the same period, and each period with the
+one before, by Newcombe's interval for shares (from rounded counts) and Welch's for means and
+changes; ``distinguishable`` says whether the interval excludes 0. Medians are not compared.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from dpup_eval import _findings_tables as tables
+from dpup_eval._indicator_checks import grouping_problem
+from dpup_eval.contract import Agreement, Contract, contract_for, default_contract_dir
+from dpup_eval.disclosure import DisclosureRules, LooserRuleError
+from dpup_eval.errors import DataFileError
+from dpup_eval.indicators import (
+    PROPORTION_KINDS,
+    STATISTIC_KINDS,
+    Definition,
+    Indicator,
+    IndicatorError,
+    IndicatorIssue,
+    IndicatorSet,
+    _as_list,
+    load_indicators,
+    validate_indicators,
+)
+
+__all__ = ["Comparison", "Finding", "Findings", "evaluate", "evaluate_file"]
+
+
+class Comparison(BaseModel):
+    """This finding minus another (everyone else in the period, or the previous period)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    versus: Literal["everyone else", "previous period"]
+    versus_label: str
+    difference: float
+    ci_low: float | None
+    ci_high: float | None
+    distinguishable: bool | None
+
+
+class Finding(BaseModel):
+    """One indicator definition for one group and period, disclosure control applied.
+
+    ``group`` maps a grouping field to its value ({} = everyone); ``period`` None = all periods.
+    ``n`` is the published (rounded) number of people. Shares are 0 to 1. A suppressed finding has
+    ``estimate``, ``ci_low``, ``ci_high``, ``n`` and comparisons all None and says why in ``reason``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    indicator: str
+    indicator_name: str
+    definition: str
+    definition_label: str
+    proposed_by: str
+    kind: str
+    unit: str | None = None
+    group: dict[str, str]
+    group_label: str
+    period: str | None
+    period_label: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int | None
+    suppressed: bool
+    reason: str | None = None
+    target: float | None
+    direction: Literal["higher", "lower"]
+    meets_target: bool | None
+    versus_rest: Comparison | None = None
+    versus_previous: Comparison | None = None
+    cautions: list[str] = []
+    sentence: str
+
+
+class Findings(BaseModel):
+    """Every finding of one evaluation, and the rules they were published under."""
+
+    model_config = ConfigDict(frozen=True)
+
+    findings: list[Finding]
+    rules: dict[str, int]
+    contract: str
+    purpose: str
+    groupings: list[str]
+    period_field: str | None
+    periods: list[str]
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def select(
+        self, indicator: str | None = None, definition: str | None = None, grouping: str | None = None,
+        period: str | None | Literal["any"] = "any",
+    ) -> list[Finding]:  # fmt: skip
+        """Findings matching every given criterion; ``grouping=""`` selects the overall ({}) findings."""
+        chosen = []
+        for f in self.findings:
+            if indicator is not None and f.indicator != indicator:
+                continue
+            if definition is not None and f.definition != definition:
+                continue
+            if grouping is not None and (list(f.group) != ([grouping] if grouping else [])):
+                continue
+            if period != "any" and f.period != period:
+                continue
+            chosen.append(f)
+        return chosen
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per finding (comparisons flattened), for notebooks."""
+        rows = []
+        for f in self.findings:
+            row = f.model_dump(exclude={"versus_rest", "versus_previous", "group", "cautions"})
+            row["group"] = f.group_label
+            for name in ("versus_rest", "versus_previous"):
+                comparison = getattr(f, name)
+                row[f"{name}_difference"] = comparison.difference if comparison else None
+                row[f"{name}_distinguishable"] = comparison.distinguishable if comparison else None
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The findings as a JSON list (what dashboards and reports receive: no row-level data)."""
+        return json.dumps(
+            [f.model_dump(mode="json") for f in self.findings], ensure_ascii=False, indent=indent
+        )
+
+    def to_html(self, title: str = "Findings") -> str:
+        """A standalone page: findings table with sentences and the charts, plotly.js inline (no network)."""
+        from dpup_eval.charts import findings_page
+
+        return findings_page(self, title)
+
+
+def evaluate(
+    data: pd.DataFrame,
+    indicators: IndicatorSet | Sequence[Indicator] | Indicator,
+    by: Sequence[str] | None = None,
+    period: str | None = None,
+    *,
+    contract: Contract | None = None,
+    rules: DisclosureRules | None = None,
+) -> Findings:
+    """Evaluate indicators over accepted data (from :func:`dpup_eval.load`) into published findings.
+
+    ``by``: grouping fields, each evaluated separately alongside the overall findings (None = each
+    indicator's own ``groupings``, minus the period field). ``period``: a field whose values are the
+    periods (text such as ``2025-Q1``, or a date, read as its quarter). ``contract``: the agreement
+    the data was loaded for (default: the built-in evaluation contract); indicators are validated
+    against it and its disclosure rules apply. ``rules`` may only be stricter than the contract's.
+    """
+    items = _as_list(indicators)
+    purpose = indicators.purpose if isinstance(indicators, IndicatorSet) else "evaluation"
+    contract = contract or Agreement.load(default_contract_dir()).for_purpose(purpose)
+    validate_indicators(items, contract)
+    rules = _rules(contract, rules)
+    requested = None if by is None else list(dict.fromkeys(by))
+    issues = []
+    for name in [*(requested or []), *([period] if period else [])]:
+        problem = grouping_problem(name, contract) or (
+            None if name in data.columns else f"'{name}' is not in the data"
+        )
+        if problem:
+            issues.append(IndicatorIssue(place="by" if name != period else "period", message=problem))
+    if issues:
+        raise IndicatorError(issues, "evaluate")
+    rows = len(data)
+    periods = tables.Coding.of(data[period]) if period else tables.Coding(("*",), np.zeros(rows, np.int64))
+    codings: dict[str, tables.Coding] = {}
+    findings: list[Finding] = []
+    from dpup_eval.plain_language import Wording
+
+    wording = Wording(contract, period, rules)
+    for indicator in items:
+        names = requested if requested is not None else [g for g in indicator.groupings if g != period]
+        for name in names:
+            if name not in codings:
+                codings[name] = tables.Coding.of(data[name])
+        for definition in indicator.definitions:
+            findings += _evaluate_definition(
+                data, indicator, definition, [(n, codings[n]) for n in names], periods, period, rules, wording
+            )
+    return Findings(
+        findings=findings, rules={"rounding_base": rules.rounding_base, "minimum_count": rules.minimum_count,
+                                  "minimum_for_mean": rules.minimum_for_mean},
+        contract=contract.id, purpose=contract.purpose, groupings=list(dict.fromkeys(
+            g for i in items for g in (requested if requested is not None else i.groupings) if g != period)),
+        period_field=period, periods=[] if not period else list(periods.labels),
+    )  # fmt: skip
+
+
+def evaluate_file(
+    file: str | Path,
+    contract_path: str | Path,
+    purpose: str,
+    indicators_path: str | Path,
+    by: Sequence[str] | None = None,
+    period: str | None = None,
+) -> Findings:
+    """Load ``file`` for ``purpose`` (checked against the contract), then evaluate the indicators file.
+
+    Only accepted rows are used; quarantined rows are left out as the check report says.
+    ``contract_path`` is a contract file or an agreement folder.
+    """
+    from dpup_eval.loading import load
+
+    contract = contract_for(contract_path, purpose)
+    indicators = load_indicators(indicators_path, contract)
+    result = load(file, contract, purpose)
+    if not result.report.accepted:
+        raise DataFileError(
+            file,
+            "was not accepted against its contract, so nothing is evaluated; run `dpup-eval check` to see why",
+        )
+    return evaluate(result.data, indicators, by=by, period=period, contract=contract)
+
+
+def _rules(contract: Contract, rules: DisclosureRules | None) -> DisclosureRules:
+    agreed = contract.disclosure_rules()
+    if rules is None:
+        return agreed
+    for name in ("rounding_base", "minimum_count", "minimum_for_mean"):
+        if getattr(rules, name) < getattr(agreed, name):
+            raise LooserRuleError(
+                f"{name} {getattr(rules, name)} is looser than the contract's {getattr(agreed, name)}; "
+                "rules may only be made stricter"
+            )
+    return rules
+
+
+def _person_arrays(data: pd.DataFrame, indicator: Indicator, d: Definition) -> tuple[np.ndarray, ...]:
+    """Who is counted (``selected``), their measure, and who succeeded, one entry per row."""
+    selected = np.ones(len(data), dtype=bool)
+    for item in d.include:
+        selected &= item.mask(data)
+
+    def numbers(name: str) -> np.ndarray:
+        return data[name].to_numpy(dtype=float, na_value=np.nan)
+
+    measure = None
+    if d.pre and d.post:
+        measure = numbers(d.post) - numbers(d.pre)
+    elif d.field:
+        measure = numbers(d.field)
+        if d.per:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                measure = np.where(numbers(d.per) > 0, measure / numbers(d.per), np.nan)
+    if measure is not None:
+        selected &= ~np.isnan(measure)
+    success = None
+    if d.success:
+        success = np.ones(len(data), dtype=bool)
+        for item in d.success:
+            success &= item.mask(data)
+    elif d.threshold is not None and measure is not None:
+        success = measure >= d.threshold - 1e-9
+    if indicator.kind == "count" and success is not None:
+        selected &= success
+    return selected, measure, success
+
+
+def _evaluate_definition(
+    data: pd.DataFrame, indicator: Indicator, d: Definition, groupings: list[tuple[str, tables.Coding]],
+    periods: tables.Coding, period_field: str | None, rules: DisclosureRules, wording: Any,
+) -> list[Finding]:  # fmt: skip
+    kind = indicator.kind
+    selected, measure, success = _person_arrays(data, indicator, d)
+    groupings = [(name, _possible(coding, name, d)) for name, coding in groupings]
+    groupings = [(name, coding) for name, coding in groupings if len(coding.labels) > 1]
+    centre = float(np.nanmean(measure[selected])) if measure is not None and selected.any() else 0.0
+    stat = {"success": success if kind in PROPORTION_KINDS else None, "measure": measure, "centre": centre}
+    overall = tables.cell_stats(kind, selected, tables.Coding.single(len(data)), periods, **stat)
+    grouped = [
+        tables.cell_stats(kind, selected, coding, periods, **stat).stack(overall) for _, coding in groupings
+    ]
+    minimum = rules.minimum_for_mean if kind in STATISTIC_KINDS else rules.minimum_count
+
+    def primary(cells: tables.Cells) -> np.ndarray:
+        mask = cells.n < minimum
+        return mask | (cells.s < rules.minimum_count) if cells.s is not None else mask
+
+    masks, overall_mask = tables.protect(
+        [c.n for c in grouped], [primary(c) for c in grouped], overall.n[0], primary(overall)[0], rules
+    )
+    labels = [*periods.labels[:], None] if period_field else [None]
+    keep_cols = (
+        list(range(len(periods.labels))) + [len(periods.labels)] if period_field else [len(periods.labels)]
+    )
+    out: list[Finding] = []
+    blocks = [(None, ("*",), overall, overall_mask[None, :])]
+    blocks += [
+        (name, coding.labels, cells, mask)
+        for (name, coding), cells, mask in zip(groupings, grouped, masks, strict=True)
+    ]
+    for name, group_labels, cells, mask in blocks:
+        published = tables.publish(
+            kind, d, cells, mask, rules, name, group_labels, periods.labels, bool(period_field)
+        )
+        n_rows = len(group_labels) if name else 1
+        for r in range(n_rows):
+            group = {name: group_labels[r]} if name else {}
+            for c, column in zip(keep_cols, labels, strict=True):
+                out.append(
+                    _finding(wording, indicator, d, group, column, {k: v[r][c] for k, v in published.items()})
+                )
+    return out
+
+
+def _possible(coding: tables.Coding, name: str, d: Definition) -> tables.Coding:
+    """The groups the definition's own filters allow: "parents" has no child row (a structural zero,
+    not a small count; left in, it would force needless secondary suppression)."""
+    own = [item for item in d.include if item.field == name]
+    if not own:
+        return coding
+    labels = pd.DataFrame({name: pd.Series(coding.labels, dtype="string")})
+    wanted = np.ones(len(coding.labels), dtype=bool)
+    for item in own:
+        wanted &= item.mask(labels)
+    return coding.keep(wanted)
+
+
+def _finding(
+    wording: Any, indicator: Indicator, d: Definition, group: dict[str, str], period: str | None,
+    values: dict[str, Any],
+) -> Finding:  # fmt: skip
+    suppressed = bool(values["suppressed"])
+    estimate = None if suppressed else values["estimate"]
+    meets = None
+    if estimate is not None and indicator.target is not None:
+        meets = (
+            estimate >= indicator.target if indicator.direction == "higher" else estimate <= indicator.target
+        )
+    comparisons = {}
+    for name, versus in (("versus_rest", "everyone else"), ("versus_previous", "previous period")):
+        parts = None if suppressed else values[name]
+        if parts is not None:
+            diff, low, high = parts
+            comparisons[name] = Comparison(
+                versus=versus, versus_label=wording.versus_label(versus, group, period),  # type: ignore[arg-type]
+                difference=diff, ci_low=low, ci_high=high,
+                distinguishable=None if low is None else bool(low > 0 or high < 0),
+            )  # fmt: skip
+    fields = dict(
+        indicator=indicator.id, indicator_name=indicator.name, definition=d.id, definition_label=d.label,
+        proposed_by=d.proposed_by, kind=indicator.kind, unit=indicator.unit, group=group,
+        group_label=wording.group_label(group), period=period, period_label=wording.period_label(period),
+        estimate=estimate, ci_low=None if suppressed else values["ci_low"],
+        ci_high=None if suppressed else values["ci_high"],
+        n=None if suppressed or values["n"] is None else int(values["n"]), suppressed=suppressed,
+        reason=wording.suppressed_reason(indicator.kind) if suppressed else None,
+        target=indicator.target, direction=indicator.direction, meets_target=meets, **comparisons,
+    )  # fmt: skip
+    sentence, cautions = wording.describe(indicator, d, fields)
+    return Finding(**fields, sentence=sentence, cautions=cautions)

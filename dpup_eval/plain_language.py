@@ -1,0 +1,198 @@
+"""Findings in plain words: one sentence per finding that a workshop can read aloud.
+
+A sentence leads with the everyday reading ("About 7 in 10 parents who finished felt more confident"),
+gives the number and its likely range ("68%, probably between 61% and 75%"), says how it stands against
+the target, and ends with what to be careful about: a small group, a difference the data cannot tell
+from chance, a hidden cell. Names come from the contract's plain names and labels, never raw field names.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dpup_eval.contract import Contract
+from dpup_eval.disclosure import DisclosureRules
+from dpup_eval.indicators import PROPORTION_KINDS, STATISTIC_KINDS, Definition, Indicator
+
+__all__ = ["Wording", "in_ten", "number", "percent", "show_value"]
+
+_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+#: Below this many people a finding gets a "rough guide" caution even when it may be shown.
+SMALL_GROUP = 30
+
+
+def percent(share: float) -> str:
+    """0.683 -> '68%' (whole percents: more digits would claim a precision rounding does not have)."""
+    return f"{share * 100:.0f}%"
+
+
+def in_ten(share: float) -> str:
+    """0.683 -> 'About 7 in 10'; the extremes say 'Nearly all' / 'Very few' rather than '10 in 10'."""
+    if share >= 0.995:
+        return "All or nearly all"
+    if share >= 0.95:
+        return "Nearly all"
+    if share < 0.05:
+        return "Very few"
+    tenths = round(share * 10)
+    if tenths == 5:
+        return "About half of"
+    return f"About {max(tenths, 1)} in 10"
+
+
+def number(value: float, digits: int = 1) -> str:
+    """A measure for reading: no trailing '.0' on whole numbers."""
+    text = f"{value:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def show_value(kind: str, unit: str | None, value: float | None) -> str:
+    """A finding's number as read in tables and chart labels ('68%', '+1.8 points', '6 sessions')."""
+    if value is None:
+        return ""
+    if kind in PROPORTION_KINDS:
+        return percent(value)
+    if kind == "count":
+        return f"{value:.0f}"
+    text = f"{'+' if kind == 'change' and value > 0 else ''}{number(value)}"
+    return f"{text} {unit}" if unit else text
+
+
+class Wording:
+    """Labels and sentences for findings under one contract (plain names) and period field."""
+
+    def __init__(self, contract: Contract, period_field: str | None, rules: DisclosureRules | None = None):
+        self.contract = contract
+        self.period_field = period_field
+        self.rules = rules or contract.disclosure_rules()
+        self._fields = {f.name: f for f in contract.fields}
+
+    def _plain(self, name: str) -> str:
+        return self._fields[name].plain_name if name in self._fields else name
+
+    def group_label(self, group: dict[str, str]) -> str:
+        if not group:
+            return "Everyone"
+        parts = []
+        for name, value in group.items():
+            label = self._fields[name].label(value) if name in self._fields else value
+            parts.append(f"{self._plain(name)}: {label}")
+        return ", ".join(parts)
+
+    def period_label(self, period: str | None) -> str:
+        if period is not None:
+            return period
+        return "All quarters" if self._quarters() else "All periods"
+
+    def _quarters(self) -> bool:
+        if self.period_field is None:
+            return False
+        f = self._fields.get(self.period_field)
+        return f is not None and ("quarter" in f.name or f.logical_type == "date")
+
+    def versus_label(self, versus: str, group: dict[str, str], period: str | None) -> str:
+        if versus == "previous period":
+            return "the quarter before" if self._quarters() else "the period before"
+        return "everyone else" + (f" in {period}" if period else "")
+
+    def suppressed_reason(self, kind: str) -> str:
+        minimum = self.rules.minimum_for_mean if kind in STATISTIC_KINDS else self.rules.minimum_count
+        return (
+            f"fewer than {minimum} people (or hidden so that a small group elsewhere cannot be worked out "
+            "from the totals)"
+        )
+
+    def describe(self, indicator: Indicator, d: Definition, f: dict[str, Any]) -> tuple[str, list[str]]:
+        """The finding's sentence and its cautions (each caution is also inside the sentence)."""
+        context = self._context(f)
+        if f["suppressed"]:
+            caution = f"not shown: {f['reason']}"
+            return f"{context}{indicator.name} ({d.label}): {caution}.", [caution]
+        main = self._main(indicator, d, f)
+        clauses = (
+            [self._target(indicator, f)] if indicator.target is not None and f["estimate"] is not None else []
+        )
+        cautions: list[str] = []
+        if f["n"] is not None and f["n"] < SMALL_GROUP and indicator.kind != "count":
+            cautions.append(f"this rests on only about {f['n']} people, so read it as a rough guide")
+        if f["ci_low"] is None and indicator.kind not in ("count",):
+            cautions.append("too few people for a likely range")
+        comparison = f.get("versus_rest") or f.get("versus_previous")
+        if comparison is not None:
+            text, clear = self._comparison(indicator, comparison)
+            (clauses if clear else cautions).append(text)
+        sentence = context + main + "".join(f", {c}" for c in clauses if c)
+        if cautions:
+            sentence += "; careful: " + "; ".join(cautions)
+        return sentence + ".", cautions
+
+    def _context(self, f: dict[str, Any]) -> str:
+        parts = [] if not f["group"] else [f["group_label"]]
+        if f["period"] is not None:
+            parts.append(
+                f"{self._plain(self.period_field)} {f['period']}" if self.period_field else f["period"]
+            )
+        return (" – ".join(parts) + " – ") if parts else ""
+
+    def _value(self, indicator: Indicator, value: float) -> str:
+        return show_value(indicator.kind, indicator.unit, value)
+
+    def _range(self, indicator: Indicator, f: dict[str, Any]) -> str:
+        if f["ci_low"] is None or f["ci_high"] is None:
+            return ""
+        return f"probably between {self._value(indicator, f['ci_low'])} and {self._value(indicator, f['ci_high'])}"
+
+    def _main(self, indicator: Indicator, d: Definition, f: dict[str, Any]) -> str:
+        estimate, people = f["estimate"], indicator.people
+        likely = self._range(indicator, f)
+        if indicator.kind in PROPORTION_KINDS:
+            phrase = d.phrase or d.label[:1].lower() + d.label[1:]
+            detail = percent(estimate) + (f", {likely}" if likely else "") + f", of about {f['n']} people"
+            return f"{in_ten(estimate)} {people} {phrase} ({detail})"
+        if indicator.kind == "count":
+            phrase = d.phrase or d.label[:1].lower() + d.label[1:]
+            return f"About {f['n']} {people} {phrase} (rounded to protect privacy)"
+        detail = f" ({likely}; {f['n']} people)" if likely else f" ({f['n']} people)"
+        if indicator.kind == "change":
+            direction = "went up" if estimate > 0 else "went down" if estimate < 0 else "did not change"
+            amount = (
+                ""
+                if estimate == 0
+                else f" by {number(abs(estimate))}{' ' + indicator.unit if indicator.unit else ''}"
+            )
+            return f"{indicator.name}: on average, scores for {people} {direction}{amount}{detail}"
+        if indicator.kind == "median":
+            return (
+                f"{indicator.name}: the middle value for {people} was {self._value(indicator, estimate)} "
+                f"(half were above, half below){detail}"
+            )
+        return f"{indicator.name}: on average {self._value(indicator, estimate)} for {people}{detail}"
+
+    def _target(self, indicator: Indicator, f: dict[str, Any]) -> str:
+        target = (
+            self._value(indicator, indicator.target)
+            if indicator.kind != "change"
+            else number(indicator.target)
+        )  # type: ignore[arg-type]
+        low, high = f["ci_low"], f["ci_high"]
+        if low is not None and high is not None and low <= indicator.target <= high:  # type: ignore[operator]
+            side = "above" if f["meets_target"] else "below"
+            return (
+                f"just {side} the target of {target}, but the likely range includes it, so we cannot be sure"
+            )
+        return (
+            f"which meets the target of {target}"
+            if f["meets_target"]
+            else f"which is short of the target of {target}"
+        )
+
+    def _comparison(self, indicator: Indicator, c: Any) -> tuple[str, bool]:
+        if indicator.kind in PROPORTION_KINDS:
+            amount = f"{abs(c.difference) * 100:.0f} percentage points"
+        else:
+            amount = f"{number(abs(c.difference))}{' ' + indicator.unit if indicator.unit else ''}"
+        if c.distinguishable:
+            way = "higher" if c.difference > 0 else "lower"
+            return f"{way} than {c.versus_label} by about {amount}", True
+        return f"the data cannot tell this apart from {c.versus_label} (difference about {amount})", False
