@@ -101,8 +101,56 @@ def check(
         result.quarantine.to_csv(quarantine_out, encoding="utf-8")
     if accepted_out:
         result.data.to_csv(accepted_out, encoding="utf-8", date_format="%Y-%m-%d")
+    written = [kind for kind, out in (("json", json_out), ("html", html_out), ("quarantine", quarantine_out),
+                                      ("accepted", accepted_out)) if out]
+    if written:
+        from dpup_eval.flows import record_use
+
+        record_use("export", purpose=purpose, dataset=file, fields=report.columns,
+                   details={"outputs": ",".join(written)})
     print(report.to_summary())
     raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="The data file to evaluate (checked against the contract first).")],
+    purpose: Annotated[str, typer.Option("--purpose", help="What the data is for, e.g. evaluation.")],
+    indicators: Annotated[Path | None, typer.Option("--indicators", help="Indicator definitions (YAML). Default: "
+                                                    "indicators.yaml beside the contract.")] = None,
+    contract: ContractOpt = None,
+    by: Annotated[list[str] | None, typer.Option("--by", help="Group findings by this field (repeatable). "
+                                                 "Default: each indicator's own groupings.")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Field holding the period, e.g. "
+                                               "enrolment_quarter.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the findings as JSON here.")] = None,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write a standalone findings page here.")] = None,
+) -> None:
+    """Compute the success measures with honest intervals; only disclosure-controlled numbers are shown.
+
+    Exit 0 on success, 2 when it could not run (including a data file the contract rejects).
+    """
+    from dpup_eval.findings import evaluate_file
+
+    contract_path = _contract_path(contract)
+    if indicators is None:
+        folder = contract_path if contract_path.is_dir() else contract_path.parent
+        indicators = folder / "indicators.yaml"
+    _say(f"Evaluating {file.name} for {purpose} ...")
+    findings = evaluate_file(file, contract_path, purpose, indicators, by=by or None, period=period)
+    if json_out:
+        json_out.write_text(findings.to_json(), encoding="utf-8")
+    if html_out:
+        html_out.write_text(findings.to_html(title=f"Findings: {file.name}"), encoding="utf-8")
+    from dpup_eval.flows import record_use
+
+    outputs = ",".join(kind for kind, out in (("json", json_out), ("html", html_out)) if out)
+    record_use("evaluate", purpose=purpose, dataset=file, fields=(),
+               details={"findings": len(findings), "outputs": outputs or None})
+    for finding in findings.findings:
+        if not finding.group:
+            print(finding.sentence)
+    print(f"{len(findings)} findings", file=sys.stderr)
 
 
 @app.command("demo-data")
@@ -191,6 +239,16 @@ def contract_validate(
             f"{c.path.name}: purpose {purpose}, sent to {c.recipient}; {len(c.fields)} fields, "
             f"quasi-identifiers {', '.join(c.quasi_identifiers) or 'none'}, k = {c.min_group_size}"
         )
+
+
+def _register_more() -> None:
+    """Commands that live beside their feature modules (kept out of this file to keep it thin)."""
+    from dpup_eval import cli_rights
+
+    cli_rights.register(app)
+
+
+_register_more()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -96,12 +96,19 @@ class _Problems:
 
 
 def load(
-    path: str | Path, contract: Contract | str | Path, purpose: str, *, sheet: str | None = None
+    path: str | Path,
+    contract: Contract | str | Path,
+    purpose: str,
+    *,
+    sheet: str | None = None,
+    audit: bool = True,
 ) -> LoadResult:
     """Check `path` against the contract for `purpose` and return what may be used.
 
     `contract` is a loaded `Contract`, a contract file, or an agreement folder holding one
-    contract per purpose. Raises `DataFileError`/`ContractError`/`UnknownPurposeError` when the
+    contract per purpose. With `audit` (the default) the load is recorded in the audit log: who,
+    the file's fingerprint, the fields passed on, for which purpose, when (never any value).
+    Raises `DataFileError`/`ContractError`/`UnknownPurposeError` when the
     check cannot run at all; every other problem is in the report.
     """
     c = contract_for(contract, purpose)
@@ -166,6 +173,12 @@ def load(
         report.rows_accepted + report.rows_quarantined != report.rows_read
     ):  # pragma: no cover - a bug, never data
         raise AssertionError("rows were lost between reading and checking")
+    if audit:
+        from dpup_eval.flows import record_use
+
+        record_use("load", purpose=c.purpose, dataset=Path(path), fields=report.columns,
+                   details={"rows_read": report.rows_read, "rows_accepted": report.rows_accepted,
+                            "accepted": report.accepted})
     return LoadResult(data=data, report=report, quarantine=quarantine, contract=c)
 
 

@@ -1,0 +1,262 @@
+"""Where information goes: what the agreement says, and what the audit log shows actually happened.
+
+Why: without DPUP the provider asks "Who sees it? Who at the agency is using what parts of it?". Two
+pictures answer it, drawn the same way so they can be put side by side:
+
+* :func:`contract_flows`: each agreed field -> the purpose it is shared for -> the part of the agency
+  that receives it (a field shared for two purposes, such as region, flows to both);
+* :func:`audit_flows`: each field -> the purpose it was loaded for -> who loaded it (name and role),
+  counted from the tamper-evident audit log, with first and last use in :func:`audit_use_rows`.
+
+:func:`record_use` is the one call that loads, evaluations and exports make to leave their line in the
+log, with the actor and role configured by ``DPUP_EVAL_ACTOR`` and ``DPUP_EVAL_ROLE``.
+plotly is imported only when a figure is drawn.
+"""
+
+from __future__ import annotations
+
+import getpass
+import html
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from dpup_eval.audit import AuditEntry, AuditLog, UseSummaryRow, default_audit_path, fingerprint_file
+from dpup_eval.contract import Agreement
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = [
+    "DEFAULT_ROLE",
+    "FlowGraph",
+    "FlowLink",
+    "FlowNode",
+    "audit_flows",
+    "audit_use_rows",
+    "configured_actor",
+    "contract_flows",
+    "record_use",
+    "sankey_figure",
+    "where_information_goes_page",
+]
+
+NodeKind = Literal["field", "purpose", "recipient", "actor"]
+#: The role recorded when ``DPUP_EVAL_ROLE`` is not set: most loads and evaluations are an evaluator's.
+DEFAULT_ROLE = "evaluator"
+_COLOURS = {"field": "#7aa6c2", "purpose": "#2e7d6b", "recipient": "#8a5a00", "actor": "#6a3d9a"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class FlowNode(BaseModel):
+    """A box in the diagram: a field, a purpose, a part of the agency, or a person at the agency."""
+
+    key: str
+    label: str
+    kind: NodeKind
+
+
+class FlowLink(BaseModel):
+    """A flow between two nodes (indexes into ``FlowGraph.nodes``); ``value`` is its width."""
+
+    source: int
+    target: int
+    value: int
+    note: str = ""
+
+
+class FlowGraph(BaseModel):
+    """Nodes and links, ready for :func:`sankey_figure` or a table; no data values, only names."""
+
+    title: str
+    nodes: list[FlowNode] = []
+    links: list[FlowLink] = []
+
+    def node(self, key: str, label: str, kind: NodeKind) -> int:
+        for index, existing in enumerate(self.nodes):
+            if existing.key == key:
+                return index
+        self.nodes.append(FlowNode(key=key, label=label, kind=kind))
+        return len(self.nodes) - 1
+
+    def link(self, source: int, target: int, value: int = 1, note: str = "") -> None:
+        for existing in self.links:
+            if existing.source == source and existing.target == target:
+                existing.value += value
+                return
+        self.links.append(FlowLink(source=source, target=target, value=value, note=note))
+
+    def edges(self) -> list[tuple[str, str, int]]:
+        """``(from label, to label, value)`` for every link: what tests and tables read."""
+        return [(self.nodes[k.source].label, self.nodes[k.target].label, k.value) for k in self.links]
+
+
+def contract_flows(agreement: Agreement) -> FlowGraph:
+    """Fields -> purposes -> the parts of the agency that receive them, as the agreement says."""
+    graph = FlowGraph(title="Where information goes, as agreed")
+    for purpose in agreement.purposes:
+        contract = agreement.for_purpose(purpose)
+        p = graph.node(f"purpose:{purpose}", purpose.replace("_", " "), "purpose")
+        r = graph.node(f"recipient:{contract.recipient}", contract.recipient, "recipient")
+        for field in contract.fields:
+            f = graph.node(f"field:{field.name}", field.plain_name, "field")
+            graph.link(f, p, 1, field.why)
+        graph.link(p, r, len(contract.fields), f"sent {contract.schedule}")
+    return graph
+
+
+def _who(entry: AuditEntry | UseSummaryRow) -> str:
+    return f"{entry.actor} ({entry.role})"
+
+
+def audit_flows(log: AuditLog | Path | None = None, agreement: Agreement | None = None) -> FlowGraph:
+    """Fields -> purposes -> who used them, counted from the audit log (one per entry and field).
+
+    With ``agreement``, fields are labelled with their plain names. Entries without a purpose or fields
+    (for example an access request being logged) are not flows of data and are left out.
+    """
+    log = log if isinstance(log, AuditLog) else AuditLog(log or default_audit_path())
+    plain: dict[str, str] = {}
+    if agreement is not None:
+        for purpose in agreement.purposes:
+            plain |= {f.name: f.plain_name for f in agreement.for_purpose(purpose).fields}
+    graph = FlowGraph(title="Who at the agency used what, from the audit log")
+    for entry in log.entries():
+        if not entry.purpose or not entry.fields:
+            continue
+        p = graph.node(f"purpose:{entry.purpose}", entry.purpose.replace("_", " "), "purpose")
+        a = graph.node(f"actor:{entry.actor}:{entry.role}", _who(entry), "actor")
+        for name in entry.fields:
+            f = graph.node(f"field:{name}", plain.get(name, name), "field")
+            graph.link(f, p, 1)
+        graph.link(p, a, len(entry.fields), entry.action)
+    return graph
+
+
+def audit_use_rows(log: AuditLog | Path | None = None) -> list[dict[str, str | int]]:
+    """Who used what for what, and when: the audit summary as plain rows for a table."""
+    log = log if isinstance(log, AuditLog) else AuditLog(log or default_audit_path())
+    return [
+        {
+            "who": _who(row),
+            "action": row.action,
+            "purpose": row.purpose or "",
+            "fields": ", ".join(row.fields),
+            "times": row.count,
+            "first": row.first_at[:16].replace("T", " "),
+            "last": row.last_at[:16].replace("T", " "),
+        }
+        for row in log.summary()
+    ]
+
+
+def sankey_figure(graph: FlowGraph, height: int = 640) -> go.Figure:
+    """A plotly Sankey of ``graph`` (self-contained: no data values, only names and counts)."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": [n.label for n in graph.nodes],
+                "color": [_COLOURS[n.kind] for n in graph.nodes],
+                "pad": 12,
+                "thickness": 16,
+            },
+            link={
+                "source": [k.source for k in graph.links],
+                "target": [k.target for k in graph.links],
+                "value": [k.value for k in graph.links],
+                "customdata": [k.note for k in graph.links],
+                "hovertemplate": "%{source.label} → %{target.label}<br>%{customdata}<extra></extra>",
+            },
+        )
+    )
+    figure.update_layout(title_text=graph.title, height=height, font_size=12)
+    return figure
+
+
+def configured_actor() -> tuple[str, str]:
+    """``(actor, role)`` from ``DPUP_EVAL_ACTOR`` / ``DPUP_EVAL_ROLE``; defaults: the login name, evaluator."""
+    actor = os.environ.get("DPUP_EVAL_ACTOR", "").strip()
+    if not actor:
+        try:
+            actor = getpass.getuser()
+        except (OSError, KeyError):  # no login name (some containers)
+            actor = "unknown"
+    role = os.environ.get("DPUP_EVAL_ROLE", "").strip() or DEFAULT_ROLE
+    return _CONTROL.sub(" ", actor)[:100], _CONTROL.sub(" ", role)[:100]
+
+
+def record_use(
+    action: str,
+    *,
+    purpose: str | None = None,
+    dataset: Path | str | None = None,
+    fields: Sequence[str] = (),
+    details: Mapping[str, str | int | float | bool | None] | None = None,
+    log: AuditLog | Path | None = None,
+    actor: str | None = None,
+    role: str | None = None,
+) -> AuditEntry:
+    """Leave one line in the audit log for a load, evaluation, export or request step.
+
+    ``dataset`` is a data file (recorded by fingerprint, never by name) or a ``sha256:`` fingerprint.
+    ``details`` takes counts and short labels only; the log refuses anything else.
+    """
+    log = log if isinstance(log, AuditLog) else AuditLog(log or default_audit_path())
+    who, what = configured_actor()
+    if isinstance(dataset, Path) or (isinstance(dataset, str) and not dataset.startswith("sha256:")):
+        dataset = fingerprint_file(Path(dataset))
+    return log.record(actor=actor or who, role=role or what, action=action, purpose=purpose,
+                      dataset=dataset, fields=list(fields), details=details)
+
+
+def _rows_table(rows: list[dict[str, str | int]]) -> str:
+    if not rows:
+        return "<p>Nothing has been recorded in the audit log yet.</p>"
+    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _framed(page: str, height: int = 720) -> str:
+    """A standalone page inside an iframe, so its styles stay inside it (``srcdoc`` is escaped)."""
+    return (f'<iframe title="notice" srcdoc="{html.escape(page, quote=True)}" '
+            f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>')
+
+
+def where_information_goes_page(agreement: Agreement | None = None, log: AuditLog | Path | None = None) -> Any:
+    """The dashboard: agreed flows, actual use from the audit log, and both notices, as ipywidgets tabs.
+
+    Only names, counts and the notices' text reach the page: never a row of data.
+    """
+    import ipywidgets as widgets
+
+    from dpup_eval.contract import default_contract_dir
+    from dpup_eval.notices import build_notice
+
+    agreement = agreement or Agreement.load(default_contract_dir())
+
+    def figure(graph: FlowGraph) -> Any:
+        # The plotly mime bundle itself, so JupyterLab/Voila's bundled renderer draws it (no CDN, no renderer guess).
+        data = {"application/vnd.plotly.v1+json": json.loads(sankey_figure(graph).to_json()), "text/plain": graph.title}
+        out = widgets.Output()
+        out.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
+        return out
+
+    used = audit_flows(log, agreement)
+    actual = [figure(used)] if used.links else []
+    tabs = widgets.Tab(children=[
+        figure(contract_flows(agreement)),
+        widgets.VBox([*actual, widgets.HTML(_rows_table(audit_use_rows(log)))]),
+        widgets.HTML(_framed(build_notice(agreement, "adult").to_html())),
+        widgets.HTML(_framed(build_notice(agreement, "child").to_html())),
+    ])
+    tabs.titles = ("Where it goes (agreed)", "Who used what (audit log)", "Notice for adults", "Notice for children")
+    return tabs

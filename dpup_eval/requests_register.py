@@ -1,0 +1,602 @@
+"""The privacy officer's register of access (IPP 6) and correction (IPP 7) requests.
+
+Why: in the service-provider journey families ask what CCSS or the agency holds about them, and CCSS
+"doesn't know what the process is". Under DPUP the family asks CCSS only; CCSS answers for both, since
+what the agency holds is exactly what CCSS sent it (the files sent) plus who used it (the audit log).
+
+* A request is logged with the day it was received; it is due 20 working days later (Privacy Act 2020,
+  s 44, the same limit is applied to corrections) and, if it has to be transferred to the agency, the
+  transfer is due within 10 working days (s 43). Working days come from :mod:`dpup_eval.workdays`.
+* Families are named by **CCSS's own family reference**. CCSS holds a **key map** (a CSV with columns
+  ``provider_family_ref,purpose,family_ref``) linking it to the different pseudonymous reference sent
+  for each purpose; only CCSS can make that link. :func:`demo_key_map` derives it for the demo data.
+* A correction is either applied (a new version of the record; the old value stays in its history
+  with who changed it and why) or recorded as a statement of the correction sought but not made.
+  Either way everyone who received the old value is listed, so they can be told. A correction to a
+  field the agreement does not hold is refused with the reason, and the value asked for is not kept.
+
+The register is one SQLite file (stdlib ``sqlite3``) created with owner-only permissions. It holds the
+provider's own records, so it may hold values; the audit log never does (only request numbers and counts).
+:func:`compile_access` gathers everything held about a family, field by field with the agreement's
+explanations, and :func:`write_access_pack` writes an adult and a child page for each person covered.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from dpup_eval.audit import AuditLog, default_audit_path, fingerprint_file
+from dpup_eval.contract import Agreement, Contract
+from dpup_eval.errors import DpupEvalError
+from dpup_eval.flows import configured_actor, record_use
+from dpup_eval.workdays import (
+    ACCESS_REQUEST_WORKING_DAYS,
+    TRANSFER_WORKING_DAYS,
+    add_working_days,
+    working_days_between,
+)
+
+__all__ = [
+    "KeyMap",
+    "Register",
+    "RequestError",
+    "RequestRecord",
+    "Recipient",
+    "CorrectionResult",
+    "default_register_path",
+    "demo_key_map",
+    "write_demo_key_map",
+]
+
+RequestKind = Literal["access", "correction"]
+Outcome = Literal["applied", "statement", "refused"]
+KEY_MAP_COLUMNS = ("provider_family_ref", "purpose", "family_ref")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, family_ref TEXT NOT NULL, received TEXT NOT NULL,
+  due TEXT NOT NULL, transfer_due TEXT NOT NULL, covers TEXT NOT NULL, known INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'open', answered_on TEXT, answer_note TEXT,
+  transferred_to TEXT, transferred_on TEXT, logged_by TEXT NOT NULL, logged_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS corrections (
+  id INTEGER PRIMARY KEY, request_id INTEGER NOT NULL REFERENCES requests(id), purpose TEXT NOT NULL,
+  record_key TEXT NOT NULL, field TEXT NOT NULL, old_value TEXT, new_value TEXT, outcome TEXT NOT NULL,
+  statement TEXT, reason TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS record_versions (
+  id INTEGER PRIMARY KEY, purpose TEXT NOT NULL, record_key TEXT NOT NULL, version INTEGER NOT NULL,
+  field_values TEXT NOT NULL, changed_by TEXT NOT NULL, reason TEXT NOT NULL, changed_at TEXT NOT NULL,
+  UNIQUE (purpose, record_key, version));
+"""
+
+
+class RequestError(DpupEvalError):
+    """A request step that cannot be done (unknown request number, already answered, bad key map...)."""
+
+
+def default_register_path() -> Path:
+    """``$DPUP_EVAL_HOME/requests.sqlite``, else ``~/.dpup_eval/requests.sqlite``."""
+    home = os.environ.get("DPUP_EVAL_HOME")
+    return (Path(home) if home else Path.home() / ".dpup_eval") / "requests.sqlite"
+
+
+class RequestRecord(BaseModel):
+    """One logged request and its deadlines."""
+
+    id: int
+    kind: RequestKind
+    family_ref: str
+    received: date
+    due: date
+    transfer_due: date
+    covers: list[str]
+    known: bool
+    status: Literal["open", "answered"]
+    answered_on: date | None = None
+    answer_note: str | None = None
+    transferred_to: str | None = None
+    transferred_on: date | None = None
+
+    def days_left(self, today: date | None = None) -> int:
+        """Working days from ``today`` to the due date; negative when overdue."""
+        return working_days_between(today or date.today(), self.due)
+
+
+class Recipient(BaseModel):
+    """Someone who received a value: the part of the agency it was sent to, or a user in the audit log."""
+
+    who: str
+    role: str
+    how: str
+    when: str
+    fields: list[str] = []
+
+
+class CorrectionResult(BaseModel):
+    """What happened to a correction request, and who must be told."""
+
+    id: int
+    outcome: Outcome
+    reason: str
+    purpose: str
+    field: str
+    old_value: str | None = None
+    new_value: str | None = None
+    statement: str | None = None
+    recipients: list[Recipient] = []
+
+
+class KeyMap:
+    """CCSS's key: its own family reference -> the pseudonymous reference sent for each purpose."""
+
+    def __init__(self, links: dict[str, dict[str, str]]):
+        self.links = links
+
+    @classmethod
+    def load(cls, path: Path) -> KeyMap:
+        try:
+            with Path(path).open(encoding="utf-8", newline="") as handle:
+                reader = csv.DictReader(handle)
+                missing = [c for c in KEY_MAP_COLUMNS if c not in (reader.fieldnames or [])]
+                if missing:
+                    raise RequestError(f"{Path(path).name}: the key map lacks column(s) {', '.join(missing)}")
+                links: dict[str, dict[str, str]] = {}
+                for row in reader:
+                    links.setdefault(row["provider_family_ref"].strip(), {})[row["purpose"].strip()] = row["family_ref"].strip()
+        except OSError as exc:
+            raise RequestError(f"cannot read the key map {Path(path).name}: {exc.strerror}") from None
+        return cls(links)
+
+    def refs(self, provider_family_ref: str) -> dict[str, str]:
+        """``{purpose: agency reference}``; empty for an unknown family."""
+        return dict(self.links.get(provider_family_ref.strip(), {}))
+
+
+def demo_key_map(options: object | None = None) -> list[dict[str, str]]:
+    """The key map for the demo data written with ``options`` (default ``DemoOptions()``).
+
+    The demo files deliberately cannot be linked to each other, so the key is re-derived from the
+    generator's own draws (the same seed gives the same references). CCSS's reference is ``CCSS-00001``...
+    in enrolment order.
+    """
+    import numpy as np
+
+    from dpup_eval import _demo_text, demo
+
+    opts = options or demo.DemoOptions()
+    # The first steps of demo.generate_demo, repeated: the same draws give the same references.
+    rng = np.random.default_rng(opts.seed)
+    starts = demo._quarter_starts(opts.first_quarter, opts.quarters)
+    n = opts.families
+    fam = demo._families(rng, n, starts)
+    people = demo._people(rng, fam)
+    ids = _demo_text.unique_ids(rng, 2 * n + people["family"].size)
+    eval_refs, service_refs = _demo_text.hex_refs("F-", ids[:n]), _demo_text.hex_refs("S-", ids[n : 2 * n])
+    rows = []
+    for i in range(n):
+        mine = f"CCSS-{i + 1:05d}"
+        rows.append({"provider_family_ref": mine, "purpose": "evaluation", "family_ref": str(eval_refs[i])})
+        rows.append({"provider_family_ref": mine, "purpose": "service_reporting", "family_ref": str(service_refs[i])})
+    return rows
+
+
+def write_demo_key_map(path: Path, options: object | None = None) -> Path:
+    """Write :func:`demo_key_map` as CSV (owner-only permissions: it is the key to the pseudonyms)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=KEY_MAP_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(demo_key_map(options))
+    return path
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Register:
+    """The SQLite register at ``path`` (default :func:`default_register_path`)."""
+
+    def __init__(self, path: Path | None = None, audit: AuditLog | Path | None = None):
+        self.path = Path(path or default_register_path())
+        self.audit = audit if isinstance(audit, AuditLog) or audit is None else AuditLog(audit)
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        con = sqlite3.connect(self.path)
+        con.row_factory = sqlite3.Row
+        try:
+            con.executescript(_SCHEMA)
+            with con:
+                yield con
+        finally:
+            con.close()
+
+    def _audit(self, action: str, **details: int | str) -> None:
+        record_use(action, details=details, log=self.audit)  # request numbers and counts only
+
+    # -- requests -------------------------------------------------------------------------------------
+    def new_request(self, family_ref: str, received: date, *, kind: RequestKind = "access",
+                    covers: Sequence[str] = (), key_map: KeyMap | None = None) -> RequestRecord:
+        """Log a request received on ``received``; ``covers`` lists people (default: the whole family)."""
+        family_ref = family_ref.strip()
+        if not family_ref:
+            raise RequestError("give the family's reference as CCSS knows it")
+        known = bool(key_map.refs(family_ref)) if key_map is not None else True
+        due = add_working_days(received, ACCESS_REQUEST_WORKING_DAYS)
+        transfer_due = add_working_days(received, TRANSFER_WORKING_DAYS)
+        with self._db() as con:
+            cursor = con.execute(
+                "INSERT INTO requests (kind, family_ref, received, due, transfer_due, covers, known, logged_by, "
+                "logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (kind, family_ref, received.isoformat(), due.isoformat(), transfer_due.isoformat(),
+                 json.dumps(list(covers)), int(known), configured_actor()[0], _now()),
+            )
+            request_id = int(cursor.lastrowid or 0)
+        self._audit(f"request.{kind}", request=request_id)
+        return self.get(request_id)
+
+    def get(self, request_id: int) -> RequestRecord:
+        with self._db() as con:
+            row = con.execute("SELECT * FROM requests WHERE id = ?", (request_id,)).fetchone()
+        if row is None:
+            raise RequestError(f"there is no request number {request_id} in {self.path}")
+        data = dict(row)
+        data["covers"] = json.loads(data["covers"])
+        return RequestRecord.model_validate(data)
+
+    def list_requests(self, *, open_only: bool = True) -> list[RequestRecord]:
+        """Requests, soonest due first (open ones only unless ``open_only`` is false)."""
+        query = "SELECT id FROM requests" + (" WHERE status = 'open'" if open_only else "") + " ORDER BY due, id"
+        with self._db() as con:
+            ids = [row["id"] for row in con.execute(query)]
+        return [self.get(i) for i in ids]
+
+    def answer(self, request_id: int, on: date, note: str = "") -> RequestRecord:
+        """Mark a request answered on ``on``."""
+        request = self.get(request_id)
+        if request.status == "answered":
+            raise RequestError(f"request {request_id} was already answered on {request.answered_on}")
+        with self._db() as con:
+            con.execute("UPDATE requests SET status = 'answered', answered_on = ?, answer_note = ? WHERE id = ?",
+                        (on.isoformat(), note, request_id))
+        self._audit("request.answer", request=request_id)
+        return self.get(request_id)
+
+    def transfer(self, request_id: int, to: str, on: date) -> RequestRecord:
+        """Record that the request was transferred (s 43); the due date for that is ``transfer_due``."""
+        self.get(request_id)
+        with self._db() as con:
+            con.execute("UPDATE requests SET transferred_to = ?, transferred_on = ? WHERE id = ?",
+                        (to, on.isoformat(), request_id))
+        self._audit("request.transfer", request=request_id)
+        return self.get(request_id)
+
+    # -- record versions and corrections ---------------------------------------------------------------
+    def versions(self, purpose: str, record_key: Mapping[str, str]) -> list[dict[str, object]]:
+        """The history of one record: version, values, who changed it, why, when (oldest first)."""
+        with self._db() as con:
+            rows = con.execute("SELECT * FROM record_versions WHERE purpose = ? AND record_key = ? ORDER BY version",
+                               (purpose, _key_text(record_key))).fetchall()
+        return [dict(r) | {"field_values": json.loads(r["field_values"])} for r in rows]
+
+    def corrections(self, request_id: int | None = None) -> list[dict[str, object]]:
+        query, args = "SELECT * FROM corrections", ()
+        if request_id is not None:
+            query, args = query + " WHERE request_id = ?", (request_id,)
+        with self._db() as con:
+            rows = con.execute(query + " ORDER BY id", args).fetchall()
+        return [dict(r) | {"record_key": json.loads(r["record_key"])} for r in rows]
+
+    def current_values(self, purpose: str, record_key: Mapping[str, str], as_sent: Mapping[str, str | None]) -> dict[str, str | None]:
+        history = self.versions(purpose, record_key)
+        return dict(history[-1]["field_values"]) if history else dict(as_sent)  # type: ignore[arg-type]
+
+    def correct(self, request_id: int, agreement: Agreement, key_map: KeyMap, sent: Mapping[str, Path], *,
+                purpose: str, record: Mapping[str, str], field: str, new_value: str | None = None,
+                decision: Literal["apply", "statement"] = "apply", statement: str | None = None,
+                reason: str = "", by: str | None = None) -> CorrectionResult:
+        """Decide a correction to one field of one record of the family that asked.
+
+        ``record`` names the record by its key fields (``participant_ref=P-...``; for family-level data
+        the family's own reference is filled in from the key map). ``decision="statement"`` attaches
+        ``statement`` (the correction sought) without changing the record.
+        """
+        request = self.get(request_id)
+        by = by or configured_actor()[0]
+        refused = self._refusal(request, agreement, key_map, purpose, field)
+        found = None if refused else _find_record(agreement.for_purpose(purpose), key_map.refs(request.family_ref)[purpose],
+                                                  sent.get(purpose), record)
+        if found is None and not refused:
+            refused = (f"no {purpose.replace('_', ' ')} record of this family matches {_key_text(record)} in the "
+                       "files sent to the agency")
+        if refused:
+            return self._store(request_id, purpose, {k: str(v) for k, v in record.items()}, field, None, None,
+                               "refused", None, refused, by, recipients=[])
+        contract = agreement.for_purpose(purpose)
+        key, as_sent, source = found  # type: ignore[misc]
+        current = self.current_values(purpose, key, as_sent)
+        old = current.get(field)
+        recipients = _recipients(contract, source, field, self.audit)
+        if decision == "statement":
+            text = (statement or "").strip()
+            if not text:
+                raise RequestError("a statement of the correction sought needs its text (--statement)")
+            return self._store(request_id, purpose, key, field, old, new_value, "statement", text,
+                               reason or "correction not made; the statement is kept with the record", by, recipients)
+        invalid = _invalid(contract, field, new_value)
+        if invalid:
+            return self._store(request_id, purpose, key, field, old, None, "refused", None,
+                               invalid + "; a statement of the correction sought can be attached instead", by, [])
+        if not reason.strip():
+            raise RequestError("say why the correction is made (--reason)")
+        history = self.versions(purpose, key)
+        rows = [] if history else [(1, as_sent, "as sent", "as sent to the agency")]
+        rows.append((len(history) + 1 + (not history), current | {field: new_value}, by, reason))
+        with self._db() as con:
+            con.executemany(
+                "INSERT INTO record_versions (purpose, record_key, version, field_values, changed_by, reason, "
+                "changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(purpose, _key_text(key), v, json.dumps(values, ensure_ascii=False), who, why, _now())
+                 for v, values, who, why in rows])
+        record_use("correction.apply", purpose=purpose, fields=[field], details={"request": request_id}, log=self.audit)
+        return self._store(request_id, purpose, key, field, old, new_value, "applied", None, reason, by, recipients)
+
+    def _refusal(self, request: RequestRecord, agreement: Agreement, key_map: KeyMap, purpose: str, field: str) -> str:
+        if purpose not in agreement.purposes:
+            return f"the agreement shares no '{purpose}' information (its purposes: {', '.join(agreement.purposes)})"
+        contract = agreement.for_purpose(purpose)
+        if not contract.has_field(field):
+            return (f"'{field}' is not held: the {purpose.replace('_', ' ')} agreement does not include it, so neither "
+                    "the records sent to the agency nor the agency hold it")
+        if contract.field(field).role == "pseudonymous_key":
+            return f"'{field}' is a made-up reference, not information about the person; it cannot be corrected"
+        if purpose not in key_map.refs(request.family_ref):
+            return "the key map has no reference for this family and purpose, so no such record is held"
+        return ""
+
+    def _store(self, request_id: int, purpose: str, key: Mapping[str, str], field: str, old: str | None,
+               new: str | None, outcome: Outcome, statement: str | None, reason: str, by: str,
+               recipients: list[Recipient]) -> CorrectionResult:
+        with self._db() as con:
+            cursor = con.execute(
+                "INSERT INTO corrections (request_id, purpose, record_key, field, old_value, new_value, outcome, "
+                "statement, reason, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (request_id, purpose, _key_text(key), field, old, new, outcome, statement, reason, by, _now()))
+        return CorrectionResult(id=int(cursor.lastrowid or 0), outcome=outcome, reason=reason, purpose=purpose,
+                                field=field, old_value=old, new_value=new, statement=statement, recipients=recipients)
+
+
+def _key_text(key: Mapping[str, str]) -> str:
+    return json.dumps(dict(sorted(key.items())), ensure_ascii=False)
+
+
+def family_column(contract: Contract) -> str | None:
+    """The pseudonymous key naming the family (not unique per row), e.g. ``family_ref``."""
+    keys = [f for f in contract.fields if f.role == "pseudonymous_key"]
+    return next((f.name for f in keys if not f.unique), keys[0].name if keys else None)
+
+
+def member_column(contract: Contract) -> str | None:
+    """The unique pseudonymous key naming one person, e.g. ``participant_ref`` (None for family-level data)."""
+    return next((f.name for f in contract.fields if f.role == "pseudonymous_key" and f.unique), None)
+
+
+def read_family_rows(contract: Contract, path: Path | None, agency_ref: str) -> list[dict[str, str | None]]:
+    """The rows of a sent file that carry the family's reference for this purpose."""
+    import pandas as pd
+
+    from dpup_eval.reading import read_table
+
+    column = family_column(contract)
+    if path is None or column is None:
+        return []
+    frame = read_table(path, expected=contract.field_names).frame
+    if column not in frame.columns:
+        return []
+    rows = frame[frame[column] == agency_ref]
+    names = [n for n in contract.field_names if n in frame.columns]
+    return [{n: (None if pd.isna(v) else str(v)) for n, v in zip(names, r, strict=True)}
+            for r in rows[names].itertuples(index=False)]
+
+
+def record_key_of(contract: Contract, row: Mapping[str, str | None]) -> dict[str, str]:
+    keys = contract.key_fields or [n for n in (member_column(contract), family_column(contract)) if n]
+    return {k: str(row.get(k) or "") for k in keys}
+
+
+def _find_record(contract: Contract, agency_ref: str, path: Path | None,
+                 record: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str | None], Path] | None:
+    wanted = {k: str(v).strip() for k, v in record.items()}
+    family = family_column(contract)
+    if family and family not in wanted:
+        wanted[family] = agency_ref
+    for row in read_family_rows(contract, path, agency_ref):
+        if all(row.get(k) == v for k, v in wanted.items()):
+            return record_key_of(contract, row), row, path  # type: ignore[return-value]
+    return None
+
+
+def _invalid(contract: Contract, field: str, value: str | None) -> str:
+    """Why ``value`` is not one the agreement allows for ``field`` ("" when it is)."""
+    f = contract.field(field)
+    if value is None or not value.strip():
+        return "" if not f.required else f"'{field}' is required by the agreement, so it cannot be blank"
+    if f.allowed and value not in f.allowed:
+        return f"'{field}' can only be one of: {', '.join(f.allowed)}"
+    if f.logical_type == "integer":
+        if not value.strip().lstrip("-").isdigit():
+            return f"'{field}' must be a whole number"
+        number = int(value)
+        if (f.minimum is not None and number < f.minimum) or (f.maximum is not None and number > f.maximum):
+            return f"'{field}' must be between {f.minimum} and {f.maximum}"
+    if f.logical_type == "date":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return f"'{field}' must be a date written like 2025-03-31"
+    return ""
+
+
+def _uses(source: Path, audit: AuditLog | None, field: str | None = None) -> list[Recipient]:
+    """Each recorded use of the file ``source`` (of ``field``, when given), latest per person and action."""
+    log = audit or AuditLog(default_audit_path())
+    fingerprint = fingerprint_file(source)
+    seen: dict[tuple[str, str, str], Recipient] = {}
+    for entry in log.entries():
+        if entry.dataset == fingerprint and (field is None or not entry.fields or field in entry.fields):
+            seen[(entry.actor, entry.role, entry.action)] = Recipient(
+                who=entry.actor, role=entry.role, how=entry.action, when=entry.at[:16].replace("T", " "),
+                fields=list(entry.fields))
+    return list(seen.values())
+
+
+def _recipients(contract: Contract, source: Path, field: str, audit: AuditLog | None) -> list[Recipient]:
+    """Who received the old value: the part of the agency it was sent to, then each recorded use of it."""
+    sent = Recipient(who=contract.recipient, role="part of the agency", how=f"sent {contract.schedule} as agreed", when="")
+    return [sent, *_uses(source, audit, field)]
+
+
+class FieldView(BaseModel):
+    """One field of one record as a family reads it: value, plain label, why, and its corrections."""
+
+    name: str
+    plain_name: str
+    value: str | None
+    label: str
+    why: str
+    adult_description: str
+    child_description: str
+    history: list[str] = []
+
+
+class RecordView(BaseModel):
+    """One record held about a person or their whānau, for one purpose, and who used it."""
+
+    purpose: str
+    recipient: str
+    recipient_plain: str
+    whose: Literal["person", "family"]
+    fields: list[FieldView]
+    uses: list[Recipient]
+
+
+class PersonPage(BaseModel):
+    """What one person covered by the request gets (adult and child versions are rendered from it)."""
+
+    number: int
+    label: str
+    records: list[RecordView]
+
+
+class AccessPack(BaseModel):
+    """Everything held about a family, compiled for one access request."""
+
+    request: RequestRecord
+    provider: str
+    programme: str
+    found: bool
+    references: dict[str, str]
+    people: list[PersonPage]
+
+
+def _field_views(register: Register, contract: Contract, row: Mapping[str, str | None]) -> list[FieldView]:
+    key = record_key_of(contract, row)
+    current = register.current_values(contract.purpose, key, row)
+    notes: dict[str, list[str]] = {}
+    for c in register.corrections():
+        if c["purpose"] == contract.purpose and c["record_key"] == key and c["outcome"] != "refused":
+            when = str(c["decided_at"])[:10]
+            text = (f"Corrected on {when} by {c['decided_by']}: it was {c['old_value'] or 'blank'}. Why: {c['reason']}"
+                    if c["outcome"] == "applied" else
+                    f"On {when} a correction was asked for but not made. The statement kept with it: {c['statement']}")
+            notes.setdefault(str(c["field"]), []).append(text)
+    views = []
+    for f in contract.fields:
+        value = current.get(f.name)
+        if value is None or value == "":
+            label = "(nothing recorded)"
+        elif f.multi_value_separator:
+            label = ", ".join(f.label(v.strip()) for v in value.split(f.multi_value_separator))
+        else:
+            label = f.label(value)
+        views.append(FieldView(name=f.name, plain_name=f.plain_name, value=value, label=label, why=f.why,
+                               adult_description=f.adult_description, child_description=f.child_description,
+                               history=notes.get(f.name, [])))
+    return views
+
+
+def compile_access(register: Register, request_id: int, agreement: Agreement, key_map: KeyMap,
+                   sent: Mapping[str, Path]) -> AccessPack:
+    """Everything held about the request's family: the records CCSS sent (and keeps), who used them.
+
+    ``sent`` maps each purpose to the file sent to the agency. An unknown family gives ``found=False``
+    and no records at all.
+    """
+    request = register.get(request_id)
+    refs = key_map.refs(request.family_ref)
+    first = agreement.for_purpose(agreement.purposes[0])
+    people: dict[str, list[RecordView]] = {}
+    labels: dict[str, str] = {}
+    family_records: list[RecordView] = []
+    for purpose, agency_ref in sorted(refs.items()):
+        if purpose not in agreement.purposes:
+            continue
+        contract = agreement.for_purpose(purpose)
+        source = sent.get(purpose)
+        uses = _uses(source, register.audit) if source else []
+        member = member_column(contract)
+        for row in read_family_rows(contract, source, agency_ref):
+            view = RecordView(purpose=purpose, recipient=contract.recipient, recipient_plain=contract.recipient_plain,
+                              whose="person" if member else "family", fields=_field_views(register, contract, row),
+                              uses=uses)
+            if member is None:
+                family_records.append(view)
+                continue
+            ref = str(row.get(member))
+            if request.covers and ref not in request.covers:
+                continue
+            people.setdefault(ref, []).append(view)
+            labels.setdefault(ref, ", ".join(
+                contract.field(n).label(str(row[n])) for n in ("participant_type", "age_band")
+                if contract.has_field(n) and row.get(n)) or "Person")
+    pages = [PersonPage(number=i, label=labels[ref], records=people[ref] + family_records)
+             for i, ref in enumerate(people, start=1)]
+    if not pages and family_records:
+        pages = [PersonPage(number=1, label="Your whānau", records=family_records)]
+    found = bool(refs)
+    register._audit("request.compile", request=request_id, people=len(pages),
+                    records=sum(len(p.records) for p in pages))
+    return AccessPack(request=request, provider=first.provider, programme=first.programme, found=found,
+                      references=refs if found else {}, people=pages)
+
+
+def write_access_pack(pack: AccessPack, outdir: Path) -> list[Path]:
+    """An adult and a child page (standalone, printable HTML) for each person; one pair if nothing is held."""
+    from dpup_eval.notices import render_template
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    people = pack.people or [PersonPage(number=1, label="", records=[])]
+    for person in people:
+        for audience in ("adult", "child"):
+            path = outdir / f"request-{pack.request.id}-person-{person.number}-{audience}.html"
+            path.write_text(render_template("rights_access.html.j2", pack=pack, person=person, audience=audience),
+                            encoding="utf-8")
+            written.append(path)
+    return written

@@ -1,0 +1,59 @@
+"""The use register: what the information was used for, listed and exported for the Board."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dpup_eval.uses import UseRegister, UseRegisterError, uses_csv, uses_html, uses_text
+
+PAYLOAD = "<script>alert('x')</script>"
+
+
+@pytest.fixture
+def uses(tmp_path: Path) -> UseRegister:
+    return UseRegister(tmp_path / "uses.sqlite")
+
+
+def test_add_list_and_filter(uses: UseRegister) -> None:
+    first = uses.add(used_on=date(2025, 9, 1), kind="advice", what="Advice on extending the programme",
+                     summary="Whānau who came to most sessions reported more confidence.", purpose="evaluation",
+                     data_used=["confidence_pre", "confidence_post"], findings=["Confidence rose by 4 points"],
+                     recorded_by="Agency evaluation team")
+    uses.add(used_on=date(2025, 10, 1), kind="funding", what="Quarterly payment confirmed",
+             summary="Sessions were delivered as agreed.", purpose="service_reporting")
+    assert [u.id for u in uses.list()] == [2, first.id]  # newest first
+    assert [u.what for u in uses.list(purpose="evaluation")] == ["Advice on extending the programme"]
+    assert [u.id for u in uses.list(since=date(2025, 9, 15))] == [2]
+    assert uses.get(first.id).findings == ["Confidence rose by 4 points"]
+    text = uses_text(uses.list())
+    assert "Advice on extending" in text and "findings: Confidence rose" in text
+    assert uses_text([]) == "No uses recorded."
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"kind": "gossip"}, "kind must be one of"),
+    ({"what": "  "}, "say what"),
+    ({"summary": "About whānau F-1A2B3C4D"}, "reference"),
+])
+def test_bad_entries_are_refused(uses: UseRegister, kwargs: dict[str, str], match: str) -> None:
+    entry = {"used_on": date(2025, 9, 1), "kind": "report", "what": "Annual report", "summary": "Counts by region."}
+    with pytest.raises(UseRegisterError, match=match):
+        uses.add(**(entry | kwargs))  # type: ignore[arg-type]
+    with pytest.raises(UseRegisterError, match="no use number"):
+        uses.get(7)
+
+
+def test_exports_escape_what_people_typed(uses: UseRegister) -> None:
+    uses.add(used_on=date(2025, 9, 1), kind="report", what=f"Board paper {PAYLOAD}", summary=f"Te reo: whānau {PAYLOAD}",
+             findings=[PAYLOAD], data_used=["region"])
+    page = uses_html(uses.list())
+    assert "<script" not in page and page.count("&lt;script&gt;") == 3
+    assert "whānau" in page and "@media print" in page and "http" not in page
+    rows = list(csv.DictReader(io.StringIO(uses_csv(uses.list()))))
+    assert rows[0]["what"] == f"Board paper {PAYLOAD}" and rows[0]["data_used"] == "region"
+    assert "No uses have been recorded yet." in uses_html([])
