@@ -37,6 +37,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.paths import dpup_home
 
 __all__ = [
     "GENESIS_HASH",
@@ -166,9 +167,8 @@ def fingerprint_file(path: Path) -> str:
 
 
 def default_audit_path() -> Path:
-    """``$DPUP_EVAL_HOME/audit.jsonl`` if that variable is set, else ``~/.dpup_eval/audit.jsonl``."""
-    home = os.environ.get("DPUP_EVAL_HOME")
-    return (Path(home) if home else Path.home() / ".dpup_eval") / "audit.jsonl"
+    """``audit.jsonl`` in the workbench's folder (see `dpup_eval.paths.dpup_home`)."""
+    return dpup_home() / "audit.jsonl"
 
 
 def _describe(exc: ValidationError) -> str:

@@ -39,6 +39,7 @@ from dpup_eval.audit import AuditLog, default_audit_path, fingerprint_file
 from dpup_eval.contract import Agreement, Contract
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.flows import configured_actor, record_use
+from dpup_eval.paths import dpup_home
 from dpup_eval.workdays import (
     ACCESS_REQUEST_WORKING_DAYS,
     TRANSFER_WORKING_DAYS,
@@ -84,9 +85,8 @@ class RequestError(DpupEvalError):
 
 
 def default_register_path() -> Path:
-    """``$DPUP_EVAL_HOME/requests.sqlite``, else ``~/.dpup_eval/requests.sqlite``."""
-    home = os.environ.get("DPUP_EVAL_HOME")
-    return (Path(home) if home else Path.home() / ".dpup_eval") / "requests.sqlite"
+    """``requests.sqlite`` in the workbench's folder (see `dpup_eval.paths.dpup_home`)."""
+    return dpup_home() / "requests.sqlite"
 
 
 class RequestRecord(BaseModel):

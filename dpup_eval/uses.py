@@ -26,6 +26,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.paths import dpup_home
 
 __all__ = ["USE_KINDS", "UseRecord", "UseRegister", "UseRegisterError", "default_uses_path"]
 
@@ -48,9 +49,8 @@ class UseRegisterError(DpupEvalError):
 
 
 def default_uses_path() -> Path:
-    """``$DPUP_EVAL_HOME/uses.sqlite``, else ``~/.dpup_eval/uses.sqlite``."""
-    home = os.environ.get("DPUP_EVAL_HOME")
-    return (Path(home) if home else Path.home() / ".dpup_eval") / "uses.sqlite"
+    """``uses.sqlite`` in the workbench's folder (see `dpup_eval.paths.dpup_home`)."""
+    return dpup_home() / "uses.sqlite"
 
 
 class UseRecord(BaseModel):
