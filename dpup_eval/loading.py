@@ -119,6 +119,8 @@ def load(
 
     present = [f for f in c.fields if f.name in frame.columns]
     values = {f.name: factorize(frame[f.name], f) for f in present}
+    # The distinct values and codes now hold these columns; keep only free text and unagreed columns.
+    frame = raw.frame = frame.drop(columns=[f.name for f in present if not f.is_free_text])
     expectations = _run_rules(c, values, len(frame), problems)
     redacted, rows_redacted = _identifier_problems(c, frame, values, problems)
 
@@ -263,7 +265,7 @@ def _identifier_problems(
     """Scan every text column; redact free text, quarantine elsewhere, reject unexpected columns."""
     redacted: dict[str, pd.Series] = {}
     any_redacted = np.zeros(len(frame), dtype=bool)
-    for name in frame.columns:
+    for name in dict.fromkeys([*values, *frame.columns]):  # agreed columns, then any others
         if name in values and c.field(name).is_free_text:
             clean, masks = redact_text(frame[name])
             redacted[name] = clean
@@ -320,27 +322,26 @@ def _split(
     problems: _Problems,
     accepted_dataset: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    index = pd.Index(raw.row_numbers, name="row")
-    columns = {}
+    keep = ~problems.quarantine if accepted_dataset else np.zeros(len(raw.row_numbers), dtype=bool)
+    held = ~keep
+    everything = bool(keep.all())
+    columns, held_text = {}, {}
     for f in c.fields:
         if f.name not in values:
             continue
+        column = values[f.name]
         if f.name in redacted:
-            series = redacted[f.name].copy()
-            series.index = index
-            columns[f.name] = series
+            text = redacted[f.name]
+            columns[f.name] = text if everything else text[keep]
+            held_text[f.name] = text[held].to_numpy()
         else:
-            columns[f.name] = values[f.name].typed_rows(index)
-    typed = pd.DataFrame(columns, index=index)
-    keep = ~problems.quarantine if accepted_dataset else np.zeros(len(typed), dtype=bool)
-    data = typed[keep]
-
-    held = ~keep
-    text_cols = [f.name for f in c.fields if f.name in values]
-    quarantined = raw.frame.loc[held, text_cols].copy()
-    for name in redacted:
-        quarantined[name] = redacted[name][held].to_numpy()
-    quarantined.index = pd.Index(raw.row_numbers[held], name="row")
+            columns[f.name] = column.typed_rows(keep)
+            held_text[f.name] = column.raw.take(column.codes[held]).to_numpy()
+    data = pd.DataFrame({k: v.reset_index(drop=True) for k, v in columns.items()})
+    data.index = pd.Index(raw.row_numbers[keep], name="row")
+    quarantined = pd.DataFrame(held_text, index=pd.Index(raw.row_numbers[held], name="row"))
+    for name in quarantined.columns:
+        quarantined[name] = quarantined[name].astype("string[pyarrow]")
     dataset_codes = sorted({p.code for p in problems.items if p.level == "dataset"})
     reasons = []
     for position in np.flatnonzero(held).tolist():

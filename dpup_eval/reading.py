@@ -314,13 +314,15 @@ def _read_parquet(path: Path) -> RawTable:
 
 
 def _normalise_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Trim surrounding spaces and treat empty cells as missing, column by column in Arrow."""
-    out = {}
-    for name in frame.columns:
-        array = (
-            pa.chunked_array(frame[name].array._pa_array) if len(frame) else pa.chunked_array([], pa.string())
-        )
+    """Trim surrounding spaces and treat empty cells as missing, column by column in Arrow.
+
+    Columns are replaced one at a time so that only one column's old text is held at once.
+    """
+    for position, name in enumerate(frame.columns):
+        column = frame.iloc[:, position]
+        array = pa.chunked_array(column.array._pa_array) if len(frame) else pa.chunked_array([], pa.string())
         trimmed = pc.utf8_trim_whitespace(array)
         cleaned = pc.if_else(pc.equal(trimmed, ""), None, trimmed)
-        out[name] = pd.Series(pd.arrays.ArrowExtensionArray(cleaned), index=frame.index, name=name)
-    return pd.DataFrame(out, index=frame.index) if out else frame
+        del column, array, trimmed
+        frame.isetitem(position, pd.Series(pd.arrays.ArrowExtensionArray(cleaned), index=frame.index, name=name))
+    return frame

@@ -38,10 +38,10 @@ class ColumnValues:
         mask[failing] = True
         return mask[self.codes]
 
-    def typed_rows(self, index: pd.Index) -> pd.Series:
-        """The parsed column, one value per row."""
-        values = self.typed.take(self.codes)
-        values.index = index
+    def typed_rows(self, rows: np.ndarray | None = None) -> pd.Series:
+        """The parsed column, one value per row (only the rows where `rows` is True, if given)."""
+        codes = self.codes if rows is None or rows.all() else self.codes[rows]
+        values = self.typed.take(codes).reset_index(drop=True)
         values.name = self.name
         return values
 
@@ -73,7 +73,7 @@ def factorize(series: pd.Series, f: Field | None) -> ColumnValues:
     """Distinct values of a text column, parsed once."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     raw = pd.Series(uniques, dtype=series.dtype)
-    codes = np.asarray(codes, dtype=np.int64)
+    codes = np.asarray(codes, dtype=np.int32 if len(uniques) < 2**31 - 1 else np.int64)
     if (codes < 0).any():
         raw = pd.concat([raw, pd.Series([None], dtype=series.dtype)], ignore_index=True)
         codes = np.where(codes < 0, len(raw) - 1, codes)
