@@ -199,6 +199,19 @@ def demo(
     raise typer.Exit(worst)
 
 
+@app.command()
+def lab(
+    port: Annotated[int | None, typer.Option(help="Port for JupyterLab (default: a free one).")] = None,
+    course_dir: Annotated[Path, typer.Option(help="Your working copy of the course (created on first run; "
+                                             "your work in it is kept).")] = Path("dpup-eval-course"),
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser tab.")] = False,
+) -> None:
+    """Open the data-analysis course in JupyterLab (on this computer only), with the demo data ready."""
+    from dpup_eval.learn.lab import run_lab
+
+    raise typer.Exit(run_lab(port=port, course_dir=course_dir, open_browser=not no_browser, progress=_say))
+
+
 @contract_app.command("draft")
 def contract_draft(
     file: Annotated[Path, typer.Argument(help="A data file to profile (CSV, Excel or Parquet).")],
