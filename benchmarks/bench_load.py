@@ -12,6 +12,7 @@ Run: `.venv/bin/python benchmarks/bench_load.py [--rows N] [--repeat R]`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import statistics
@@ -34,10 +35,8 @@ def _status(key: str) -> int:
 
 def start_memory() -> int:
     """Reset the peak (Linux: clear_refs 5) and return the current resident size as the baseline."""
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
     return _status("VmRSS")
 
 
