@@ -1,12 +1,12 @@
 # The two commands a new user runs (see README.md):
-#   make run   - set everything up, then run the workbench's main job on the built-in demo data
+#   make run   - set everything up, then open the workshop on the built-in demo data (Ctrl-C stops it)
 #   make test  - set everything up (incl. Debian's Chromium for browser tests), then run all tests
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup browser lint bench clean
+.PHONY: run demo test setup browser lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/dpup-eval workshop
+
+# Generate the demo data and check both files against the agreement (the foundation's main job).
+demo: $(STAMP)
 	$(BIN)/dpup-eval demo --outdir demo-data
 
 # Browser tests drive Debian's Chromium; install it when we can (root + apt-get), else they skip.
@@ -36,6 +40,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_workshop.py
 
 clean:
 	rm -rf $(VENV) demo-data artifacts .pytest_cache

@@ -1,0 +1,167 @@
+"""The workshop report: one standalone, printable HTML page of what the workshop found and decided.
+
+It holds the findings the room chose (each with its reading, its chart by quarter and its chart
+against the target), the decisions with who was present and who disagreed, and the participants'
+interpretations. plotly.js is embedded once, inline: the file opens on a laptop with no network.
+Only findings (disclosure control applied) and the workshop record go in; every piece of text is
+escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dpup_eval.findings import Finding, Findings
+from dpup_eval.workshop import finding_key_text
+from dpup_eval.workshop.session import WorkshopSession
+
+__all__ = ["chosen_findings", "finding_key", "workshop_report_html", "write_workshop_report"]
+
+_CSS = """
+body { font-family: system-ui, sans-serif; font-size: 18px; line-height: 1.5; color: #1a1a1a; max-width: 60em;
+  margin: 1.5em auto; padding: 0 1em; }
+h1 { font-size: 1.8em; } h2 { font-size: 1.4em; border-top: 3px solid #0b3d6b; padding-top: .4em; }
+h3 { font-size: 1.15em; } .muted { color: #444; } .reading { background: #f1f5f9; border-left: 6px solid #0b3d6b;
+  padding: .4em .8em; } .dissent { border-left: 6px solid #8a1c00; padding-left: .8em; }
+@media print { body { font-size: 12pt; max-width: none; } h2 { break-before: page; } .chart { break-inside: avoid; } }
+"""
+
+
+def finding_key(finding: Finding) -> dict[str, Any]:
+    """The key naming a finding in the workshop record."""
+    return {
+        "indicator_id": finding.indicator,
+        "definition_id": finding.definition,
+        "group": dict(finding.group),
+        "period": finding.period,
+    }
+
+
+def chosen_findings(session: WorkshopSession, findings: Findings) -> list[Finding]:
+    """The overall findings (everyone, all periods) the room chose for the report.
+
+    Nothing chosen yet: every agreed measure (or, before any decision, every measure). A finding taken
+    out of the report stays out.
+    """
+    choices = session.store.report_choices(session.workshop.id)
+    overall = findings.select(grouping="", period=None)
+    keyed = [(f, finding_key_text(finding_key(f))) for f in overall]
+    picked = [f for f, key in keyed if choices.get(("finding", key))]
+    if picked:
+        return picked
+    agreed = {i.id for i, ok in session.agreed_indicators() if ok}
+    return [
+        f
+        for f, key in keyed
+        if (not agreed or f.indicator in agreed) and choices.get(("finding", key)) is not False
+    ]
+
+
+def _figure_html(figure: Any, first: bool) -> str:
+    figure.update_layout(width=None, height=400)
+    return figure.to_html(
+        full_html=False, include_plotlyjs=bool(first), config={"displaylogo": False, "responsive": True}
+    )
+
+
+def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: datetime | None = None) -> str:
+    """The report as one HTML page (plotly.js inline once; no network needed to open or print it)."""
+    from dpup_eval.charts import target_chart, trend_chart
+    from dpup_eval.workshop.widgets_base import ROLE_WORDS
+    from dpup_eval.workshop.widgets_decide import decision_words
+
+    esc = html.escape
+    store, workshop = session.store, session.workshop
+    names = {p.id: p for p in store.participants(workshop.id)}
+    choices = store.report_choices(workshop.id)
+    when = (now or datetime.now(UTC)).strftime("%d %B %Y")
+    rules = findings.rules
+    out = [
+        f"<h1>{esc(workshop.name)}: workshop report</h1>",
+        f'<p class="muted">Held on {esc(workshop.held_on.strftime("%d %B %Y"))}; report made on {esc(when)}. '
+        f"Data: {esc(workshop.data_description)}.</p>",
+        "<p>Counts of people are randomly rounded to a multiple of "
+        f"{rules.get('rounding_base', 3)}; results resting on fewer than {rules.get('minimum_count', 6)} people "
+        f"(averages and medians: {rules.get('minimum_for_mean', 20)}) are not shown, nor are results that would let "
+        "a hidden one be worked out. Nobody can be picked out from this report.</p>",
+        "<h2>Who took part</h2><ul>",
+        *[f"<li>{esc(p.display_name)} ({esc(ROLE_WORDS[p.role])})</li>" for p in names.values()],
+        "</ul><h2>What was decided</h2>",
+    ]
+    decisions = [d for d in store.decisions(workshop.id) if choices.get(("decision", str(d.id))) is not False]
+    if not decisions:
+        out.append("<p>No decisions were recorded.</p>")
+    for decision in decisions:
+        lines = decision_words(session, decision)
+        out.append("<div>" + "".join(
+            f'<p class="dissent">{esc(line)}</p>' if line.startswith(("Disagreed", "What was said")) else f"<p>{esc(line)}</p>"
+            for line in lines
+        ) + "</div>")  # fmt: skip
+    interpretations = [
+        i
+        for i in store.interpretations(workshop.id)
+        if choices.get(("interpretation", str(i.id))) is not False
+    ]
+    out.append("<h2>Findings</h2>")
+    first = True
+    for finding in chosen_findings(session, findings):
+        out.append(
+            f"<h3>{esc(finding.indicator_name)}: {esc(finding.definition_label)} (proposed by {esc(finding.proposed_by)})</h3>"
+        )
+        out.append(f'<p class="reading">{esc(finding.sentence)}</p>')
+        by_quarter = [
+            f for f in findings.select(indicator=finding.indicator, definition=finding.definition, grouping="")
+            if f.period is not None
+        ]  # fmt: skip
+        if by_quarter:
+            out.append(
+                "<p>By quarter:</p><ul>"
+                + "".join(f"<li>{esc(f.sentence)}</li>" for f in by_quarter)
+                + "</ul>"
+            )
+        for build, args in (
+            (trend_chart, (finding.indicator, finding.definition)),
+            (target_chart, (finding.indicator,)),
+        ):
+            try:
+                out.append(f'<div class="chart">{_figure_html(build(findings, *args), first)}</div>')
+                first = False
+            except ValueError:
+                continue
+        related = [
+            i for i in interpretations
+            if i.finding_key.get("indicator_id") == finding.indicator and i.finding_key.get("definition_id") == finding.definition
+        ]  # fmt: skip
+        if related:
+            out.append("<p>How the room read it:</p><ul>")
+            for i in related:
+                who = names.get(i.participant_id)
+                where = _where(i.finding_key)
+                out.append(
+                    f"<li>{esc(who.display_name if who else 'Someone')}{esc(where)}: “{esc(i.text)}”</li>"
+                )
+            out.append("</ul>")
+    title = f"{workshop.name}: workshop report"
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width, initial-scale=1"><title>{esc(title)}</title><style>{_CSS}</style></head>'
+        f"<body>{''.join(out)}</body></html>\n"
+    )
+
+
+def _where(key: dict[str, Any]) -> str:
+    parts = [f"{k}: {v}" for k, v in (key.get("group") or {}).items()]
+    if key.get("period"):
+        parts.append(str(key["period"]))
+    return f" (about {', '.join(parts)})" if parts else ""
+
+
+def write_workshop_report(session: WorkshopSession, findings: Findings, folder: Path) -> Path:
+    """Write the report into ``folder`` with a time-stamped name; returns its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"workshop-report-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.html"
+    path.write_text(workshop_report_html(session, findings), encoding="utf-8")
+    return path

@@ -1,0 +1,369 @@
+"""The workshop server: check the data once, then serve the workshop pages with Voila.
+
+What happens, in order (:func:`run_workshop`):
+
+1. The data is checked against the agreement **once**, here (this is the only process that imports
+   Great Expectations). Only accepted rows are written, to ``accepted.parquet`` in the workshop folder,
+   without pseudonymous references or free text (no page needs them); the check report goes beside it.
+   With no data given, made-up demo data is generated on first run.
+2. The workshop record (SQLite, WAL) is opened, and a workshop created in it if it has none.
+3. Voila serves the two pages (copies of ``dashboards/*.ipynb``). Each page's kernel finds the files
+   through environment variables (:data:`~dpup_eval.workshop.session.ENV`) and never calls ``load()``.
+   Voila runs with sources stripped, tracebacks hidden, idle kernels culled, and a template that fetches
+   nothing from the internet. By default it listens on this laptop only (127.0.0.1); with ``lan`` it
+   listens on the room's network and every page needs the printed join code.
+4. Ctrl-C (or SIGTERM) stops Voila, which shuts its kernels down; anything left in its process group is
+   then killed, so no kernel outlives the workshop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dpup_eval.errors import DpupEvalError
+from dpup_eval.workshop.session import DROPPED_ROLES, ENV, PURPOSE, ensure_workshop
+
+__all__ = [
+    "DEFAULT_PORT",
+    "PAGES",
+    "WorkshopConfig",
+    "dashboards_dir",
+    "make_join_code",
+    "prepare_workshop",
+    "run_workshop",
+    "voila_command",
+]
+
+DEFAULT_PORT = 8866
+PAGES = ("success_measures.ipynb", "findings.ipynb")
+TEMPLATE = "dpup_workshop"
+#: Unambiguous characters for a join code read off a projector (no 0/O, 1/I/L).
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_DATA_NAMES = ("evaluation.csv", "evaluation.xlsx", "evaluation.parquet")
+
+
+def dashboards_dir() -> Path:
+    """The workshop notebooks: the repository's ``dashboards/`` or the copies inside the package."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent.parent / "dashboards", here.parent / "dashboards"):
+        if all((candidate / name).is_file() for name in PAGES):
+            return candidate
+    raise DpupEvalError("The workshop pages (dashboards/success_measures.ipynb, findings.ipynb) are missing.")
+
+
+def template_root() -> Path:
+    """A Jupyter data folder holding ``voila/templates/dpup_workshop`` (put first on JUPYTER_PATH)."""
+    return Path(__file__).resolve().parent / "voila_template"
+
+
+def make_join_code() -> str:
+    """A code people can read off a projector and type on a phone: ``XXXX-XXXX``."""
+    letters = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"{letters[:4]}-{letters[4:]}"
+
+
+@dataclass(frozen=True)
+class WorkshopConfig:
+    """Everything the server needs, resolved (see :func:`WorkshopConfig.resolve`)."""
+
+    folder: Path
+    data_file: Path | None  # None: demo data, generated in the folder
+    contract: Path
+    indicators: Path
+    db: Path
+    port: int
+    lan: bool = False
+    join_code: str | None = None
+    pool_size: int = 2  # pre-started kernels per page: ~2 s to a usable page instead of ~4 s
+    cull_idle_timeout: int = 300
+    cull_interval: int = 30
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ip(self) -> str:
+        return "0.0.0.0" if self.lan else "127.0.0.1"
+
+    @property
+    def pages_dir(self) -> Path:
+        return self.folder / "pages"
+
+    @property
+    def accepted_file(self) -> Path:
+        return self.folder / "accepted.parquet"
+
+    @property
+    def report_file(self) -> Path:
+        return self.folder / "check-report.json"
+
+    @classmethod
+    def resolve(
+        cls, data_dir: Path | None = None, contract: Path | None = None, db: Path | None = None,
+        port: int | None = None, lan: bool = False, *, folder: Path | None = None,
+        indicators: Path | None = None, join_code: str | None = None, pool_size: int = 2,
+    ) -> WorkshopConfig:  # fmt: skip
+        from dpup_eval.contract import default_contract_dir
+
+        folder = Path(folder or Path.cwd() / "workshop-data").resolve()
+        contract = Path(contract or default_contract_dir()).resolve()
+        if indicators is None:
+            base = contract if contract.is_dir() else contract.parent
+            indicators = base / "indicators.yaml"
+            if not indicators.is_file():
+                indicators = default_contract_dir() / "indicators.yaml"
+        if lan and join_code is None:
+            join_code = make_join_code()
+        if lan and not join_code:
+            raise DpupEvalError("A workshop on the room's network needs a join code.")
+        return cls(
+            folder=folder, data_file=_data_file(data_dir), contract=contract, indicators=Path(indicators).resolve(),
+            db=Path(db or folder / "workshop.sqlite").resolve(), port=port or _free_port(DEFAULT_PORT), lan=lan,
+            join_code=join_code, pool_size=pool_size,
+        )  # fmt: skip
+
+    def urls(self, host: str | None = None) -> dict[str, str]:
+        """The address of each page (with the join code when there is one)."""
+        host = host or ("127.0.0.1" if not self.lan else _lan_address())
+        query = f"?token={self.join_code}" if self.join_code else ""
+        return {name: f"http://{host}:{self.port}/voila/render/{name}{query}" for name in PAGES}
+
+    def kernel_env(self) -> dict[str, str]:
+        """What every page's kernel is told (paths only, and the code to ask the server about itself)."""
+        env = {
+            ENV["data"]: str(self.accepted_file), ENV["report"]: str(self.report_file),
+            ENV["contract"]: str(self.contract), ENV["indicators"]: str(self.indicators), ENV["db"]: str(self.db),
+            ENV["folder"]: str(self.folder), ENV["server"]: f"http://127.0.0.1:{self.port}/",
+        }  # fmt: skip
+        if self.join_code:
+            env[ENV["token"]] = self.join_code
+        return env
+
+
+def _data_file(data_dir: Path | None) -> Path | None:
+    if data_dir is None:
+        return None
+    path = Path(data_dir)
+    if path.is_file():
+        return path.resolve()
+    if path.is_dir():
+        for name in _DATA_NAMES:
+            if (path / name).is_file():
+                return (path / name).resolve()
+        raise DpupEvalError(f"No evaluation data in {path}: expected one of {', '.join(_DATA_NAMES)}.")
+    raise DpupEvalError(f"No such data folder or file: {path}.")
+
+
+def _free_port(start: int) -> int:
+    for port in range(start, start + 50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise DpupEvalError(f"No free port between {start} and {start + 49}; give one with --port.")
+
+
+def _lan_address() -> str:
+    """This laptop's address on the room's network (no packet is sent; falls back to the host name)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            return str(s.getsockname()[0])
+        except OSError:
+            return socket.gethostname()
+
+
+def voila_command(config: WorkshopConfig) -> list[str]:
+    """The Voila command line: stripped sources, hidden tracebacks, culled kernels, offline template."""
+    command = [
+        sys.executable, "-m", "voila", str(config.pages_dir), "--no-browser",
+        f"--port={config.port}", "--Voila.port_retries=0", f"--Voila.ip={config.ip}",
+        f"--template={TEMPLATE}", "--strip_sources=True", "--show_tracebacks=False",
+        f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_timeout}",
+        f"--MappingKernelManager.cull_interval={config.cull_interval}",
+        "--MappingKernelManager.cull_connected=False",
+        r"--VoilaConfiguration.file_allowlist=reports/[^/]+\.html",  # the exported reports, nothing else
+        "--Voila.log_level=WARN",
+    ]  # fmt: skip
+    if config.join_code:
+        command.append(f"--token={config.join_code}")
+    if config.pool_size:
+        command += ["--preheat_kernel=True", f"--pool_size={config.pool_size}"]
+    return command
+
+
+def voila_env(config: WorkshopConfig, base: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    env.update(config.kernel_env())
+    env.update(config.extra_env)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(template_root()), env.get("JUPYTER_PATH", "")) if p)
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print) -> dict[str, object]:
+    """Check the data once, write what the pages read, open the record and copy the pages in."""
+    from dpup_eval.contract import Agreement
+    from dpup_eval.loading import load
+    from dpup_eval.workshop import WorkshopStore
+
+    config.folder.mkdir(parents=True, exist_ok=True)
+    data_file = config.data_file
+    if data_file is None:
+        from dpup_eval.demo import DemoOptions, write_demo_data
+
+        demo = config.folder / "demo-data"
+        if not (demo / "evaluation.csv").is_file():
+            say(f"Making up demo data (nobody in it is real) in {demo} ...")
+            write_demo_data(demo, DemoOptions())
+        data_file = demo / "evaluation.csv"
+    contract = Agreement.load(config.contract).for_purpose(PURPOSE)
+    say(f"Checking {data_file.name} against the agreement (once, before the pages open) ...")
+    result = load(data_file, contract, PURPOSE)
+    report = result.report
+    dropped = [f.name for f in contract.fields if f.role in DROPPED_ROLES and f.name in result.data.columns]
+    result.data.drop(columns=dropped).to_parquet(config.accepted_file)
+    summary = {
+        "file": data_file.name, "rows_accepted": int(report.rows_accepted),
+        "rows_quarantined": int(report.rows_quarantined), "accepted": bool(report.accepted),
+    }  # fmt: skip
+    config.report_file.write_text(
+        json.dumps(
+            {"summary": summary, "report": json.loads(report.to_json())}, ensure_ascii=False, indent=2
+        ),
+        encoding="utf-8",
+    )
+    say(
+        f"{summary['rows_accepted']} rows accepted, {summary['rows_quarantined']} set aside (see {config.report_file})."
+    )
+    config.db.parent.mkdir(parents=True, exist_ok=True)
+    with WorkshopStore(config.db) as store:
+        description = f"{data_file.name}, checked against {contract.name} for {PURPOSE}"
+        workshop = ensure_workshop(store, f"{contract.programme} workshop", description, config.contract)
+    config.pages_dir.mkdir(parents=True, exist_ok=True)
+    (config.pages_dir / "reports").mkdir(exist_ok=True)
+    for name in PAGES:
+        shutil.copyfile(dashboards_dir() / name, config.pages_dir / name)
+    return {"summary": summary, "workshop_id": workshop.id}
+
+
+def _wait_until_serving(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise DpupEvalError(
+                f"Voila stopped while starting (exit code {process.returncode}); see the messages above."
+            )
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/static/voila.js", timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers (a 403/302 without the join code is an answer)
+        except OSError:
+            time.sleep(0.2)
+    raise DpupEvalError(f"Voila did not start within {timeout:.0f} s on port {port}.")
+
+
+def stop_voila(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    """SIGTERM lets Voila shut its kernels down; whatever remains in its process group is then killed."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)  # kernels are in Voila's own process group
+    process.wait()
+
+
+def run_workshop(
+    data_dir: Path | None = None,
+    contract: Path | None = None,
+    db: Path | None = None,
+    port: int | None = None,
+    lan: bool = False,
+    *,
+    folder: Path | None = None,
+    indicators: Path | None = None,
+    pool_size: int = 2,
+    say: Callable[[str], None] = print,
+) -> int:
+    """Serve the workshop until Ctrl-C; returns the exit code (0 after a clean stop)."""
+    config = WorkshopConfig.resolve(
+        data_dir, contract, db, port, lan, folder=folder, indicators=indicators, pool_size=pool_size
+    )
+    prepare_workshop(config, say)
+    process = subprocess.Popen(voila_command(config), env=voila_env(config), start_new_session=True)
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Both stop the workshop the same way; SIGINT is set explicitly because a process started in the
+    # background by a shell inherits it ignored.
+    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _wait_until_serving(config.port, process)
+        say("")
+        say("The workshop is open. Open these pages in a browser:")
+        for name, url in config.urls().items():
+            say(f"  {name.removesuffix('.ipynb').replace('_', ' ').capitalize()}: {url}")
+        if config.lan:
+            say(f"Join code (participants need it): {config.join_code}")
+        else:
+            say("Only this laptop can open them (use --lan to let the room join over its network).")
+        say("Press Ctrl-C to stop the workshop.")
+        process.wait()
+        say(f"Voila stopped unexpectedly (exit code {process.returncode}).")
+        return 1
+    except KeyboardInterrupt:
+        say("Stopping the workshop ...")
+        stop_voila(process)
+        say("Stopped. The record is kept in " + str(config.db))
+        return 0
+    finally:
+        if process.poll() is None:
+            stop_voila(process)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m dpup_eval.workshop.server``: the same as ``dpup-eval workshop`` (for tests, scripts)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m dpup_eval.workshop.server", description=run_workshop.__doc__
+    )
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--contract", type=Path)
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--lan", action="store_true")
+    parser.add_argument("--folder", type=Path)
+    parser.add_argument("--pool-size", type=int, default=2)
+    args = parser.parse_args(argv)
+    try:
+        return run_workshop(
+            args.data, args.contract, args.db, args.port, args.lan, folder=args.folder, pool_size=args.pool_size,
+            say=lambda m: print(m, flush=True),
+        )  # fmt: skip
+    except DpupEvalError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""What a workshop page's kernel holds: the checked data, the agreement, the indicators and the record.
+
+The workshop server (:mod:`dpup_eval.workshop.server`) checks the data against the agreement *once*,
+before any page opens, and writes the accepted rows to a Parquet file; it tells each page's kernel
+where things are through environment variables (:data:`ENV`). A kernel therefore never imports
+Great Expectations and never sees a quarantined row: :func:`read_accepted` reads the Parquet file, and
+:func:`open_session` puts everything a page needs into one :class:`WorkshopSession`.
+
+Row-level data stays in the kernel. What a page sends to the browser is built only from
+:class:`~dpup_eval.findings.Findings` (disclosure control applied) and from the workshop record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dpup_eval.contract import Agreement, Contract
+from dpup_eval.errors import DpupEvalError
+from dpup_eval.findings import Findings, evaluate
+from dpup_eval.indicators import Definition, Indicator, IndicatorSet, load_indicators
+from dpup_eval.workshop import Participant, Proposal, Workshop, WorkshopStore
+
+__all__ = [
+    "ENV",
+    "WorkshopSession",
+    "indicator_for_proposal",
+    "open_session",
+    "period_field",
+    "read_accepted",
+]
+
+#: Environment variables the server sets for every page's kernel.
+ENV = {
+    "data": "DPUP_WORKSHOP_DATA",  # the accepted rows (Parquet), already checked
+    "report": "DPUP_WORKSHOP_CHECK_REPORT",  # the check report (JSON)
+    "contract": "DPUP_WORKSHOP_CONTRACT",  # the agreement folder or contract file
+    "indicators": "DPUP_WORKSHOP_INDICATORS",  # the indicators YAML file
+    "db": "DPUP_WORKSHOP_DB",  # the workshop record (SQLite)
+    "folder": "DPUP_WORKSHOP_FOLDER",  # where reports are written
+    "server": "DPUP_WORKSHOP_SERVER_URL",  # e.g. http://127.0.0.1:8866/ (kernels ask it if a page is open)
+    "token": "DPUP_WORKSHOP_TOKEN",  # the join code, if any
+}
+PURPOSE = "evaluation"
+#: Field roles never written to the workshop's data file: nobody's reference, nobody's own words.
+DROPPED_ROLES = ("pseudonymous_key", "free_text")
+
+
+def read_accepted(path: Path | str) -> pd.DataFrame:
+    """The accepted rows the server wrote (already checked against the agreement; no identifiers)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DpupEvalError(
+            f"The workshop data file {path} is missing: start the workshop with `dpup-eval workshop`."
+        )
+    return pd.read_parquet(path)
+
+
+def period_field(contract: Contract) -> str | None:
+    """The field whose values are the periods (quarters) findings are shown by, if the agreement has one."""
+    return next((f.name for f in contract.fields if f.role == "period"), None)
+
+
+def new_measure_id(proposal_id: int) -> str:
+    return f"new-{proposal_id}"
+
+
+def indicator_for_proposal(indicators: IndicatorSet, proposal: Proposal) -> Indicator:
+    """The indicator a proposal describes, with the proposal's definition as its only definition.
+
+    A proposal's ``definition`` holds ``definition`` (a :class:`Definition` as a dict), optionally
+    ``target`` (its proposed target) and, for a brand-new measure, ``indicator`` (name, kind, people...).
+    """
+    body = proposal.definition
+    words = {
+        k: _chart_safe(v)
+        for k, v in body["definition"].items()
+        if k in ("label", "phrase", "proposed_by") and v
+    }
+    definition = Definition.model_validate({**body["definition"], **words})
+    if proposal.indicator_id is None:
+        about = {k: _chart_safe(v) if isinstance(v, str) else v for k, v in body["indicator"].items()}
+        base = Indicator.model_validate(
+            {**about, "id": new_measure_id(proposal.id), "definitions": [definition]}
+        )
+    else:
+        base = indicators.indicator(proposal.indicator_id).model_copy(update={"definitions": [definition]})
+    if body.get("target") is not None:
+        base = base.model_copy(update={"target": float(body["target"])})
+    return base
+
+
+def _chart_safe(text: str) -> str:
+    """Participants' words as they go into charts: plotly reads a few tags in text, so none get there."""
+    return text.replace("<", "‹").replace(">", "›")
+
+
+@dataclass
+class WorkshopSession:
+    """One page's view of the workshop: data (kept in the kernel), agreement, indicators and record."""
+
+    data: pd.DataFrame
+    contract: Contract
+    indicators: IndicatorSet
+    store: WorkshopStore
+    workshop: Workshop
+    folder: Path
+    check_summary: dict[str, Any] = field(default_factory=dict)
+    participant: Participant | None = None
+
+    @property
+    def period(self) -> str | None:
+        return period_field(self.contract)
+
+    def evaluate_overall(self, indicator: Indicator) -> Findings:
+        """The indicator for everyone over all periods (what the measures board shows)."""
+        return evaluate(self.data, indicator, by=[], contract=self.contract)
+
+    def evaluate_full(self, indicators: list[Indicator]) -> Findings:
+        """By period and by each indicator's groupings (what the findings page shows)."""
+        return evaluate(self.data, indicators, period=self.period, contract=self.contract)
+
+    def proposal_indicator(self, proposal: Proposal) -> Indicator:
+        return indicator_for_proposal(self.indicators, proposal)
+
+    def agreed_indicators(self) -> list[tuple[Indicator, bool]]:
+        """Each measure with whether the room has agreed it: agreed definitions first, then the rest.
+
+        A decision that kept the existing definition (no proposals) agrees the indicator as written; a
+        decision choosing proposals agrees their definitions (alternatives side by side).
+        """
+        proposals = {p.id: p for p in self.store.proposals(self.workshop.id)}
+        agreed: list[tuple[Indicator, bool]] = []
+        decided: set[str] = set()
+        for decision in self.store.decisions(self.workshop.id):
+            decided.add(decision.indicator_id)
+            chosen = [proposals[i] for i in decision.proposal_ids if i in proposals]
+            if not chosen:
+                try:
+                    agreed.append((self.indicators.indicator(decision.indicator_id), True))
+                except KeyError:
+                    continue
+                continue
+            built = [self.proposal_indicator(p) for p in chosen]
+            first = built[0]
+            definitions = [
+                d.model_copy(update={"id": f"p{p.id}"})
+                for p, ind in zip(chosen, built, strict=True)
+                for d in ind.definitions
+            ]
+            agreed.append(
+                (first.model_copy(update={"id": decision.indicator_id, "definitions": definitions}), True)
+            )
+        agreed += [(i, False) for i in self.indicators.indicators if i.id not in decided]
+        return agreed
+
+
+def open_session(environ: dict[str, str] | None = None) -> WorkshopSession:
+    """Everything a page needs, from the environment the workshop server set (:data:`ENV`)."""
+    env = dict(os.environ if environ is None else environ)
+    missing = [
+        name for key, name in ENV.items() if key not in ("server", "token", "report") and not env.get(name)
+    ]
+    if missing:
+        raise DpupEvalError(
+            "This page must be opened through `dpup-eval workshop` (missing: " + ", ".join(missing) + ")."
+        )
+    contract = Agreement.load(env[ENV["contract"]]).for_purpose(PURPOSE)
+    indicators = load_indicators(env[ENV["indicators"]], contract)
+    store = WorkshopStore(env[ENV["db"]])
+    workshop = store.current_workshop()
+    if workshop is None:
+        raise DpupEvalError("The workshop record has no workshop yet: start it with `dpup-eval workshop`.")
+    summary: dict[str, Any] = {}
+    report = env.get(ENV["report"])
+    if report and Path(report).is_file():
+        summary = json.loads(Path(report).read_text(encoding="utf-8")).get("summary", {})
+    return WorkshopSession(
+        data=read_accepted(env[ENV["data"]]),
+        contract=contract,
+        indicators=indicators,
+        store=store,
+        workshop=workshop,
+        folder=Path(env[ENV["folder"]]),
+        check_summary=summary,
+    )
+
+
+def ensure_workshop(store: WorkshopStore, name: str, data_description: str, contract: Path) -> Workshop:
+    """The workshop in this record, created on first use (one record holds one workshop day)."""
+    return store.current_workshop() or store.create_workshop(name, date.today(), data_description, contract)

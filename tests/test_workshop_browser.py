@@ -1,0 +1,319 @@
+"""The workshop in a real browser: two participants, a proposal, a view, a decision, findings, a report.
+
+Drives Debian's Chromium through Playwright against `python -m dpup_eval.workshop.server` (the same code
+`dpup-eval workshop` runs) on demo data in a temporary folder. Also proves what the pages must never do:
+fetch anything from the internet, render a participant's text as HTML, or send row-level data (a
+participant reference, an unsuppressed count under 6) to the browser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "artifacts" / "screenshots"
+READY = ".dpup-page .widget-button"  # a real, interactive element of the page
+PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Chromium is not installed: `apt-get install chromium` (Debian) to run the browser tests",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder, self.port = folder, port
+        command = [
+            sys.executable,
+            "-m",
+            "dpup_eval.workshop.server",
+            "--folder",
+            str(folder),
+            "--port",
+            str(port),
+        ]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=dict(os.environ), start_new_session=True, text=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any("Press Ctrl-C" in line for line in self.lines):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise AssertionError("workshop server did not start:\n" + "\n".join(self.lines))
+
+    def url(self, page: str) -> str:
+        return f"http://127.0.0.1:{self.port}/voila/render/{page}.ipynb"
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(tmp_path_factory.mktemp("workshop"), _free_port())
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Recorder:
+    """Every request a page makes and every text it receives (HTTP responses and websocket frames)."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.received: list[str] = []
+        self.dialogs: list[str] = []
+
+    def attach(self, page: object) -> object:
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        page.on("response", self._response)
+        return page
+
+    def _frame(self, payload: object) -> None:
+        self.received.append(
+            payload if isinstance(payload, str) else bytes(payload).decode("utf-8", "replace")
+        )
+
+    def _response(self, response: object) -> None:
+        kind = response.headers.get("content-type", "")
+        if any(t in kind for t in ("html", "json", "text")):
+            with contextlib.suppress(Exception):  # a redirect or a body already gone: nothing received
+                self.received.append(response.text())
+
+    def external(self) -> list[str]:
+        return [
+            u for u in self.requests if not re.match(r"^(https?|wss?)://127\.0\.0\.1[:/]|^(data|blob):", u)
+        ]
+
+
+def _open(
+    browser: object, server: Server, page_name: str, viewport: dict[str, int], recorder: Recorder
+) -> object:
+    context = browser.new_context(viewport=viewport)
+    page = recorder.attach(context.new_page())
+    page.goto(server.url(page_name))
+    page.wait_for_selector(READY, timeout=90_000)
+    return page
+
+
+def _shot(page: object, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _join(page: object, name: str, role: str) -> None:
+    page.get_by_label("Your name for today (a first name or a nickname is fine)").first.fill(name)
+    page.locator(".widget-radio-box label", has_text=role).first.click()
+    page.get_by_role("button", name="Join the workshop").first.click()
+    page.get_by_text(f"You are taking part as {name}").wait_for(timeout=15_000)
+
+
+def _check_readable(page: object) -> None:
+    """Text at least 18px, every visible button and text box at least 44px tall, a label on each."""
+    sizes = page.evaluate(
+        """() => {
+        const visible = (e) => e.offsetParent !== null && e.getBoundingClientRect().height > 0;
+        const q = (s) => [...document.querySelectorAll('.dpup-page ' + s)].filter(visible);
+        return {
+          text: q('p, .widget-label, label, button').map((e) => parseFloat(getComputedStyle(e).fontSize)),
+          controls: q('button, input[type=text], select, textarea').map((e) => e.getBoundingClientRect().height),
+          unlabelled: q('input[type=text], select, textarea').filter(
+            (e) => !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.closest('label')).length,
+          width: document.documentElement.scrollWidth,
+        };
+    }"""
+    )
+    assert sizes["text"] and min(sizes["text"]) >= 18
+    assert sizes["controls"] and min(sizes["controls"]) >= 44
+    assert sizes["unlabelled"] == 0
+
+
+def test_two_participants_propose_view_decide_and_report(browser: object, server: Server) -> None:
+    rec = Recorder()
+    aroha = _open(browser, server, "success_measures", DESKTOP, rec)
+    mere = _open(browser, server, "success_measures", PHONE, rec)
+    _shot(aroha, "success_measures-desktop")
+    _shot(mere, "success_measures-phone")
+    for page in (aroha, mere):
+        _check_readable(page)
+    _join(aroha, "Aroha", "Family member")
+    _join(mere, "Mere", "Provider staff")
+
+    # Changing a level on the measures board updates its live result.
+    card = aroha.locator(".dpup-card", has_text="Came to most sessions").first
+    before = card.locator(".dpup-result").inner_text()
+    handle = card.locator(".noUi-handle").first
+    handle.focus()
+    handle.press("PageDown")
+    expect(card.locator(".dpup-result")).not_to_have_text(before, timeout=10_000)
+
+    # Aroha proposes through the guided form (with a script payload in her reason).
+    form = aroha.locator(".dpup-section", has_text="4. Suggest a measure").first
+    form.get_by_label("1. Which measure is this about?").select_option(label="Finished the programme")
+    form.locator(".widget-checkbox", has_text="Moved away").first.locator("input").uncheck()
+    form.get_by_label("A short name for your suggestion").fill("Not counting families who moved")
+    form.get_by_label("Why do you suggest it? (optional)").fill("Moving is not failing. " + PAYLOAD)
+    form.get_by_role("button", name="Put my suggestion on the table").click()
+    form.get_by_text("is on the table").wait_for(timeout=15_000)
+
+    # Mere sees it appear without reloading, and gives her view.
+    suggestion = mere.locator(".dpup-card", has_text="Suggestion 1: Not counting families who moved").first
+    suggestion.wait_for(timeout=20_000)
+    assert "Moving is not failing. <img src=x" in suggestion.inner_text()  # shown as text
+    suggestion.get_by_role("button", name="I have a concern").click()
+    suggestion.get_by_label("A comment (optional)").fill("Moving can mean things went wrong " + PAYLOAD)
+    suggestion.get_by_role("button", name="Send my view").click()
+    suggestion.get_by_text("your view is recorded").wait_for(timeout=15_000)
+    aroha.locator(".dpup-card", has_text="Suggestion 1").get_by_text("Concern: 1").wait_for(timeout=20_000)
+
+    # Aroha, facilitating, records the decision with Mere's dissent.
+    decide = aroha.locator(".dpup-section", has_text="5. What was agreed").first
+    decide.get_by_label("Which measure was decided?").select_option(label="Finished the programme")
+    decide.locator(".widget-checkbox", has_text="Suggestion 1: Not counting").locator("input").check()
+    dissent_boxes = decide.locator(".widget-checkbox", has_text="Mere")
+    dissent_boxes.nth(1).locator("input").check()  # the second "Mere" box is under "Who disagreed"
+    decide.get_by_label("What those who disagreed said (in their words)").fill(
+        "Moving can mean it went wrong"
+    )
+    decide.get_by_role("button", name="Record the decision").click()
+    decide.get_by_text("agreed to use suggestion 1").wait_for(timeout=15_000)
+    mere.get_by_text("Disagreed: Mere.").wait_for(timeout=20_000)
+
+    # The findings page shows the agreed measure's chart; the report exports.
+    findings = _open(browser, server, "findings", DESKTOP, rec)
+    findings.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    options = findings.locator("select").first.inner_text().replace("\xa0", " ")  # ipywidgets uses nbsp
+    assert "Agreed: Finished the programme" in options
+    _shot(findings, "findings-desktop")
+    phone_findings = _open(browser, server, "findings", PHONE, rec)
+    phone_findings.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    _shot(phone_findings, "findings-phone")
+    _join(findings, "Aroha", "Family member")
+    findings.get_by_role("button", name="By group").click()
+    findings.get_by_text("Region: Auckland").first.wait_for(timeout=15_000)
+    findings.get_by_label("What do you read into it? (in your own words)").fill("Auckland lags " + PAYLOAD)
+    findings.get_by_role("button", name="Add my reading").click()
+    findings.get_by_text("your reading is added").wait_for(timeout=15_000)
+    findings.get_by_role("button", name="Make the workshop report").click()
+    link = findings.get_by_role("link", name="Open the workshop report")
+    link.wait_for(timeout=30_000)
+    response = findings.request.get(link.evaluate("a => a.href"))
+    assert response.ok
+    report = response.text()
+    assert "Disagreed: Mere." in report and "Moving can mean it went wrong" in report
+    assert "Auckland lags &lt;img src=x" in report and "<img src=x" not in report
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"?https?:", report)  # plotly.js inline
+    assert "Plotly.newPlot" in report
+    _shot(findings, "findings-report-desktop")
+
+    assert rec.external() == [], "the pages fetched something from the internet"
+    assert rec.dialogs == []
+    for page in (aroha, mere, findings):
+        assert page.evaluate("window.__xss === undefined")
+        assert page.locator("img[src=x]").count() == 0
+
+
+def test_nothing_row_level_reaches_the_browser(browser: object, server: Server) -> None:
+    data = pd.read_csv(server.folder / "demo-data" / "evaluation.csv", dtype=str)
+    references = set(data["participant_ref"].dropna()) | set(data["family_ref"].dropna())
+    assert references
+    rec = Recorder()
+    page = _open(browser, server, "success_measures", DESKTOP, rec)
+    for handle in page.locator(".dpup-card .noUi-handle").all()[:2]:
+        handle.focus()
+        handle.press("PageUp")
+    findings = _open(browser, server, "findings", DESKTOP, rec)
+    findings.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    for view in ("By group", "Against the target", "By quarter"):
+        findings.get_by_role("button", name=view).click()
+        findings.wait_for_timeout(700)
+    findings.get_by_label("Measure", exact=True).select_option(index=3)
+    findings.wait_for_timeout(1500)
+    received = "\n".join(rec.received)
+    assert len(received) > 10_000  # the capture saw the pages' traffic
+    assert not re.search(r"\b[PF]-[0-9A-F]{8}\b", received), "a participant reference reached the browser"
+    assert not any(ref in received for ref in references)
+    counts = [
+        int(n) for n in re.findall(r"(?:of about|only about|rests on only about|\(|; )(\d+) people", received)
+    ]
+    assert counts, "no published counts were seen"
+    assert min(counts) >= 6, f"an unsuppressed count under 6 reached the browser: {sorted(counts)[:5]}"
+    assert rec.external() == []
+
+
+def test_report_file_is_listed(server: Server) -> None:
+    """The exported report is written in the workshop folder (the browser test above made it)."""
+    reports = sorted((server.folder / "pages" / "reports").glob("workshop-report-*.html"))
+    assert reports
+    assert json.loads((server.folder / "check-report.json").read_text(encoding="utf-8"))["summary"][
+        "accepted"
+    ]

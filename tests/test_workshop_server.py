@@ -1,0 +1,189 @@
+"""The workshop server's arguments, the files it prepares, and a clean stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dpup_eval.errors import DpupEvalError
+from dpup_eval.workshop import WorkshopStore
+from dpup_eval.workshop.server import (
+    PAGES,
+    WorkshopConfig,
+    dashboards_dir,
+    make_join_code,
+    prepare_workshop,
+    template_root,
+    voila_command,
+    voila_env,
+)
+from dpup_eval.workshop.session import ENV
+
+
+def _config(tmp_path: Path, **kwargs: object) -> WorkshopConfig:
+    return WorkshopConfig.resolve(folder=tmp_path / "w", port=8877, **kwargs)  # type: ignore[arg-type]
+
+
+def _option(command: list[str], name: str) -> str | None:
+    found = [a.split("=", 1)[1] for a in command if a.startswith(f"--{name}=")]
+    return found[-1] if found else None
+
+
+def test_default_listens_on_this_laptop_only_without_a_code(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    command = voila_command(config)
+    assert _option(command, "Voila.ip") == "127.0.0.1"
+    assert _option(command, "token") is None and config.join_code is None
+    assert (
+        config.urls()["success_measures.ipynb"] == "http://127.0.0.1:8877/voila/render/success_measures.ipynb"
+    )
+
+
+def test_the_voila_command_hides_code_and_tracebacks_culls_kernels_and_stays_offline(tmp_path: Path) -> None:
+    command = voila_command(_config(tmp_path))
+    assert command[:3] == [sys.executable, "-m", "voila"]
+    assert _option(command, "strip_sources") == "True"
+    assert _option(command, "show_tracebacks") == "False"
+    assert int(_option(command, "MappingKernelManager.cull_idle_timeout")) > 0
+    assert int(_option(command, "MappingKernelManager.cull_interval")) > 0
+    assert _option(command, "template") == "dpup_workshop"
+    assert _option(command, "Voila.port") is None and _option(command, "port") == "8877"
+    assert _option(command, "preheat_kernel") == "True" and _option(command, "pool_size") == "2"
+
+
+def test_lan_needs_a_join_code_and_prints_it_in_the_address(tmp_path: Path) -> None:
+    config = _config(tmp_path, lan=True)
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", config.join_code or "")
+    command = voila_command(config)
+    assert _option(command, "Voila.ip") == "0.0.0.0"
+    assert _option(command, "token") == config.join_code
+    assert all(url.endswith(f"?token={config.join_code}") for url in config.urls("10.0.0.5").values())
+    with pytest.raises(DpupEvalError, match="join code"):
+        _config(tmp_path, lan=True, join_code="")
+    assert make_join_code() != make_join_code()
+
+
+def test_pool_of_waiting_kernels_is_optional(tmp_path: Path) -> None:
+    command = voila_command(_config(tmp_path, pool_size=0))
+    assert _option(command, "preheat_kernel") is None and _option(command, "pool_size") is None
+
+
+def test_kernels_are_told_where_things_are(tmp_path: Path) -> None:
+    config = _config(tmp_path, lan=True)
+    env = voila_env(config, base={"JUPYTER_PATH": "/elsewhere"})
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(template_root()), "/elsewhere"]
+    assert (template_root() / "voila/templates/dpup_workshop/index.html.j2").is_file()
+    assert env[ENV["data"]].endswith("accepted.parquet") and env[ENV["db"]].endswith("workshop.sqlite")
+    assert env[ENV["token"]] == config.join_code
+    assert env[ENV["server"]] == "http://127.0.0.1:8877/"
+
+
+def test_data_folder_must_hold_evaluation_data(tmp_path: Path, demo_dir: Path) -> None:
+    assert _config(tmp_path, data_dir=demo_dir).data_file == (demo_dir / "evaluation.csv").resolve()
+    with pytest.raises(DpupEvalError, match="No evaluation data"):
+        _config(tmp_path, data_dir=tmp_path)
+    with pytest.raises(DpupEvalError, match="No such data"):
+        _config(tmp_path, data_dir=tmp_path / "missing")
+
+
+def test_dashboards_are_thin_and_have_no_outputs() -> None:
+    import nbformat
+
+    for name in PAGES:
+        notebook = nbformat.read(dashboards_dir() / name, as_version=4)
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        assert len(code) == 1 and "display(page.root)" in code[0].source
+        assert all(not c.get("outputs") for c in code)
+
+
+@pytest.mark.slow
+def test_prepare_checks_once_and_writes_only_what_pages_need(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    messages: list[str] = []
+    prepared = prepare_workshop(config, say=messages.append)
+    assert (config.folder / "demo-data" / "evaluation.csv").is_file()  # demo data on first run
+    data = pd.read_parquet(config.accepted_file)
+    assert len(data) == prepared["summary"]["rows_accepted"] > 0
+    assert not {"participant_ref", "family_ref", "feedback"} & set(data.columns)
+    assert '"accepted": true' in config.report_file.read_text(encoding="utf-8")
+    assert all((config.pages_dir / name).is_file() for name in PAGES)
+    with WorkshopStore(config.db) as store:
+        assert store.current_workshop().id == prepared["workshop_id"]
+    again = prepare_workshop(config, say=messages.append)  # a restart keeps the same workshop
+    assert again["workshop_id"] == prepared["workshop_id"]
+    assert sum("Making up demo data" in m for m in messages) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(root: int) -> list[int]:
+    out = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True, check=True).stdout
+    parents = dict(tuple(map(int, line.split())) for line in out.splitlines())  # type: ignore[misc]
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        kids = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += kids
+        frontier += kids
+    return found
+
+
+@pytest.mark.slow
+def test_lan_workshop_needs_the_code_and_ctrl_c_stops_it_with_its_kernels(tmp_path: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dpup_eval.workshop.server", "--folder", str(tmp_path / "w"), "--port", str(port), "--lan"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ), start_new_session=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    threading.Thread(
+        target=lambda: lines.extend(line.rstrip() for line in process.stdout), daemon=True
+    ).start()
+    try:
+        deadline = time.monotonic() + 120
+        while not any("Press Ctrl-C" in line for line in lines):
+            assert process.poll() is None and time.monotonic() < deadline, "\n".join(lines)
+            time.sleep(0.2)
+        code = next(line.split(": ", 1)[1] for line in lines if line.startswith("Join code"))
+        page = f"http://127.0.0.1:{port}/voila/render/success_measures.ipynb"
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: object, **kwargs: object) -> None:
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(page, timeout=30)
+        assert refused.value.code in (302, 401, 403)
+        assert b"dpup-page" not in refused.value.read() and "/login" in refused.value.headers["Location"]
+        with urllib.request.urlopen(f"{page}?token={code}", timeout=120) as response:  # a page with a kernel
+            assert b"voila" in response.read()
+        kernels = [
+            pid for pid in _children(process.pid) if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert kernels
+        process.send_signal(signal.SIGINT)
+        assert process.wait(60) == 0
+        assert any("Stopped" in line for line in lines)
+        time.sleep(0.3)
+        assert not [pid for pid in kernels if Path(f"/proc/{pid}").exists()], "kernels outlived the workshop"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
