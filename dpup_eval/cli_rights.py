@@ -211,7 +211,8 @@ def request_compile(
     log: LogOpt = None,
 ) -> None:
     """Compile everything held about the family: the records sent, field by field, and who used them."""
-    from dpup_eval.requests_register import KeyMap, compile_access, write_access_pack
+    from dpup_eval.access_pack import compile_access, write_access_pack
+    from dpup_eval.requests_register import KeyMap
 
     pack = compile_access(_register(register, log), request_id, _agreement(contract), KeyMap.load(key_map), _sent(sent))
     if not pack.found:

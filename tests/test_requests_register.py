@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dpup_eval.access_pack import compile_access, write_access_pack
 from dpup_eval.audit import AuditLog
 from dpup_eval.contract import Agreement
 from dpup_eval.flows import record_use
@@ -16,9 +17,7 @@ from dpup_eval.requests_register import (
     KeyMap,
     Register,
     RequestError,
-    compile_access,
     demo_key_map,
-    write_access_pack,
     write_demo_key_map,
 )
 

@@ -1,0 +1,161 @@
+"""An access pack: everything held about a family, field by field, in adult and child versions.
+
+Why: CCSS "has a policy of giving families copies of any written work or records about them in both
+adult and child versions". :func:`compile_access` gathers, for one logged request, CCSS's own records and
+what was sent to the agency (the files sent) plus who used which fields (the audit log), each field with
+the agreement's plain explanation; :func:`write_access_pack` writes one adult and one child page (HTML,
+printable) for each person the request covers. The register itself is :mod:`dpup_eval.requests_register`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from dpup_eval.contract import Agreement, Contract
+from dpup_eval.requests_register import (
+    KeyMap,
+    Recipient,
+    Register,
+    RequestRecord,
+    _uses,
+    member_column,
+    read_family_rows,
+    record_key_of,
+)
+
+__all__ = ["AccessPack", "FieldView", "PersonPage", "RecordView", "compile_access", "write_access_pack"]
+
+
+class FieldView(BaseModel):
+    """One field of one record as a family reads it: value, plain label, why, and its corrections."""
+
+    name: str
+    plain_name: str
+    value: str | None
+    label: str
+    why: str
+    adult_description: str
+    child_description: str
+    history: list[str] = []
+
+
+class RecordView(BaseModel):
+    """One record held about a person or their whānau, for one purpose, and who used it."""
+
+    purpose: str
+    recipient: str
+    recipient_plain: str
+    whose: Literal["person", "family"]
+    fields: list[FieldView]
+    uses: list[Recipient]
+
+
+class PersonPage(BaseModel):
+    """What one person covered by the request gets (adult and child versions are rendered from it)."""
+
+    number: int
+    label: str
+    records: list[RecordView]
+
+
+class AccessPack(BaseModel):
+    """Everything held about a family, compiled for one access request."""
+
+    request: RequestRecord
+    provider: str
+    programme: str
+    found: bool
+    references: dict[str, str]
+    people: list[PersonPage]
+
+
+def _field_views(register: Register, contract: Contract, row: Mapping[str, str | None]) -> list[FieldView]:
+    key = record_key_of(contract, row)
+    current = register.current_values(contract.purpose, key, row)
+    notes: dict[str, list[str]] = {}
+    for c in register.corrections():
+        if c["purpose"] == contract.purpose and c["record_key"] == key and c["outcome"] != "refused":
+            when = str(c["decided_at"])[:10]
+            text = (f"Corrected on {when} by {c['decided_by']}: it was {c['old_value'] or 'blank'}. Why: {c['reason']}"
+                    if c["outcome"] == "applied" else
+                    f"On {when} a correction was asked for but not made. The statement kept with it: {c['statement']}")
+            notes.setdefault(str(c["field"]), []).append(text)
+    views = []
+    for f in contract.fields:
+        value = current.get(f.name)
+        if value is None or value == "":
+            label = "(nothing recorded)"
+        elif f.multi_value_separator:
+            label = ", ".join(f.label(v.strip()) for v in value.split(f.multi_value_separator))
+        else:
+            label = f.label(value)
+        views.append(FieldView(name=f.name, plain_name=f.plain_name, value=value, label=label, why=f.why,
+                               adult_description=f.adult_description, child_description=f.child_description,
+                               history=notes.get(f.name, [])))
+    return views
+
+
+def compile_access(register: Register, request_id: int, agreement: Agreement, key_map: KeyMap,
+                   sent: Mapping[str, Path]) -> AccessPack:
+    """Everything held about the request's family: the records CCSS sent (and keeps), who used them.
+
+    ``sent`` maps each purpose to the file sent to the agency. An unknown family gives ``found=False``
+    and no records at all.
+    """
+    request = register.get(request_id)
+    refs = key_map.refs(request.family_ref)
+    first = agreement.for_purpose(agreement.purposes[0])
+    people: dict[str, list[RecordView]] = {}
+    labels: dict[str, str] = {}
+    family_records: list[RecordView] = []
+    for purpose, agency_ref in sorted(refs.items()):
+        if purpose not in agreement.purposes:
+            continue
+        contract = agreement.for_purpose(purpose)
+        source = sent.get(purpose)
+        uses = _uses(source, register.audit) if source else []
+        member = member_column(contract)
+        for row in read_family_rows(contract, source, agency_ref):
+            view = RecordView(purpose=purpose, recipient=contract.recipient, recipient_plain=contract.recipient_plain,
+                              whose="person" if member else "family", fields=_field_views(register, contract, row),
+                              uses=uses)
+            if member is None:
+                family_records.append(view)
+                continue
+            ref = str(row.get(member))
+            if request.covers and ref not in request.covers:
+                continue
+            people.setdefault(ref, []).append(view)
+            labels.setdefault(ref, ", ".join(
+                contract.field(n).label(str(row[n])) for n in ("participant_type", "age_band")
+                if contract.has_field(n) and row.get(n)) or "Person")
+    pages = [PersonPage(number=i, label=labels[ref], records=people[ref] + family_records)
+             for i, ref in enumerate(people, start=1)]
+    if not pages and family_records:
+        pages = [PersonPage(number=1, label="Your whānau", records=family_records)]
+    found = bool(refs)
+    register._audit("request.compile", request=request_id, people=len(pages),
+                    records=sum(len(p.records) for p in pages))
+    return AccessPack(request=request, provider=first.provider, programme=first.programme, found=found,
+                      references=refs if found else {}, people=pages)
+
+
+def write_access_pack(pack: AccessPack, outdir: Path) -> list[Path]:
+    """An adult and a child page (standalone, printable HTML) for each person; one pair if nothing is held."""
+    from dpup_eval.notices import render_template
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    people = pack.people or [PersonPage(number=1, label="", records=[])]
+    for person in people:
+        for audience in ("adult", "child"):
+            path = outdir / f"request-{pack.request.id}-person-{person.number}-{audience}.html"
+            path.write_text(render_template("rights_access.html.j2", pack=pack, person=person, audience=audience),
+                            encoding="utf-8")
+            written.append(path)
+    return written
