@@ -14,6 +14,9 @@ from dpup_eval.demo import DemoOptions, write_demo_data
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# The statistics and disclosure properties apply these per test (more examples, derandomised in ci).
+settings.register_profile("maths-ci", max_examples=400, deadline=None, derandomize=True)
+settings.register_profile("maths-dev", max_examples=60, deadline=None)
 
 CONTRACT_DIR = default_contract_dir()
 
