@@ -177,7 +177,7 @@ def _join(page: object, name: str, role: str) -> None:
     page.get_by_text(f"You are taking part as {name}").wait_for(timeout=15_000)
 
 
-def _check_readable(page: object) -> None:
+def _check_readable(page: object, *, sliders: bool = False) -> None:
     """Text at least 18px, every visible button and text box at least 44px tall, a label on each."""
     sizes = page.evaluate(
         """() => {
@@ -188,6 +188,10 @@ def _check_readable(page: object) -> None:
           controls: q('button, input[type=text], select, textarea').map((e) => e.getBoundingClientRect().height),
           unlabelled: q('input[type=text], select, textarea').filter(
             (e) => !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.closest('label')).length,
+          unnamed_sliders: q('[role=slider]').filter((e) => !e.getAttribute('aria-label')).length,
+          sliders: q('[role=slider]').length,
+          unnamed_radio_groups: q('.widget-radio-box').filter(
+            (e) => e.getAttribute('role') !== 'radiogroup' || !e.getAttribute('aria-label')).length,
           width: document.documentElement.scrollWidth,
         };
     }"""
@@ -195,6 +199,9 @@ def _check_readable(page: object) -> None:
     assert sizes["text"] and min(sizes["text"]) >= 18
     assert sizes["controls"] and min(sizes["controls"]) >= 44
     assert sizes["unlabelled"] == 0
+    assert sizes["unnamed_sliders"] == 0 and sizes["unnamed_radio_groups"] == 0
+    if sliders:  # the measures board is showing: its sliders are named after their labels
+        assert sizes["sliders"] > 0
 
 
 def test_two_participants_propose_view_decide_and_report(browser: object, server: Server) -> None:
@@ -215,6 +222,7 @@ def test_two_participants_propose_view_decide_and_report(browser: object, server
     handle.focus()
     handle.press("PageDown")
     expect(card.locator(".dpup-result")).not_to_have_text(before, timeout=10_000)
+    _check_readable(aroha, sliders=True)
 
     # Aroha proposes through the guided form (with a script payload in her reason).
     form = aroha.locator(".dpup-section", has_text="4. Suggest a measure").first
