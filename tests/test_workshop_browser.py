@@ -54,6 +54,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+FACILITATOR_CODE = "TEST-CODE"
+
+
 class Server:
     def __init__(self, folder: Path, port: int) -> None:
         self.folder, self.port = folder, port
@@ -68,7 +71,8 @@ class Server:
         ]
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=dict(os.environ), start_new_session=True, text=True,
+            env={**os.environ, "DPUP_WORKSHOP_FACILITATOR_CODE": FACILITATOR_CODE},
+            start_new_session=True, text=True,
         )  # fmt: skip
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -252,6 +256,9 @@ def test_two_participants_propose_view_decide_and_report(browser: object, server
     decide.get_by_label("What those who disagreed said (in their words)").fill(
         "Moving can mean it went wrong"
     )
+    decide.get_by_role("button", name="Record the decision").click()
+    decide.get_by_text("only the facilitator records decisions").wait_for(timeout=15_000)
+    decide.get_by_label("Facilitator code (only the facilitator records decisions)").fill(FACILITATOR_CODE)
     decide.get_by_role("button", name="Record the decision").click()
     decide.get_by_text("agreed to use suggestion 1").wait_for(timeout=15_000)
     mere.get_by_text("Disagreed: Mere.").wait_for(timeout=20_000)

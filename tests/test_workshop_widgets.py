@@ -310,11 +310,31 @@ def test_recording_a_decision_with_dissent(session: WorkshopSession) -> None:
     assert len(form.present.children) == 2 and all(b.value for b in form.present.children)
     next(b for b in form.dissenters.children if b.key == mere.id).value = True
     form.dissent.value = "Moving can mean it went wrong"
+    form.code.value = session.facilitator_code or ""
     form.on_record()
     (decision,) = session.store.decisions(session.workshop.id)
     assert decision.proposal_ids == (pid,) and decision.dissenters == (mere.id,)
     assert "Disagreed: Mere." in form.decisions.value and "Moving can mean" in form.decisions.value
     assert decided == [1] and form.dissent.value == ""
+
+
+def test_only_the_facilitator_records_a_decision(session: WorkshopSession) -> None:
+    session = dataclasses.replace(session, facilitator_code="ABCD-EFGH")
+    mere = session.store.join(session.workshop.id, "Mere", "provider_staff")
+    pid = _propose(session, mere.id)
+    _join(session, "Aroha")
+    form = DecisionForm(session)
+    form.measure.value = "finished"
+    next(b for b in form.choices.children if b.key == pid).value = True
+    for typed in ("", "ABCD-EFGX"):
+        form.code.value = typed
+        form.on_record()
+        assert _is_error(form.message) and "only the facilitator" in form.message.value
+        assert session.store.decisions(session.workshop.id) == []
+    form.code.value = " abcd-efgh "
+    form.on_record()
+    assert not _is_error(form.message) and len(session.store.decisions(session.workshop.id)) == 1
+    assert form.code.value == ""  # not left on a shared screen
 
 
 def test_decision_lists_follow_the_record(session: WorkshopSession) -> None:

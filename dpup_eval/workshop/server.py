@@ -88,6 +88,7 @@ class WorkshopConfig:
     port: int
     lan: bool = False
     join_code: str | None = None
+    facilitator_code: str | None = None  # typed by the facilitator to record a decision
     pool_size: int = 2  # pre-started kernels per page: ~2 s to a usable page instead of ~4 s
     cull_idle_timeout: int = 300
     cull_interval: int = 30
@@ -132,6 +133,7 @@ class WorkshopConfig:
             folder=folder, data_file=_data_file(data_dir), contract=contract, indicators=Path(indicators).resolve(),
             db=Path(db or folder / "workshop.sqlite").resolve(), port=port or _free_port(DEFAULT_PORT), lan=lan,
             join_code=join_code, pool_size=pool_size,
+            facilitator_code=os.environ.get(ENV["facilitator"]) or make_join_code(),
         )  # fmt: skip
 
     def urls(self, host: str | None = None) -> dict[str, str]:
@@ -149,6 +151,8 @@ class WorkshopConfig:
         }  # fmt: skip
         if self.join_code:
             env[ENV["token"]] = self.join_code
+        if self.facilitator_code:
+            env[ENV["facilitator"]] = self.facilitator_code
         return env
 
 
@@ -324,6 +328,8 @@ def run_workshop(
             say(f"Join code (participants need it): {config.join_code}")
         else:
             say("Only this laptop can open them (use --lan to let the room join over its network).")
+        if config.facilitator_code:
+            say(f"Facilitator code (keep it to yourself; it records decisions): {config.facilitator_code}")
         say("Press Ctrl-C to stop the workshop.")
         process.wait()
         say(f"Voila stopped unexpectedly (exit code {process.returncode}).")

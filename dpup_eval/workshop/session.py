@@ -46,6 +46,7 @@ ENV = {
     "folder": "DPUP_WORKSHOP_FOLDER",  # where reports are written
     "server": "DPUP_WORKSHOP_SERVER_URL",  # e.g. http://127.0.0.1:8866/ (kernels ask it if a page is open)
     "token": "DPUP_WORKSHOP_TOKEN",  # the join code, if any
+    "facilitator": "DPUP_WORKSHOP_FACILITATOR_CODE",  # needed to record a decision
 }
 PURPOSE = "evaluation"
 #: Field roles never written to the workshop's data file: nobody's reference, nobody's own words.
@@ -113,6 +114,7 @@ class WorkshopSession:
     folder: Path
     check_summary: dict[str, Any] = field(default_factory=dict)
     participant: Participant | None = None
+    facilitator_code: str | None = None  # None: anyone may record decisions (a notebook, not a workshop)
 
     @property
     def period(self) -> str | None:
@@ -165,7 +167,8 @@ def open_session(environ: dict[str, str] | None = None) -> WorkshopSession:
     """Everything a page needs, from the environment the workshop server set (:data:`ENV`)."""
     env = dict(os.environ if environ is None else environ)
     missing = [
-        name for key, name in ENV.items() if key not in ("server", "token", "report") and not env.get(name)
+        name for key, name in ENV.items()
+        if key not in ("server", "token", "report", "facilitator") and not env.get(name)
     ]
     if missing:
         raise DpupEvalError(
@@ -189,6 +192,7 @@ def open_session(environ: dict[str, str] | None = None) -> WorkshopSession:
         workshop=workshop,
         folder=Path(env[ENV["folder"]]),
         check_summary=summary,
+        facilitator_code=env.get(ENV["facilitator"]) or None,
     )
 
 

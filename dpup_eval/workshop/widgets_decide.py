@@ -6,6 +6,7 @@ agreed, and the workshop report carries both.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import ipywidgets as w
@@ -69,6 +70,10 @@ class DecisionForm(w.VBox):
             description="What those who disagreed said (in their words)",
             style={"description_width": "initial"},
         )
+        self.code = w.Password(
+            description="Facilitator code (only the facilitator records decisions)",
+            style={"description_width": "initial"},
+        )
         self.record = button("Record the decision", primary=True)
         self.message = Message()
         self.decisions = w.HTML()
@@ -80,7 +85,7 @@ class DecisionForm(w.VBox):
             [
                 self.measure, w.HTML(text_html(("h3", "What was agreed"))), self.choices,
                 w.HTML(text_html(("h3", "Who was present"))), self.present,
-                w.HTML(text_html(("h3", "Who disagreed"))), self.dissenters, self.dissent, self.record,
+                w.HTML(text_html(("h3", "Who disagreed"))), self.dissenters, self.dissent, self.code, self.record,
                 self.message, w.HTML(text_html(("h3", "Decisions so far"))), self.decisions,
             ],
             **kwargs,
@@ -140,12 +145,18 @@ class DecisionForm(w.VBox):
                 raise ValueError("tick what was agreed (keep it as written, or one or more suggestions).")
             if KEEP in chosen and len(chosen) > 1:
                 raise ValueError("tick either 'Keep it as written' or suggestions, not both.")
+            expected = self.session.facilitator_code
+            typed = self.code.value.strip().upper()
+            if expected and not secrets.compare_digest(typed.encode(), expected.upper().encode()):
+                raise ValueError("only the facilitator records decisions: type the facilitator code "
+                                 "(shown when the workshop started).")
             self.session.store.decide(
                 self.session.workshop.id, indicator_id=self.measure.value,
                 proposal_ids=[c for c in chosen if c != KEEP], present=ticked(self.present.children),
                 dissent=self.dissent.value, dissenters=ticked(self.dissenters.children), recorded_by=participant.id,
             )  # fmt: skip
             self.dissent.value = ""
+            self.code.value = ""
             self.refresh()
             if self.on_decided is not None:
                 self.on_decided()
