@@ -5,9 +5,9 @@ becomes a reported problem on its row instead of a silent NaN. CSV goes through 
 reader; lines with the wrong number of fields are kept aside as malformed rows with their
 line numbers, never dropped. Excel and Parquet are turned into the same shape.
 
-Row numbers are 1-based data-line numbers: line 1 is the first line after the header. (A line
-break inside a quoted CSV value is not supported: such a record shows up as malformed lines,
-reported and quarantined, nothing lost.)
+Row numbers are 1-based data-line numbers: line 1 is the first line after the header. A line
+break inside a quoted value (spreadsheets write them) belongs to the value; such a row is numbered
+by the line it starts on.
 """
 
 from __future__ import annotations
@@ -147,13 +147,15 @@ def _read_csv(path: Path, head: bytes, expected: list[str] | None) -> RawTable:
         malformed.append((row.number, row.expected_columns, row.actual_columns))
         return "skip"
 
-    def read(threads: bool) -> pa.Table:
+    def read(threads: bool, multiline: bool = False) -> pa.Table:
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(
                 column_names=names, skip_rows=1, use_threads=threads, block_size=16 << 20, encoding="utf8"
             ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_bad_row),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, invalid_row_handler=on_bad_row, newlines_in_values=multiline
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
@@ -161,11 +163,24 @@ def _read_csv(path: Path, head: bytes, expected: list[str] | None) -> RawTable:
             ),
         )
 
+    notes = []
+    multiline_rows: np.ndarray | None = None
     try:
         table = read(threads=True)
-        if malformed:  # line numbers are only known when reading on one thread
+        if not malformed and _has_line_breaks(table):
+            multiline_rows = _start_lines(table)
+            notes.append("some values contain line breaks; row numbers are the line where each row starts")
+        if malformed:
+            # Spreadsheets put line breaks inside quoted cells; if reading them as part of the value
+            # makes every line fit, that is the file's real shape.
             malformed.clear()
-            table = read(threads=False)
+            table = read(threads=True, multiline=True)
+            if not malformed:
+                multiline_rows = _start_lines(table)
+                notes.append("some values contain line breaks; row numbers are the line where each row starts")
+            else:  # line numbers are only known when reading on one thread
+                malformed.clear()
+                table = read(threads=False)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "utf8" in str(exc).lower():
             _raise_encoding(path)
@@ -177,17 +192,31 @@ def _read_csv(path: Path, head: bytes, expected: list[str] | None) -> RawTable:
     bad_rows = np.array([m.row for m in bad], dtype=np.int64)
     # Data-line number of each good row: its position plus the malformed lines before it.
     positions = np.arange(1, table.num_rows + 1, dtype=np.int64)
-    if len(bad_rows):
+    if multiline_rows is not None:
+        positions = multiline_rows
+    elif len(bad_rows):
         # The k-th good row sits after every malformed row whose number is <= its own final number.
         all_rows = np.arange(1, table.num_rows + len(bad_rows) + 1, dtype=np.int64)
         positions = np.setdiff1d(all_rows, bad_rows, assume_unique=True)
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
-    notes = []
     if delimiter != ",":
         notes.append(f"read with {'tab' if delimiter == chr(9) else repr(delimiter)} as the delimiter")
     if has_bom:
         notes.append("the file starts with a byte-order mark (BOM); read as UTF-8")
     return RawTable(frame=frame, row_numbers=positions, header=header, malformed=bad, notes=notes)
+
+
+def _has_line_breaks(table: pa.Table) -> bool:
+    return any(pc.any(pc.match_substring(column, "\n")).as_py() for column in table.columns)
+
+
+def _start_lines(table: pa.Table) -> np.ndarray:
+    """Data-line number where each row starts, when values may span several lines."""
+    spans = np.ones(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        breaks = pc.count_substring(column, "\n").fill_null(0)
+        spans += np.asarray(breaks.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.concatenate([[1], 1 + np.cumsum(spans[:-1])]) if len(spans) else spans
 
 
 def _raise_encoding(path: Path) -> None:

@@ -149,3 +149,18 @@ def test_a_million_rows(tmp_path: Path, demo_dir: Path) -> None:
     assert report.rows_accepted + report.rows_quarantined == 1_000_000
     assert list(result.quarantine.index) == [123_457]
     assert np.array_equal(result.data.index[:3], [1, 2, 3])
+
+
+def test_line_breaks_inside_quoted_values(tmp_path: Path, demo_dir: Path) -> None:
+    """A spreadsheet's line break inside a quoted cell is part of the value, not a broken line."""
+    frame = pd.read_csv(demo_dir / "evaluation.csv", dtype=str, keep_default_na=False)
+    frame.loc[4, "feedback"] = "We loved it.\nThe tamariki did too.\nKa pai."
+    frame.loc[9, "sessions_attended"] = "99"  # a row problem after the multi-line value
+    frame.to_csv(tmp_path / "multi.csv", index=False)
+    result = load(tmp_path / "multi.csv", CONTRACTS, "evaluation")
+    report = result.report
+    assert report.rows_read == len(frame) and not [p for p in report.problems if p.code == "malformed-line"]
+    assert result.data.loc[5, "feedback"] == "We loved it.\nThe tamariki did too.\nKa pai."
+    # Row 10 starts on data line 12: the value in row 5 took two extra lines.
+    assert list(result.quarantine.index) == [12]
+    assert any("line breaks" in note for note in report.notes)
