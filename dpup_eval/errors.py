@@ -7,6 +7,7 @@ value from a data file: only file names, places and kinds of problem.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,22 +29,26 @@ class ContractIssue:
         return f"{where}: {self.message}"
 
 
-class ContractError(DpupEvalError):
-    """A contract that cannot be used: invalid YAML, invalid ODCS, or missing DPUP details."""
+class IssuesError(DpupEvalError):
+    """A file with several problems: the message names the first and counts the rest; `issues` has all."""
 
-    def __init__(self, issues: list[ContractIssue]):
-        self.issues = issues
-        first = str(issues[0]) if issues else "invalid contract"
-        more = (
-            f" (and {len(issues) - 1} more problem{'s' if len(issues) > 2 else ''})"
-            if len(issues) > 1
-            else ""
-        )
-        super().__init__(first + more)
+    def __init__(self, issues: Sequence[object], fallback: str, prefix: str = ""):
+        self.issues = list(issues)
+        first = str(self.issues[0]) if self.issues else fallback
+        rest = len(self.issues) - 1
+        more = f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest > 0 else ""
+        super().__init__(f"{prefix}{first}{more}")
 
     def details(self) -> str:
         """Every issue, one per line, for `--debug` and notebooks."""
         return "\n".join(str(issue) for issue in self.issues)
+
+
+class ContractError(IssuesError):
+    """A contract that cannot be used: invalid YAML, invalid ODCS, or missing DPUP details."""
+
+    def __init__(self, issues: list[ContractIssue]):
+        super().__init__(issues, "invalid contract")
 
 
 class UnknownPurposeError(DpupEvalError):

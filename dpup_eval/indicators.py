@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dpup_eval.contract import Contract
-from dpup_eval.errors import DpupEvalError
+from dpup_eval.errors import IssuesError
 
 __all__ = [
     "Definition",
@@ -69,21 +69,11 @@ class IndicatorIssue(BaseModel):
         return f"{self.place}: {self.message}" if self.place else self.message
 
 
-class IndicatorError(DpupEvalError):
+class IndicatorError(IssuesError):
     """Indicator definitions that cannot be evaluated; ``issues`` lists every problem, each actionable."""
 
     def __init__(self, issues: list[IndicatorIssue], source: str = "indicators"):
-        self.issues = issues
-        first = str(issues[0]) if issues else "invalid indicator definitions"
-        more = (
-            f" (and {len(issues) - 1} more problem{'s' if len(issues) > 2 else ''})"
-            if len(issues) > 1
-            else ""
-        )
-        super().__init__(f"{source}: {first}{more}")
-
-    def details(self) -> str:
-        return "\n".join(str(issue) for issue in self.issues)
+        super().__init__(issues, "invalid indicator definitions", prefix=f"{source}: ")
 
 
 class Filter(BaseModel):
