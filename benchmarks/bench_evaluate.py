@@ -15,9 +15,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from dpup_eval.contract import Agreement, default_contract_dir
-from dpup_eval.findings import evaluate
-from dpup_eval.indicators import Indicator, load_indicators
+from dpup_eval.agreement.contract import Agreement, default_contract_dir
+from dpup_eval.findings.evaluation import evaluate
+from dpup_eval.findings.indicators import Indicator, load_indicators
 
 
 def make_frame(people: int, seed: int = 7) -> pd.DataFrame:

@@ -46,7 +46,7 @@ def peak_rss() -> int:
 
 def make_file(rows: int) -> Path:
     """Generate (once) an evaluation file of at least `rows` rows, trimmed to exactly `rows`."""
-    from dpup_eval.demo import DemoOptions, write_demo_data
+    from dpup_eval.demo.generator import DemoOptions, write_demo_data
 
     folder = Path(tempfile.gettempdir()) / f"dpup_eval_bench_{rows}"
     target = folder / "evaluation_exact.csv"
@@ -68,8 +68,8 @@ def floor(path: Path) -> dict:
     import numpy as np
     import pandas as pd
 
-    from dpup_eval.contract import Agreement, default_contract_dir
-    from dpup_eval.identifiers import scan_text
+    from dpup_eval.agreement.contract import Agreement, default_contract_dir
+    from dpup_eval.intake.identifiers import scan_text
 
     contract = Agreement.load(default_contract_dir()).for_purpose("evaluation")
     base = start_memory()
@@ -114,8 +114,8 @@ def floor(path: Path) -> dict:
 def loaded(path: Path) -> dict:
     """dpup_eval.load(), with Great Expectations imported beforehand (timed separately)."""
     from dpup_eval import load
-    from dpup_eval.checks import gx_engine
-    from dpup_eval.contract import default_contract_dir
+    from dpup_eval.agreement.contract import default_contract_dir
+    from dpup_eval.intake import gx_engine
 
     t0 = time.perf_counter()
     gx_engine.warm_up()

@@ -5,12 +5,12 @@ Data enters only through `load()`, checked against the agreed contract for one p
 this package is cheap: Great Expectations, plotly and Jupyter are imported only where used.
 """
 
-from dpup_eval.contract import Agreement, Contract, Field, QualityRule
+from dpup_eval.agreement.contract import Agreement, Contract, Field, QualityRule
 from dpup_eval.errors import ContractError, DataFileError, DpupEvalError, UnknownPurposeError
-from dpup_eval.findings import Finding, Findings, evaluate
-from dpup_eval.indicators import Indicator, IndicatorError, IndicatorSet, load_indicators
-from dpup_eval.loading import LoadResult, load
-from dpup_eval.report import CheckReport, Problem
+from dpup_eval.findings.evaluation import Finding, Findings, evaluate
+from dpup_eval.findings.indicators import Indicator, IndicatorError, IndicatorSet, load_indicators
+from dpup_eval.intake.loading import LoadResult, load
+from dpup_eval.intake.report import CheckReport, Problem
 
 __all__ = [
     "Agreement",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from dpup_eval.contract import Agreement, default_contract_dir
-from dpup_eval.demo import DemoOptions, write_demo_data
+from dpup_eval.agreement.contract import Agreement, default_contract_dir
+from dpup_eval.demo.generator import DemoOptions, write_demo_data
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=20, deadline=None)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dpup_eval import DataFileError, load
-from dpup_eval.contract import default_contract_dir
+from dpup_eval.agreement.contract import default_contract_dir
 
 CONTRACTS = default_contract_dir()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from dpup_eval.charts import definitions_chart, findings_page, group_chart, target_chart, trend_chart
-from dpup_eval.contract import default_contract_dir
-from dpup_eval.findings import Findings, evaluate_file
+from dpup_eval.agreement.contract import default_contract_dir
+from dpup_eval.findings.charts import definitions_chart, findings_page, group_chart, target_chart, trend_chart
+from dpup_eval.findings.evaluation import Findings, evaluate_file
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dpup_eval.contract import default_contract_dir
+from dpup_eval.agreement.contract import default_contract_dir
 
 CONTRACTS = str(default_contract_dir())
 EXE = shutil.which("dpup-eval", path=str(Path(sys.executable).parent)) or "dpup-eval"

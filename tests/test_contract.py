@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from dpup_eval import Agreement, Contract, ContractError, UnknownPurposeError
-from dpup_eval.contract import default_contract_dir
+from dpup_eval.agreement.contract import default_contract_dir
 
 CONTRACT_DIR = default_contract_dir()
 

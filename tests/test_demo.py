@@ -16,7 +16,7 @@ import pytest
 import yaml
 from stdnum.nz import ird
 
-from dpup_eval.demo import (
+from dpup_eval.demo.generator import (
     EVALUATION_COLUMNS,
     SERVICE_REPORTING_COLUMNS,
     DemoFiles,

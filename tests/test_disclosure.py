@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dpup_eval.disclosure import (
+from dpup_eval.errors import DpupEvalError
+from dpup_eval.findings.disclosure import (
     TOTAL,
     DisclosureRules,
     LooserRuleError,
@@ -30,7 +31,6 @@ from dpup_eval.disclosure import (
     suppress,
     with_totals,
 )
-from dpup_eval.errors import DpupEvalError
 
 # Applied per test rather than loaded globally, so other modules' hypothesis settings are untouched.
 PROFILE = settings.get_profile("maths-" + os.environ.get("HYPOTHESIS_PROFILE", "dev"))  # see conftest.py

@@ -13,11 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from dpup_eval.contract import Contract, default_contract_dir
-from dpup_eval.disclosure import DisclosureRules, LooserRuleError, stable_random_round
-from dpup_eval.findings import Findings, evaluate, evaluate_file
-from dpup_eval.indicators import Definition, Filter, Indicator, IndicatorError
-from dpup_eval.intervals import median_interval, newcombe_difference, wilson
+from dpup_eval.agreement.contract import Contract, default_contract_dir
+from dpup_eval.findings.disclosure import DisclosureRules, LooserRuleError, stable_random_round
+from dpup_eval.findings.evaluation import Findings, evaluate, evaluate_file
+from dpup_eval.findings.indicators import Definition, Filter, Indicator, IndicatorError
+from dpup_eval.findings.intervals import median_interval, newcombe_difference, wilson
 
 REGIONS = ["Auckland", "Waikato", "Wellington", "Canterbury"]
 QUARTERS = ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]

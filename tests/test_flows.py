@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dpup_eval.audit import AuditLog, fingerprint_file
-from dpup_eval.contract import Agreement
-from dpup_eval.flows import (
+from dpup_eval.agreement.contract import Agreement
+from dpup_eval.rights.audit import AuditLog, fingerprint_file
+from dpup_eval.rights.flows import (
     DEFAULT_ROLE,
     audit_flows,
     audit_use_rows,
@@ -95,7 +95,7 @@ def test_audit_flows_of_an_empty_log(tmp_path: Path) -> None:
 
 
 def test_dashboard_page_has_the_flows_and_both_notices(agreement: Agreement, tmp_path: Path) -> None:
-    from dpup_eval.flows import where_information_goes_page
+    from dpup_eval.rights.flows import where_information_goes_page
 
     log = AuditLog(tmp_path / "audit.jsonl")
     record_use("load", purpose="evaluation", dataset="sha256:" + "cd" * 32, fields=["region"], log=log,

@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.nz import ird as stdnum_ird
 
-from dpup_eval import identifiers
-from dpup_eval._nz_numbers import nhi_check_character
-from dpup_eval.identifiers import IDENTIFIER_KINDS, is_valid_ird, is_valid_nhi, redact_text, scan_text
+from dpup_eval.intake import identifiers
+from dpup_eval.intake.identifiers import IDENTIFIER_KINDS, is_valid_ird, is_valid_nhi, redact_text, scan_text
+from dpup_eval.intake.nz_numbers import nhi_check_character
 
 NHI_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O
 

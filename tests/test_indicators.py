@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dpup_eval.contract import Contract, default_contract_dir
+from dpup_eval.agreement.contract import Contract, default_contract_dir
 from dpup_eval.errors import DpupEvalError
-from dpup_eval.indicators import (
+from dpup_eval.findings.indicators import (
     Definition,
     Filter,
     Indicator,

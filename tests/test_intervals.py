@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from dpup_eval.intervals import (
+from dpup_eval.findings.intervals import (
     grouped_mean_t,
     grouped_median_interval,
     grouped_proportion,

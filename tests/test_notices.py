@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dpup_eval.contract import Agreement, default_contract_dir
+from dpup_eval.agreement.contract import Agreement, default_contract_dir
 from dpup_eval.errors import DpupEvalError
-from dpup_eval.notices import ADULT_MAX_GRADE, CHILD_MAX_GRADE, build_notice, readability
+from dpup_eval.rights.notices import ADULT_MAX_GRADE, CHILD_MAX_GRADE, build_notice, readability
 
 CONTRACT_DIR = default_contract_dir()
 PAYLOAD = "<script>alert('x')</script>"

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dpup_eval.access_pack import compile_access, write_access_pack
-from dpup_eval.audit import AuditLog
-from dpup_eval.contract import Agreement
-from dpup_eval.flows import record_use
-from dpup_eval.requests_register import (
+from dpup_eval.agreement.contract import Agreement
+from dpup_eval.rights.access_pack import compile_access, write_access_pack
+from dpup_eval.rights.audit import AuditLog
+from dpup_eval.rights.flows import record_use
+from dpup_eval.rights.requests import (
     KeyMap,
     Register,
     RequestError,

@@ -9,8 +9,8 @@ import sys
 
 import pandas as pd
 
-from dpup_eval.checks.specs import build_specs, to_expectation
-from dpup_eval.contract import Agreement
+from dpup_eval.agreement.contract import Agreement
+from dpup_eval.intake.specs import build_specs, to_expectation
 
 
 def _specs(agreement: Agreement, purpose: str = "evaluation"):
@@ -56,8 +56,8 @@ def test_expectation_configs(agreement: Agreement) -> None:
 
 
 def test_building_specs_does_not_import_great_expectations() -> None:
-    code = ("import sys; from dpup_eval.contract import Agreement, default_contract_dir; "
-            "from dpup_eval.checks.specs import build_specs, to_expectation; "
+    code = ("import sys; from dpup_eval.agreement.contract import Agreement, default_contract_dir; "
+            "from dpup_eval.intake.specs import build_specs, to_expectation; "
             "[to_expectation(s) for s in build_specs(Agreement.load(default_contract_dir()).for_purpose('evaluation'))]; "
             "print('great_expectations' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dpup_eval.uses import UseRegister, UseRegisterError, uses_csv, uses_html, uses_text
+from dpup_eval.rights.uses import UseRegister, UseRegisterError, uses_csv, uses_html, uses_text
 
 PAYLOAD = "<script>alert('x')</script>"
 

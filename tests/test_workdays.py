@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dpup_eval import workdays
-from dpup_eval.workdays import (
+from dpup_eval.rights import workdays
+from dpup_eval.rights.workdays import (
     ACCESS_REQUEST_WORKING_DAYS,
     TRANSFER_WORKING_DAYS,
     UnknownHolidayError,

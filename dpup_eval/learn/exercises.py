@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from dpup_eval.contract import Agreement, Contract, default_contract_dir
+from dpup_eval.agreement.contract import Agreement, Contract, default_contract_dir
 from dpup_eval.learn.checker import Exercise, Mistake
 from dpup_eval.learn.lab import COURSE_DEMO, demo_files
 
@@ -50,7 +50,7 @@ def contract() -> Contract:
 @cache
 def data() -> pd.DataFrame:
     """The accepted evaluation rows, loaded the way the notebooks load them."""
-    from dpup_eval.loading import load
+    from dpup_eval.intake.loading import load
 
     files = demo_files(_workdir() / "demo-data")
     return load(files.evaluation, contract(), "evaluation").data
@@ -264,7 +264,7 @@ def _recover_mistakes(expected: int) -> list[Mistake]:
 
 
 def _interval() -> tuple[float, float]:
-    from dpup_eval.intervals import wilson
+    from dpup_eval.findings.intervals import wilson
 
     stopped = _stopped()
     low, high = wilson(*_finished_counts(stopped[stopped["region"] == SMALL_REGION]))
@@ -272,7 +272,7 @@ def _interval() -> tuple[float, float]:
 
 
 def _interval_mistakes(expected: tuple[float, float]) -> list[Mistake]:
-    from dpup_eval.intervals import wilson
+    from dpup_eval.findings.intervals import wilson
 
     d = data()
     people = d[(d["programme_status"] != "enrolled") & (d["region"] == SMALL_REGION)]
@@ -285,7 +285,7 @@ def _interval_mistakes(expected: tuple[float, float]) -> list[Mistake]:
 
 
 def _difference() -> tuple[float, float, float]:
-    from dpup_eval.intervals import newcombe_difference
+    from dpup_eval.findings.intervals import newcombe_difference
 
     stopped = _stopped()
     big = _finished_counts(stopped[stopped["region"] == BIG_REGION])
@@ -305,8 +305,8 @@ def _difference_mistakes(expected: tuple[float, float, float]) -> list[Mistake]:
 
 
 def _finding(definition: str) -> Any:
-    from dpup_eval.findings import evaluate
-    from dpup_eval.indicators import load_indicators
+    from dpup_eval.findings.evaluation import evaluate
+    from dpup_eval.findings.indicators import load_indicators
 
     agreed = load_indicators(default_contract_dir() / "indicators.yaml", contract())
     findings = evaluate(data(), agreed.indicator("finished"), by=[], contract=contract())
@@ -330,7 +330,7 @@ def _published_mistakes(expected: float) -> list[Mistake]:
 
 
 def _sentence_expected() -> str:
-    from dpup_eval.plain_language import percent
+    from dpup_eval.findings.wording import percent
 
     return percent(_published_share())
 

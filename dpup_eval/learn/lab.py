@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from dpup_eval.demo import DemoFiles, DemoOptions, write_demo_data
+from dpup_eval.demo.generator import DemoFiles, DemoOptions, write_demo_data
 from dpup_eval.errors import DpupEvalError
 
 __all__ = [

@@ -1,6 +1,13 @@
-"""The workshop record shared by every participant's page: see :mod:`dpup_eval.workshop.store`."""
+"""The workshop: Voila pages where providers, families and the agency set success measures together.
 
-from dpup_eval.workshop._schema import (
+Holds the shared record (`records`: its types; `store`: the database every page reads and writes),
+the page kernels' session (`session`), the composite widgets (`widgets_*`, `pages`), the report
+(`report`) and the server that checks the data once and serves the pages (`server`).
+
+May import: `dpup_eval.findings`, `dpup_eval.intake`, `dpup_eval.agreement` and the base modules.
+"""
+
+from dpup_eval.workshop.records import (
     REPORT_ITEM_KINDS,
     ROLES,
     VIEWS,

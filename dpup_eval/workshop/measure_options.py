@@ -3,7 +3,7 @@
 A parent proposing a success measure picks from sentences ("Where they are up to", "Change in parenting
 confidence", "Sessions attended, out of sessions offered"), never field names: each
 :class:`MeasureOption` is one such choice, worded from the contract's plain names and labels, and knows
-how to become a :class:`~dpup_eval.indicators.Definition` (declarative filters and thresholds only).
+how to become a :class:`~dpup_eval.findings.indicators.Definition` (declarative filters and thresholds only).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dpup_eval.contract import Contract
-from dpup_eval.indicators import Filter, Indicator, IndicatorSet
+from dpup_eval.agreement.contract import Contract
+from dpup_eval.findings.indicators import Filter, Indicator, IndicatorSet
 
 __all__ = ["GroupChoice", "MeasureOption", "group_choices", "measure_options", "options_for_kind"]
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dpup_eval.findings import Finding, Findings
+from dpup_eval.findings.evaluation import Finding, Findings
 from dpup_eval.workshop import finding_key_text
 from dpup_eval.workshop.session import WorkshopSession
 
@@ -69,7 +69,7 @@ def _figure_html(figure: Any, first: bool) -> str:
 
 def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: datetime | None = None) -> str:
     """The report as one HTML page (plotly.js inline once; no network needed to open or print it)."""
-    from dpup_eval.charts import target_chart, trend_chart
+    from dpup_eval.findings.charts import target_chart, trend_chart
     from dpup_eval.workshop.widgets_base import ROLE_WORDS
     from dpup_eval.workshop.widgets_decide import decision_words
 

@@ -116,7 +116,7 @@ class WorkshopConfig:
         port: int | None = None, lan: bool = False, *, folder: Path | None = None,
         indicators: Path | None = None, join_code: str | None = None, pool_size: int = 2,
     ) -> WorkshopConfig:  # fmt: skip
-        from dpup_eval.contract import default_contract_dir
+        from dpup_eval.agreement.contract import default_contract_dir
 
         folder = Path(folder or Path.cwd() / "workshop-data").resolve()
         contract = Path(contract or default_contract_dir()).resolve()
@@ -221,14 +221,14 @@ def voila_env(config: WorkshopConfig, base: dict[str, str] | None = None) -> dic
 
 def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print) -> dict[str, object]:
     """Check the data once, write what the pages read, open the record and copy the pages in."""
-    from dpup_eval.contract import Agreement
-    from dpup_eval.loading import load
+    from dpup_eval.agreement.contract import Agreement
+    from dpup_eval.intake.loading import load
     from dpup_eval.workshop import WorkshopStore
 
     config.folder.mkdir(parents=True, exist_ok=True)
     data_file = config.data_file
     if data_file is None:
-        from dpup_eval.demo import DemoOptions, write_demo_data
+        from dpup_eval.demo.generator import DemoOptions, write_demo_data
 
         demo = config.folder / "demo-data"
         if not (demo / "evaluation.csv").is_file():

@@ -7,7 +7,7 @@ Great Expectations and never sees a quarantined row: :func:`read_accepted` reads
 :func:`open_session` puts everything a page needs into one :class:`WorkshopSession`.
 
 Row-level data stays in the kernel. What a page sends to the browser is built only from
-:class:`~dpup_eval.findings.Findings` (disclosure control applied) and from the workshop record.
+:class:`~dpup_eval.findings.evaluation.Findings` (disclosure control applied) and from the workshop record.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from dpup_eval.contract import Agreement, Contract
+from dpup_eval.agreement.contract import Agreement, Contract
 from dpup_eval.errors import DpupEvalError
-from dpup_eval.findings import Findings, evaluate
-from dpup_eval.indicators import Definition, Indicator, IndicatorSet, load_indicators
+from dpup_eval.findings.evaluation import Findings, evaluate
+from dpup_eval.findings.indicators import Definition, Indicator, IndicatorSet, load_indicators
 from dpup_eval.workshop import Participant, Proposal, Workshop, WorkshopStore
 
 __all__ = [

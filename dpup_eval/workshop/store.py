@@ -43,7 +43,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from dpup_eval.errors import DpupEvalError
-from dpup_eval.workshop._schema import (
+from dpup_eval.workshop.records import (
     DDL,
     FORMAT_NAME,
     FORMAT_VERSION,

@@ -3,7 +3,7 @@
 Charts are plotly figures re-rendered inside an ``Output`` widget as plotly's own JSON mime bundle,
 drawn by the plotly extension that Voila serves from this laptop (``go.FigureWidget`` would need
 anywidget; plotly's "notebook_connected" renderer would fetch plotly.js from a CDN). The figure is
-built from :class:`~dpup_eval.findings.Findings` only: its JSON carries estimates, intervals and
+built from :class:`~dpup_eval.findings.evaluation.Findings` only: its JSON carries estimates, intervals and
 rounded counts, never rows.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from dpup_eval.findings import Finding, Findings
+from dpup_eval.findings.evaluation import Finding, Findings
 from dpup_eval.workshop import finding_key_text
 from dpup_eval.workshop.report import finding_key, write_workshop_report
 from dpup_eval.workshop.session import WorkshopSession
@@ -174,7 +174,7 @@ class FindingsPanel(w.VBox):
         return contract.field(name).plain_name if contract.has_field(name) else name
 
     def figure(self) -> Any:
-        from dpup_eval.charts import definitions_chart, group_chart, target_chart, trend_chart
+        from dpup_eval.findings.charts import definitions_chart, group_chart, target_chart, trend_chart
 
         indicator, view = self.measure.value, self.view.value
         side_by_side = self.definition.value == SIDE_BY_SIDE

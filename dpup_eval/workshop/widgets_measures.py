@@ -12,9 +12,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from dpup_eval.findings import Finding
-from dpup_eval.indicators import Definition, Indicator
-from dpup_eval.plain_language import show_value
+from dpup_eval.findings.evaluation import Finding
+from dpup_eval.findings.indicators import Definition, Indicator
+from dpup_eval.findings.wording import show_value
 from dpup_eval.workshop.measure_options import measure_options
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.widgets_base import Message, button, text_html

@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as w
 import traitlets
 
-from dpup_eval.indicators import Definition, Filter, Indicator, IndicatorError, validate_indicators
+from dpup_eval.findings.indicators import Definition, Filter, Indicator, IndicatorError, validate_indicators
 from dpup_eval.workshop.measure_options import (
     GroupChoice,
     MeasureOption,

@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from dpup_eval.indicators import Filter
+from dpup_eval.findings.indicators import Filter
 from dpup_eval.workshop import Proposal, View
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.widgets_base import ROLE_WORDS, VIEW_SHORT, VIEW_WORDS, Message, button, text_html

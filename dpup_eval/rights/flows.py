@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from dpup_eval.audit import AuditEntry, AuditLog, UseSummaryRow, default_audit_path, fingerprint_file
-from dpup_eval.contract import Agreement
+from dpup_eval.agreement.contract import Agreement
+from dpup_eval.rights.audit import AuditEntry, AuditLog, UseSummaryRow, default_audit_path, fingerprint_file
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -238,8 +238,8 @@ def where_information_goes_page(agreement: Agreement | None = None, log: AuditLo
     """
     import ipywidgets as widgets
 
-    from dpup_eval.contract import default_contract_dir
-    from dpup_eval.notices import build_notice
+    from dpup_eval.agreement.contract import default_contract_dir
+    from dpup_eval.rights.notices import build_notice
 
     agreement = agreement or Agreement.load(default_contract_dir())
 

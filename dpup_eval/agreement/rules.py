@@ -364,7 +364,7 @@ def _check_disclosure(file: str, disclosure: dict[str, int]) -> dict[str, int]:
     if not disclosure:
         return {}
     try:
-        from dpup_eval.disclosure import DisclosureRules
+        from dpup_eval.findings.disclosure import DisclosureRules
 
         DisclosureRules.from_mapping(disclosure)
     except ImportError:  # pragma: no cover - the module ships with the package

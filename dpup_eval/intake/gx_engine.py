@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dpup_eval.checks.specs import CheckSpec, to_expectation
-from dpup_eval.checks.values import ColumnValues
+from dpup_eval.intake.specs import CheckSpec, to_expectation
+from dpup_eval.intake.values import ColumnValues
 
 #: Columns with more distinct values than this get a frame of their own.
 SHARED_FRAME_LIMIT = 20_000

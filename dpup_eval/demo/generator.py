@@ -5,7 +5,7 @@ children, enrolments spread over consecutive quarters, weekly sessions, scores b
 every value is valid for the contracts in `data_contracts/best_foot_forward/`. The two files use
 different family references and a different row order, so they cannot be joined, as the agreement
 requires. With `messy`, known problems are planted and listed in a manifest, so that checks can be
-tested against an answer key (see `dpup_eval._demo_messy`).
+tested against an answer key (see `dpup_eval.demo.messy`).
 
 Everything is drawn from one `numpy.random.Generator` seeded from the options, and vectorised over
 whole arrays: the same options give byte-identical files, and a million evaluation rows take seconds.
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dpup_eval import _demo_text as text
+from dpup_eval.demo import text
 
 __all__ = [
     "EVALUATION_COLUMNS",
@@ -152,7 +152,7 @@ def write_demo_data(
     raw: dict[tuple[int, str], str] = {}
     problems: list[dict[str, object]] = []
     if options.messy:
-        from dpup_eval import _demo_messy
+        from dpup_eval.demo import messy as _demo_messy
 
         say("planting known problems")
         messy = _demo_messy.plant(np.random.default_rng([options.seed, 1]), evaluation, service)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dpup_eval.contract import Field
+from dpup_eval.agreement.contract import Field
 
 TRUE_TEXT = {"true", "yes", "1"}
 FALSE_TEXT = {"false", "no", "0"}

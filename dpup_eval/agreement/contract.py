@@ -3,7 +3,7 @@
 A contract file is an Open Data Contract Standard (ODCS) v3 document for one purpose. The DPUP
 specifics (purpose, recipient, what the data will not be used for, each field's role and plain
 descriptions) live in ODCS `customProperties`. `Contract.load` validates the file three ways
-(ODCS JSON schema, the ODCS pydantic model, the DPUP requirements, see `_contract_rules`) and
+(ODCS JSON schema, the ODCS pydantic model, the DPUP requirements, see `dpup_eval.agreement.rules`) and
 returns this model, which the rest of the workbench reads instead of raw YAML.
 
 An `Agreement` is the folder of contracts for one programme, one per purpose; data is always
@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from dpup_eval._contract_rules import ROLES, parse_contract_file
+from dpup_eval.agreement.rules import ROLES, parse_contract_file
 from dpup_eval.errors import ContractError, ContractIssue, UnknownPurposeError
 
 LogicalType = Literal["string", "integer", "number", "date", "boolean"]
@@ -142,7 +142,7 @@ class Contract(BaseModel):
 
     def disclosure_rules(self) -> Any:
         """The disclosure rules this agreement sets (never looser than the Stats NZ defaults)."""
-        from dpup_eval.disclosure import DisclosureRules
+        from dpup_eval.findings.disclosure import DisclosureRules
 
         return DisclosureRules.from_mapping(self.disclosure_control or None)
 
@@ -205,8 +205,8 @@ def contract_for(contract: Contract | str | Path, purpose: str) -> Contract:
 
 def default_contract_dir() -> Path:
     """The built-in Best foot forward agreement (in a source checkout or installed beside the package)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "data_contracts" / "best_foot_forward", here / "data_contracts"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package.parent / "data_contracts" / "best_foot_forward", package / "data_contracts"):
         if candidate.is_dir():
             return candidate
     raise ContractError(

@@ -1,10 +1,10 @@
 """Command-line commands for transparency and people's rights: notices, the audit log, requests, uses.
 
-Thin commands in the style of :mod:`dpup_eval.cli`: parse options, call the library, write the result;
+Thin commands in the style of :mod:`dpup_eval.cli.app`: parse options, call the library, write the result;
 progress on stderr; can't-run cases raise :class:`~dpup_eval.errors.DpupEvalError` subclasses, which
 ``cli.main`` prints as one ``Error:`` line with exit code 2. Register them with :func:`register`::
 
-    from dpup_eval import cli_rights
+    from dpup_eval.cli import rights as cli_rights
     cli_rights.register(app)   # notice, audit {verify,summary}, request {...}, uses {...}
 
 Exit codes: ``audit verify`` exits 1 when the log was tampered with; ``request correct`` exits 1 when the
@@ -44,7 +44,7 @@ def _say(message: str) -> None:
 
 
 def _agreement(contract: Path | None):  # -> Agreement
-    from dpup_eval.contract import Agreement, default_contract_dir
+    from dpup_eval.agreement.contract import Agreement, default_contract_dir
 
     return Agreement.load(contract if contract is not None else default_contract_dir())
 
@@ -72,13 +72,13 @@ def _sent(pairs: list[str]) -> dict[str, Path]:
 
 
 def _audit_log(log: Path | None):  # -> AuditLog
-    from dpup_eval.audit import AuditLog, default_audit_path
+    from dpup_eval.rights.audit import AuditLog, default_audit_path
 
     return AuditLog(log or default_audit_path())
 
 
 def _register(register: Path | None, log: Path | None):  # -> Register
-    from dpup_eval.requests_register import Register
+    from dpup_eval.rights.requests import Register
 
     return Register(register, audit=_audit_log(log))
 
@@ -91,7 +91,7 @@ def notice(
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of printing.")] = None,
 ) -> None:
     """Write the plain-language notice for families from the agreement (adult or child version)."""
-    from dpup_eval.notices import build_notice, readability
+    from dpup_eval.rights.notices import build_notice, readability
 
     if audience not in ("adult", "child"):
         raise typer.BadParameter(f"--audience must be adult or child, not {audience!r}")
@@ -118,7 +118,7 @@ def audit_verify(
                                              "log still ends where it did (catches removed or rewritten tails).")] = None,
 ) -> None:
     """Check the audit log has not been edited, cut or reordered; say where if it has. Exit 1 if damaged."""
-    from dpup_eval.audit import AuditHead
+    from dpup_eval.rights.audit import AuditHead
 
     audit = _audit_log(log)
     if log is not None and not log.exists():
@@ -169,7 +169,7 @@ def request_new(
     log: LogOpt = None,
 ) -> None:
     """Log a request and print its due dates (20 working days; transfer within 10)."""
-    from dpup_eval.requests_register import KeyMap
+    from dpup_eval.rights.requests import KeyMap
 
     if kind not in ("access", "correction"):
         raise typer.BadParameter(f"--kind must be access or correction, not {kind!r}")
@@ -211,8 +211,8 @@ def request_compile(
     log: LogOpt = None,
 ) -> None:
     """Compile everything held about the family: the records sent, field by field, and who used them."""
-    from dpup_eval.access_pack import compile_access, write_access_pack
-    from dpup_eval.requests_register import KeyMap
+    from dpup_eval.rights.access_pack import compile_access, write_access_pack
+    from dpup_eval.rights.requests import KeyMap
 
     pack = compile_access(_register(register, log), request_id, _agreement(contract), KeyMap.load(key_map), _sent(sent))
     if not pack.found:
@@ -254,7 +254,7 @@ def request_correct(
     log: LogOpt = None,
 ) -> None:
     """Apply a correction (new version, old value kept) or attach a statement; list who must be told."""
-    from dpup_eval.requests_register import KeyMap
+    from dpup_eval.rights.requests import KeyMap
 
     if (value is None) == (statement is None):
         raise typer.BadParameter("give either --value (apply the correction) or --statement (correction not made)")
@@ -286,8 +286,8 @@ def request_demo_key_map(
     seed: Annotated[int, typer.Option(help="As given to demo-data.")] = 2026,
 ) -> None:
     """Write CCSS's key map for demo data made with the same options (not for --messy data)."""
-    from dpup_eval.demo import DemoOptions
-    from dpup_eval.requests_register import write_demo_key_map
+    from dpup_eval.demo.generator import DemoOptions
+    from dpup_eval.rights.requests import write_demo_key_map
 
     try:
         options = DemoOptions(families=families, quarters=quarters, seed=seed)
@@ -309,7 +309,7 @@ def uses_add(
     uses: UsesOpt = None,
 ) -> None:
     """Record one use of the information and its outcome."""
-    from dpup_eval.uses import UseRegister
+    from dpup_eval.rights.uses import UseRegister
 
     record = UseRegister(uses).add(used_on=_date(on, "--date"), kind=kind, what=what, summary=summary,
                                    data_used=data or [], findings=finding or [], purpose=purpose)
@@ -323,7 +323,7 @@ def uses_list(
     uses: UsesOpt = None,
 ) -> None:
     """List what the information was used for, newest first."""
-    from dpup_eval.uses import UseRegister, uses_text
+    from dpup_eval.rights.uses import UseRegister, uses_text
 
     print(uses_text(UseRegister(uses).list(purpose=purpose, since=_date(since, "--since") if since else None)))
 
@@ -336,7 +336,7 @@ def uses_export(
     uses: UsesOpt = None,
 ) -> None:
     """Export the use register as a printable HTML page or CSV."""
-    from dpup_eval.uses import UseRegister, uses_csv, uses_html
+    from dpup_eval.rights.uses import UseRegister, uses_csv, uses_html
 
     if fmt not in ("html", "csv"):
         raise typer.BadParameter(f"--format must be html or csv, not {fmt!r}")

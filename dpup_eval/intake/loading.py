@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dpup_eval.checks import risk
-from dpup_eval.checks.specs import build_specs
-from dpup_eval.checks.values import ColumnValues, factorize
-from dpup_eval.contract import Contract, contract_for
-from dpup_eval.identifiers import redact_text, scan_text
-from dpup_eval.reading import RawTable, read_table
-from dpup_eval.report import CheckReport, ExpectationResult, Problem
+from dpup_eval.agreement.contract import Contract, contract_for
+from dpup_eval.intake import risk
+from dpup_eval.intake.identifiers import redact_text, scan_text
+from dpup_eval.intake.reading import RawTable, read_table
+from dpup_eval.intake.report import CheckReport, ExpectationResult, Problem
+from dpup_eval.intake.specs import build_specs
+from dpup_eval.intake.values import ColumnValues, factorize
 
 IDENTIFIER_WORDS = {
     "nhi": ("an NHI number", "NHI numbers"),
@@ -176,7 +176,7 @@ def load(
     ):  # pragma: no cover - a bug, never data
         raise AssertionError("rows were lost between reading and checking")
     if audit:
-        from dpup_eval.flows import record_use
+        from dpup_eval.rights.flows import record_use
 
         record_use("load", purpose=c.purpose, dataset=Path(path), fields=report.columns,
                    details={"rows_read": report.rows_read, "rows_accepted": report.rows_accepted,
@@ -226,7 +226,7 @@ def _schema_problems(c: Contract, raw: RawTable, problems: _Problems) -> None:
 def _run_rules(
     c: Contract, values: dict[str, ColumnValues], rows: int, problems: _Problems
 ) -> list[ExpectationResult]:
-    from dpup_eval.checks import gx_engine  # Great Expectations is imported only when a check runs
+    from dpup_eval.intake import gx_engine  # Great Expectations is imported only when a check runs
 
     specs = build_specs(c)
     outcomes = gx_engine.run_specs(specs, values, rows) if rows else []

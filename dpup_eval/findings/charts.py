@@ -1,4 +1,4 @@
-"""Charts of findings (plotly), built from :class:`~dpup_eval.findings.Findings` only, never from rows.
+"""Charts of findings (plotly), built from :class:`~dpup_eval.findings.evaluation.Findings` only, never from rows.
 
 Four views a workshop needs: an indicator against its target, its trend across periods, a comparison
 across groups, and its alternative definitions side by side. Every point carries a text label with its
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from dpup_eval.plain_language import show_value
+from dpup_eval.findings.wording import show_value
 
 if TYPE_CHECKING:
-    from dpup_eval.findings import Finding, Findings
+    from dpup_eval.findings.evaluation import Finding, Findings
 
 __all__ = ["definitions_chart", "findings_page", "group_chart", "target_chart", "trend_chart"]
 

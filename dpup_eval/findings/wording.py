@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dpup_eval.contract import Contract
-from dpup_eval.disclosure import DisclosureRules
-from dpup_eval.indicators import PROPORTION_KINDS, STATISTIC_KINDS, Definition, Indicator
+from dpup_eval.agreement.contract import Contract
+from dpup_eval.findings.disclosure import DisclosureRules
+from dpup_eval.findings.indicators import PROPORTION_KINDS, STATISTIC_KINDS, Definition, Indicator
 
 __all__ = ["Wording", "in_ten", "number", "percent", "show_value"]
 

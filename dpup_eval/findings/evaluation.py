@@ -10,7 +10,7 @@ intervals come from the true values, then disclosure control decides what is sho
   publish the same rounded n and cannot be averaged against each other;
 - a share (``proportion``/``improved``) is published from the **rounded** counts, with its Wilson
   interval from those rounded counts too: an exact interval or percentage from the true counts could
-  give away the count that rounding hides (see :mod:`dpup_eval.intervals`);
+  give away the count that rounding hides (see :mod:`dpup_eval.findings.intervals`);
 - a share or count cell resting on fewer than ``minimum_count`` people, or with fewer than that many
   successes, is withheld; a mean, median or change needs ``minimum_for_mean`` people;
 - secondary suppression over each grouping's group × period table *with* its totals (the Total row is
@@ -34,12 +34,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from dpup_eval import _findings_tables as tables
-from dpup_eval._indicator_checks import grouping_problem
-from dpup_eval.contract import Agreement, Contract, contract_for, default_contract_dir
-from dpup_eval.disclosure import DisclosureRules, LooserRuleError
+from dpup_eval.agreement.contract import Agreement, Contract, contract_for, default_contract_dir
 from dpup_eval.errors import DataFileError
-from dpup_eval.indicators import (
+from dpup_eval.findings import tables
+from dpup_eval.findings.disclosure import DisclosureRules, LooserRuleError
+from dpup_eval.findings.indicator_checks import grouping_problem
+from dpup_eval.findings.indicators import (
     PROPORTION_KINDS,
     STATISTIC_KINDS,
     Definition,
@@ -159,7 +159,7 @@ class Findings(BaseModel):
 
     def to_html(self, title: str = "Findings") -> str:
         """A standalone page: findings table with sentences and the charts, plotly.js inline (no network)."""
-        from dpup_eval.charts import findings_page
+        from dpup_eval.findings.charts import findings_page
 
         return findings_page(self, title)
 
@@ -200,7 +200,7 @@ def evaluate(
     periods = tables.Coding.of(data[period]) if period else tables.Coding(("*",), np.zeros(rows, np.int64))
     codings: dict[str, tables.Coding] = {}
     findings: list[Finding] = []
-    from dpup_eval.plain_language import Wording
+    from dpup_eval.findings.wording import Wording
 
     wording = Wording(contract, period, rules)
     for indicator in items:
@@ -234,7 +234,7 @@ def evaluate_file(
     Only accepted rows are used; quarantined rows are left out as the check report says.
     ``contract_path`` is a contract file or an agreement folder.
     """
-    from dpup_eval.loading import load
+    from dpup_eval.intake.loading import load
 
     contract = contract_for(contract_path, purpose)
     indicators = load_indicators(indicators_path, contract)

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from dpup_eval.identifiers import scan_text
-from dpup_eval.reading import read_table
+from dpup_eval.intake.identifiers import scan_text
+from dpup_eval.intake.reading import read_table
 
 MAX_CATEGORIES = 12
 FREE_TEXT_LENGTH = 40

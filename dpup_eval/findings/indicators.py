@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dpup_eval.contract import Contract
+from dpup_eval.agreement.contract import Contract
 from dpup_eval.errors import IssuesError
 
 __all__ = [
@@ -257,7 +257,7 @@ def validate_indicators(
     indicators: IndicatorSet | list[Indicator] | Indicator, contract: Contract, source: str = "indicators"
 ) -> None:
     """Check every definition against the contract; raise one :class:`IndicatorError` listing all problems."""
-    from dpup_eval._indicator_checks import check_indicator
+    from dpup_eval.findings.indicator_checks import check_indicator
 
     items = _as_list(indicators)
     issues: list[IndicatorIssue] = []

@@ -95,7 +95,7 @@ class UseRegister:
     def add(self, *, used_on: date, kind: str, what: str, summary: str, data_used: Sequence[str] = (),
             findings: Sequence[str] = (), purpose: str | None = None, recorded_by: str | None = None) -> UseRecord:
         """Record one use; ``data_used`` names fields or datasets, ``findings`` the findings it drew on."""
-        from dpup_eval.flows import configured_actor
+        from dpup_eval.rights.flows import configured_actor
 
         if kind not in USE_KINDS:
             raise UseRegisterError(f"kind must be one of {', '.join(USE_KINDS)}, not {kind!r}")
@@ -167,7 +167,7 @@ def uses_csv(records: Sequence[UseRecord]) -> str:
 def uses_html(records: Sequence[UseRecord], *, title: str = "What the information was used for",
               provider: str = "City Centre Social Services", programme: str = "Best foot forward") -> str:
     """A standalone, printable page for the provider's Board; everything typed is escaped."""
-    from dpup_eval.notices import render_template
+    from dpup_eval.rights.notices import render_template
 
     return render_template("rights_uses.html.j2", records=list(records), title=title, provider=provider,
                            programme=programme, today=date.today())

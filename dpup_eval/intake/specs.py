@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dpup_eval.contract import Contract, Field
+from dpup_eval.agreement.contract import Contract, Field
 
 #: Where a spec is evaluated: on one column's distinct values, on distinct pairs of two
 #: columns' values, or on whole rows (keys).

@@ -6,7 +6,7 @@ what the agency holds is exactly what CCSS sent it (the files sent) plus who use
 
 * A request is logged with the day it was received; it is due 20 working days later (Privacy Act 2020,
   s 44, the same limit is applied to corrections) and, if it has to be transferred to the agency, the
-  transfer is due within 10 working days (s 43). Working days come from :mod:`dpup_eval.workdays`.
+  transfer is due within 10 working days (s 43). Working days come from :mod:`dpup_eval.rights.workdays`.
 * Families are named by **CCSS's own family reference**. CCSS holds a **key map** (a CSV with columns
   ``provider_family_ref,purpose,family_ref``) linking it to the different pseudonymous reference sent
   for each purpose; only CCSS can make that link. :func:`demo_key_map` derives it for the demo data.
@@ -17,7 +17,7 @@ what the agency holds is exactly what CCSS sent it (the files sent) plus who use
 
 The register is one SQLite file (stdlib ``sqlite3``) created with owner-only permissions. It holds the
 provider's own records, so it may hold values; the audit log never does (only request numbers and counts).
-:mod:`dpup_eval.access_pack` gathers everything held about a family, field by field with the agreement's
+:mod:`dpup_eval.rights.access_pack` gathers everything held about a family, field by field with the agreement's
 explanations, and writes an adult and a child page for each person covered.
 """
 
@@ -35,12 +35,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from dpup_eval.audit import AuditLog, default_audit_path, fingerprint_file
-from dpup_eval.contract import Agreement, Contract
+from dpup_eval.agreement.contract import Agreement, Contract
 from dpup_eval.errors import DpupEvalError
-from dpup_eval.flows import configured_actor, record_use
 from dpup_eval.paths import dpup_home
-from dpup_eval.workdays import (
+from dpup_eval.rights.audit import AuditLog, default_audit_path, fingerprint_file
+from dpup_eval.rights.flows import configured_actor, record_use
+from dpup_eval.rights.workdays import (
     ACCESS_REQUEST_WORKING_DAYS,
     TRANSFER_WORKING_DAYS,
     add_working_days,
@@ -170,7 +170,8 @@ def demo_key_map(options: object | None = None) -> list[dict[str, str]]:
     """
     import numpy as np
 
-    from dpup_eval import _demo_text, demo
+    from dpup_eval.demo import generator as demo
+    from dpup_eval.demo import text as _demo_text
 
     opts = options or demo.DemoOptions()
     # The first steps of demo.generate_demo, repeated: the same draws give the same references.
@@ -400,7 +401,7 @@ def read_family_rows(contract: Contract, path: Path | None, agency_ref: str) -> 
     """The rows of a sent file that carry the family's reference for this purpose."""
     import pandas as pd
 
-    from dpup_eval.reading import read_table
+    from dpup_eval.intake.reading import read_table
 
     column = family_column(contract)
     if path is None or column is None:

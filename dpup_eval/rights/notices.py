@@ -2,7 +2,7 @@
 
 Why: DPUP asks that people are told, in words they understand, what information about them is used,
 by whom and why; the provider in the service-provider journey "doesn't know what to say to families".
-The notice is therefore *built from the contracts* (an :class:`~dpup_eval.contract.Agreement` with every
+The notice is therefore *built from the contracts* (an :class:`~dpup_eval.agreement.contract.Agreement` with every
 purpose), never written by hand beside them: change the agreement and the notice changes with it.
 
 It follows the parts of a DPUP purpose statement: **What** information, **Why** it is needed, **How**
@@ -36,7 +36,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from dpup_eval.contract import Agreement, Contract
+from dpup_eval.agreement.contract import Agreement, Contract
 from dpup_eval.errors import DpupEvalError
 
 __all__ = [

@@ -35,7 +35,7 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dpup_eval._nz_numbers import is_valid_ird, is_valid_nhi
+from dpup_eval.intake.nz_numbers import is_valid_ird, is_valid_nhi
 
 __all__ = ["IDENTIFIER_KINDS", "is_valid_ird", "is_valid_nhi", "redact_text", "scan_text"]
 

@@ -51,7 +51,7 @@ def _say(message: str) -> None:
 
 
 def _contract_path(contract: Path | None) -> Path:
-    from dpup_eval.contract import default_contract_dir
+    from dpup_eval.agreement.contract import default_contract_dir
 
     return contract if contract is not None else default_contract_dir()
 
@@ -88,7 +88,7 @@ def check(
 
     Exit 0: every row accepted. Exit 1: rows quarantined or the file rejected. Exit 2: could not run.
     """
-    from dpup_eval.loading import load
+    from dpup_eval.intake.loading import load
 
     _say(f"Checking {file.name} for {purpose} ...")
     result = load(file, _contract_path(contract), purpose, sheet=sheet)
@@ -104,7 +104,7 @@ def check(
     written = [kind for kind, out in (("json", json_out), ("html", html_out), ("quarantine", quarantine_out),
                                       ("accepted", accepted_out)) if out]
     if written:
-        from dpup_eval.flows import record_use
+        from dpup_eval.rights.flows import record_use
 
         record_use("export", purpose=purpose, dataset=file, fields=report.columns,
                    details={"outputs": ",".join(written)})
@@ -130,7 +130,7 @@ def evaluate(
 
     Exit 0 on success, 2 when it could not run (including a data file the contract rejects).
     """
-    from dpup_eval.findings import evaluate_file
+    from dpup_eval.findings.evaluation import evaluate_file
 
     contract_path = _contract_path(contract)
     if indicators is None:
@@ -142,7 +142,7 @@ def evaluate(
         json_out.write_text(findings.to_json(), encoding="utf-8")
     if html_out:
         html_out.write_text(findings.to_html(title=f"Findings: {file.name}"), encoding="utf-8")
-    from dpup_eval.flows import record_use
+    from dpup_eval.rights.flows import record_use
 
     outputs = ",".join(kind for kind, out in (("json", json_out), ("html", html_out)) if out)
     record_use("evaluate", purpose=purpose, dataset=file, fields=(),
@@ -166,7 +166,7 @@ def demo_data(
     ] = False,
 ) -> None:
     """Write realistic, made-up Best foot forward data (nobody in it is real)."""
-    from dpup_eval.demo import DemoOptions, write_demo_data
+    from dpup_eval.demo.generator import DemoOptions, write_demo_data
 
     try:
         options = DemoOptions(families=families, quarters=quarters, seed=seed, messy=messy)
@@ -183,8 +183,8 @@ def demo(
     outdir: Annotated[Path, typer.Option(help="Where the demo data and reports go.")] = Path("demo-data"),
 ) -> None:
     """The main job on the built-in demo data: generate it, then check both files against the agreement."""
-    from dpup_eval.demo import DemoOptions, write_demo_data
-    from dpup_eval.loading import load
+    from dpup_eval.demo.generator import DemoOptions, write_demo_data
+    from dpup_eval.intake.loading import load
 
     files = write_demo_data(outdir, DemoOptions(), progress=_say)
     worst = 0
@@ -245,7 +245,7 @@ def contract_draft(
     sheet: Annotated[str | None, typer.Option("--sheet", help="Which sheet of an Excel workbook.")] = None,
 ) -> None:
     """Profile a data file into a draft contract (types, categories, ranges, suspected identifiers)."""
-    from dpup_eval.contract_draft import draft_contract
+    from dpup_eval.agreement.drafting import draft_contract
 
     try:
         text = draft_contract(file, purpose, recipient, sheet=sheet)
@@ -263,7 +263,7 @@ def contract_validate(
     path: Annotated[Path, typer.Argument(help="A contract file or an agreement folder.")],
 ) -> None:
     """Validate contracts (ODCS schema and DPUP requirements) and list their purposes."""
-    from dpup_eval.contract import Agreement
+    from dpup_eval.agreement.contract import Agreement
 
     agreement = Agreement.load(path)
     for purpose in agreement.purposes:
@@ -276,7 +276,7 @@ def contract_validate(
 
 def _register_more() -> None:
     """Commands that live beside their feature modules (kept out of this file to keep it thin)."""
-    from dpup_eval import cli_rights
+    from dpup_eval.cli import rights as cli_rights
 
     cli_rights.register(app)
 

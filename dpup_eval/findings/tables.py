@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from dpup_eval.disclosure import DisclosureRules, stable_random_round, suppress
-from dpup_eval.indicators import PROPORTION_KINDS, Definition
-from dpup_eval.intervals import mean_t_from_summary, median_ranks, newcombe_difference, wilson
+from dpup_eval.findings.disclosure import DisclosureRules, stable_random_round, suppress
+from dpup_eval.findings.indicators import PROPORTION_KINDS, Definition
+from dpup_eval.findings.intervals import mean_t_from_summary, median_ranks, newcombe_difference, wilson
 
 NOT_RECORDED = "not recorded"
 
@@ -171,7 +171,7 @@ def protect(
 
     ``tables``: true counts, shape (groups + 1, periods + 1), last row = Total, last column = All.
     ``primary``: cells that must be withheld for their own sake (too few people, too few successes).
-    Each table is protected with :func:`dpup_eval.disclosure.suppress` (secondary suppression over its
+    Each table is protected with :func:`dpup_eval.findings.disclosure.suppress` (secondary suppression over its
     row and column sums). A primary cell is passed to ``suppress`` as 0, which it withholds; its true
     count only steers which partner cell is chosen. The Total row is one published finding shared by
     every table, so a cell withheld there in any table is forced in all of them, until nothing changes

@@ -1,6 +1,6 @@
 """Check-digit rules for New Zealand NHI and IRD numbers, kept apart from the text scanner.
 
-Why a check digit matters here: the scanner in :mod:`dpup_eval.identifiers` runs over free text where
+Why a check digit matters here: the scanner in :mod:`dpup_eval.intake.identifiers` runs over free text where
 seven-character codes and eight- or nine-digit numbers turn up for all sorts of reasons (stock codes,
 counts, reference numbers). Flagging every one of them would bury the real identifiers in false alarms,
 so a token only counts as an NHI or IRD number when its check digit is right.

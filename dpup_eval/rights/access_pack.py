@@ -4,7 +4,7 @@ Why: CCSS "has a policy of giving families copies of any written work or records
 adult and child versions". :func:`compile_access` gathers, for one logged request, CCSS's own records and
 what was sent to the agency (the files sent) plus who used which fields (the audit log), each field with
 the agreement's plain explanation; :func:`write_access_pack` writes one adult and one child page (HTML,
-printable) for each person the request covers. The register itself is :mod:`dpup_eval.requests_register`.
+printable) for each person the request covers. The register itself is :mod:`dpup_eval.rights.requests`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from dpup_eval.contract import Agreement, Contract
-from dpup_eval.requests_register import (
+from dpup_eval.agreement.contract import Agreement, Contract
+from dpup_eval.rights.requests import (
     KeyMap,
     Recipient,
     Register,
@@ -146,7 +146,7 @@ def compile_access(register: Register, request_id: int, agreement: Agreement, ke
 
 def write_access_pack(pack: AccessPack, outdir: Path) -> list[Path]:
     """An adult and a child page (standalone, printable HTML) for each person; one pair if nothing is held."""
-    from dpup_eval.notices import render_template
+    from dpup_eval.rights.notices import render_template
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)

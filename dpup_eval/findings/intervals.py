@@ -17,7 +17,7 @@ who counts, and a missing outcome cannot move a mean. A bound that cannot be com
 for the requested coverage, n == 0) is NaN rather than an invented number.
 
 These are *statistical* results on true values. Publishing them is the job of findings, which must apply
-disclosure control first (see :mod:`dpup_eval.disclosure`): exact bounds computed from true counts can
+disclosure control first (see :mod:`dpup_eval.findings.disclosure`): exact bounds computed from true counts can
 reveal the count that random rounding hides, so compute published intervals from the rounded counts.
 """
 

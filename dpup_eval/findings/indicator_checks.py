@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 
-from dpup_eval.contract import Contract
-from dpup_eval.contract import Field as ContractField
-from dpup_eval.indicators import (
+from dpup_eval.agreement.contract import Contract
+from dpup_eval.agreement.contract import Field as ContractField
+from dpup_eval.findings.indicators import (
     _PRESENCE_OPS,
     PROPORTION_KINDS,
     Definition,
