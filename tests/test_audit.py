@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from dpup_eval.rights.audit import (
+from dpup_eval.audit import (
     GENESIS_HASH,
     AuditChainError,
     AuditEntry,

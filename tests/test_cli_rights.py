@@ -10,10 +10,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from dpup_eval.audit import AuditLog
 from dpup_eval.cli import rights as cli_rights
+from dpup_eval.demo.key_map import write_demo_key_map
 from dpup_eval.errors import DpupEvalError
-from dpup_eval.rights.audit import AuditLog
-from dpup_eval.rights.requests import write_demo_key_map
 
 PAYLOAD = "<script>alert('x')</script>"
 

@@ -7,16 +7,8 @@ from pathlib import Path
 import pytest
 
 from dpup_eval.agreement.contract import Agreement
-from dpup_eval.rights.audit import AuditLog, fingerprint_file
-from dpup_eval.rights.flows import (
-    DEFAULT_ROLE,
-    audit_flows,
-    audit_use_rows,
-    configured_actor,
-    contract_flows,
-    record_use,
-    sankey_figure,
-)
+from dpup_eval.audit import DEFAULT_ROLE, AuditLog, configured_actor, fingerprint_file, record_use
+from dpup_eval.rights.flows import audit_flows, audit_use_rows, contract_flows, sankey_figure
 
 
 def test_contract_flows_go_field_to_purpose_to_recipient(agreement: Agreement) -> None:

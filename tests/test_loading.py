@@ -170,7 +170,7 @@ def test_accepted_plus_quarantined_equals_read(tmp_path_factory, demo_dir: Path,
 
 
 def test_each_load_is_recorded_in_the_audit_log(tmp_path: Path, demo_dir: Path, monkeypatch) -> None:
-    from dpup_eval.rights.audit import AuditLog
+    from dpup_eval.audit import AuditLog
 
     monkeypatch.setenv("DPUP_EVAL_HOME", str(tmp_path))
     monkeypatch.setenv("DPUP_EVAL_ACTOR", "Aroha (evaluator)")

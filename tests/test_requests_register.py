@@ -10,15 +10,13 @@ import pandas as pd
 import pytest
 
 from dpup_eval.agreement.contract import Agreement
+from dpup_eval.audit import AuditLog, record_use
+from dpup_eval.demo.key_map import demo_key_map, write_demo_key_map
 from dpup_eval.rights.access_pack import compile_access, write_access_pack
-from dpup_eval.rights.audit import AuditLog
-from dpup_eval.rights.flows import record_use
 from dpup_eval.rights.requests import (
     KeyMap,
     Register,
     RequestError,
-    demo_key_map,
-    write_demo_key_map,
 )
 
 PAYLOAD = "<script>alert('x')</script>"

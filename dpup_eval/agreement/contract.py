@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from dpup_eval.agreement.disclosure_rules import DisclosureRules
 from dpup_eval.agreement.rules import ROLES, parse_contract_file
 from dpup_eval.errors import ContractError, ContractIssue, UnknownPurposeError
 
@@ -140,10 +141,8 @@ class Contract(BaseModel):
     def free_text_fields(self) -> list[str]:
         return [f.name for f in self.fields if f.is_free_text]
 
-    def disclosure_rules(self) -> Any:
+    def disclosure_rules(self) -> DisclosureRules:
         """The disclosure rules this agreement sets (never looser than the Stats NZ defaults)."""
-        from dpup_eval.findings.disclosure import DisclosureRules
-
         return DisclosureRules.from_mapping(self.disclosure_control or None)
 
 

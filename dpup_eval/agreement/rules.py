@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from dpup_eval.agreement.disclosure_rules import DisclosureRules
 from dpup_eval.errors import ContractError, ContractIssue
 
 ROLES = (
@@ -364,11 +365,7 @@ def _check_disclosure(file: str, disclosure: dict[str, int]) -> dict[str, int]:
     if not disclosure:
         return {}
     try:
-        from dpup_eval.findings.disclosure import DisclosureRules
-
         DisclosureRules.from_mapping(disclosure)
-    except ImportError:  # pragma: no cover - the module ships with the package
-        pass
     except ValueError as exc:
         raise ContractError([ContractIssue(file, "customProperties.disclosureControl", str(exc))]) from None
     return dict(disclosure)

@@ -104,7 +104,7 @@ def check(
     written = [kind for kind, out in (("json", json_out), ("html", html_out), ("quarantine", quarantine_out),
                                       ("accepted", accepted_out)) if out]
     if written:
-        from dpup_eval.rights.flows import record_use
+        from dpup_eval.audit import record_use
 
         record_use("export", purpose=purpose, dataset=file, fields=report.columns,
                    details={"outputs": ",".join(written)})
@@ -142,7 +142,7 @@ def evaluate(
         json_out.write_text(findings.to_json(), encoding="utf-8")
     if html_out:
         html_out.write_text(findings.to_html(title=f"Findings: {file.name}"), encoding="utf-8")
-    from dpup_eval.rights.flows import record_use
+    from dpup_eval.audit import record_use
 
     outputs = ",".join(kind for kind, out in (("json", json_out), ("html", html_out)) if out)
     record_use("evaluate", purpose=purpose, dataset=file, fields=(),
@@ -245,7 +245,7 @@ def contract_draft(
     sheet: Annotated[str | None, typer.Option("--sheet", help="Which sheet of an Excel workbook.")] = None,
 ) -> None:
     """Profile a data file into a draft contract (types, categories, ranges, suspected identifiers)."""
-    from dpup_eval.agreement.drafting import draft_contract
+    from dpup_eval.intake.drafting import draft_contract
 
     try:
         text = draft_contract(file, purpose, recipient, sheet=sheet)

@@ -72,7 +72,7 @@ def _sent(pairs: list[str]) -> dict[str, Path]:
 
 
 def _audit_log(log: Path | None):  # -> AuditLog
-    from dpup_eval.rights.audit import AuditLog, default_audit_path
+    from dpup_eval.audit import AuditLog, default_audit_path
 
     return AuditLog(log or default_audit_path())
 
@@ -118,7 +118,7 @@ def audit_verify(
                                              "log still ends where it did (catches removed or rewritten tails).")] = None,
 ) -> None:
     """Check the audit log has not been edited, cut or reordered; say where if it has. Exit 1 if damaged."""
-    from dpup_eval.rights.audit import AuditHead
+    from dpup_eval.audit import AuditHead
 
     audit = _audit_log(log)
     if log is not None and not log.exists():
@@ -287,7 +287,7 @@ def request_demo_key_map(
 ) -> None:
     """Write CCSS's key map for demo data made with the same options (not for --messy data)."""
     from dpup_eval.demo.generator import DemoOptions
-    from dpup_eval.rights.requests import write_demo_key_map
+    from dpup_eval.demo.key_map import write_demo_key_map
 
     try:
         options = DemoOptions(families=families, quarters=quarters, seed=seed)

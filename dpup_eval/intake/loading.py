@@ -176,7 +176,7 @@ def load(
     ):  # pragma: no cover - a bug, never data
         raise AssertionError("rows were lost between reading and checking")
     if audit:
-        from dpup_eval.rights.flows import record_use
+        from dpup_eval.audit import record_use
 
         record_use("load", purpose=c.purpose, dataset=Path(path), fields=report.columns,
                    details={"rows_read": report.rows_read, "rows_accepted": report.rows_accepted,

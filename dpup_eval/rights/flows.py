@@ -8,49 +8,39 @@ pictures answer it, drawn the same way so they can be put side by side:
 * :func:`audit_flows`: each field -> the purpose it was loaded for -> who loaded it (name and role),
   counted from the tamper-evident audit log, with first and last use in :func:`audit_use_rows`.
 
-:func:`record_use` is the one call that loads, evaluations and exports make to leave their line in the
-log, with the actor and role configured by ``DPUP_EVAL_ACTOR`` and ``DPUP_EVAL_ROLE``.
+Writing to the log is :func:`dpup_eval.audit.record_use`.
 plotly is imported only when a figure is drawn.
 """
 
 from __future__ import annotations
 
-import getpass
 import html
 import json
-import os
-import re
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
 from dpup_eval.agreement.contract import Agreement
-from dpup_eval.rights.audit import AuditEntry, AuditLog, UseSummaryRow, default_audit_path, fingerprint_file
+from dpup_eval.audit import AuditEntry, AuditLog, UseSummaryRow, default_audit_path
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 __all__ = [
-    "DEFAULT_ROLE",
     "FlowGraph",
     "FlowLink",
     "FlowNode",
     "audit_flows",
     "audit_use_rows",
-    "configured_actor",
     "contract_flows",
-    "record_use",
     "sankey_figure",
     "where_information_goes_page",
 ]
 
 NodeKind = Literal["field", "purpose", "recipient", "actor"]
 #: The role recorded when ``DPUP_EVAL_ROLE`` is not set: most loads and evaluations are an evaluator's.
-DEFAULT_ROLE = "evaluator"
 _COLOURS = {"field": "#7aa6c2", "purpose": "#2e7d6b", "recipient": "#8a5a00", "actor": "#6a3d9a"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class FlowNode(BaseModel):
@@ -179,42 +169,6 @@ def sankey_figure(graph: FlowGraph, height: int = 640) -> go.Figure:
     )
     figure.update_layout(title_text=graph.title, height=height, font_size=12)
     return figure
-
-
-def configured_actor() -> tuple[str, str]:
-    """``(actor, role)`` from ``DPUP_EVAL_ACTOR`` / ``DPUP_EVAL_ROLE``; defaults: the login name, evaluator."""
-    actor = os.environ.get("DPUP_EVAL_ACTOR", "").strip()
-    if not actor:
-        try:
-            actor = getpass.getuser()
-        except (OSError, KeyError):  # no login name (some containers)
-            actor = "unknown"
-    role = os.environ.get("DPUP_EVAL_ROLE", "").strip() or DEFAULT_ROLE
-    return _CONTROL.sub(" ", actor)[:100], _CONTROL.sub(" ", role)[:100]
-
-
-def record_use(
-    action: str,
-    *,
-    purpose: str | None = None,
-    dataset: Path | str | None = None,
-    fields: Sequence[str] = (),
-    details: Mapping[str, str | int | float | bool | None] | None = None,
-    log: AuditLog | Path | None = None,
-    actor: str | None = None,
-    role: str | None = None,
-) -> AuditEntry:
-    """Leave one line in the audit log for a load, evaluation, export or request step.
-
-    ``dataset`` is a data file (recorded by fingerprint, never by name) or a ``sha256:`` fingerprint.
-    ``details`` takes counts and short labels only; the log refuses anything else.
-    """
-    log = log if isinstance(log, AuditLog) else AuditLog(log or default_audit_path())
-    who, what = configured_actor()
-    if isinstance(dataset, Path) or (isinstance(dataset, str) and not dataset.startswith("sha256:")):
-        dataset = fingerprint_file(Path(dataset))
-    return log.record(actor=actor or who, role=role or what, action=action, purpose=purpose,
-                      dataset=dataset, fields=list(fields), details=details)
 
 
 def _rows_table(rows: list[dict[str, str | int]]) -> str:

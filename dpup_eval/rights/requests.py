@@ -9,7 +9,7 @@ what the agency holds is exactly what CCSS sent it (the files sent) plus who use
   transfer is due within 10 working days (s 43). Working days come from :mod:`dpup_eval.rights.workdays`.
 * Families are named by **CCSS's own family reference**. CCSS holds a **key map** (a CSV with columns
   ``provider_family_ref,purpose,family_ref``) linking it to the different pseudonymous reference sent
-  for each purpose; only CCSS can make that link. :func:`demo_key_map` derives it for the demo data.
+  for each purpose; only CCSS can make that link. :mod:`dpup_eval.demo.key_map` derives it for the demo data.
 * A correction is either applied (a new version of the record; the old value stays in its history
   with who changed it and why) or recorded as a statement of the correction sought but not made.
   Either way everyone who received the old value is listed, so they can be told. A correction to a
@@ -36,10 +36,9 @@ from typing import Literal
 from pydantic import BaseModel
 
 from dpup_eval.agreement.contract import Agreement, Contract
+from dpup_eval.audit import AuditLog, configured_actor, default_audit_path, fingerprint_file, record_use
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.paths import dpup_home
-from dpup_eval.rights.audit import AuditLog, default_audit_path, fingerprint_file
-from dpup_eval.rights.flows import configured_actor, record_use
 from dpup_eval.rights.workdays import (
     ACCESS_REQUEST_WORKING_DAYS,
     TRANSFER_WORKING_DAYS,
@@ -55,8 +54,6 @@ __all__ = [
     "Recipient",
     "CorrectionResult",
     "default_register_path",
-    "demo_key_map",
-    "write_demo_key_map",
 ]
 
 RequestKind = Literal["access", "correction"]
@@ -159,47 +156,6 @@ class KeyMap:
     def refs(self, provider_family_ref: str) -> dict[str, str]:
         """``{purpose: agency reference}``; empty for an unknown family."""
         return dict(self.links.get(provider_family_ref.strip(), {}))
-
-
-def demo_key_map(options: object | None = None) -> list[dict[str, str]]:
-    """The key map for the demo data written with ``options`` (default ``DemoOptions()``).
-
-    The demo files deliberately cannot be linked to each other, so the key is re-derived from the
-    generator's own draws (the same seed gives the same references). CCSS's reference is ``CCSS-00001``...
-    in enrolment order.
-    """
-    import numpy as np
-
-    from dpup_eval.demo import generator as demo
-    from dpup_eval.demo import text as _demo_text
-
-    opts = options or demo.DemoOptions()
-    # The first steps of demo.generate_demo, repeated: the same draws give the same references.
-    rng = np.random.default_rng(opts.seed)
-    starts = demo._quarter_starts(opts.first_quarter, opts.quarters)
-    n = opts.families
-    fam = demo._families(rng, n, starts)
-    people = demo._people(rng, fam)
-    ids = _demo_text.unique_ids(rng, 2 * n + people["family"].size)
-    eval_refs, service_refs = _demo_text.hex_refs("F-", ids[:n]), _demo_text.hex_refs("S-", ids[n : 2 * n])
-    rows = []
-    for i in range(n):
-        mine = f"CCSS-{i + 1:05d}"
-        rows.append({"provider_family_ref": mine, "purpose": "evaluation", "family_ref": str(eval_refs[i])})
-        rows.append({"provider_family_ref": mine, "purpose": "service_reporting", "family_ref": str(service_refs[i])})
-    return rows
-
-
-def write_demo_key_map(path: Path, options: object | None = None) -> Path:
-    """Write :func:`demo_key_map` as CSV (owner-only permissions: it is the key to the pseudonyms)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=KEY_MAP_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(demo_key_map(options))
-    return path
 
 
 def _now() -> str:

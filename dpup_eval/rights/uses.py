@@ -95,7 +95,7 @@ class UseRegister:
     def add(self, *, used_on: date, kind: str, what: str, summary: str, data_used: Sequence[str] = (),
             findings: Sequence[str] = (), purpose: str | None = None, recorded_by: str | None = None) -> UseRecord:
         """Record one use; ``data_used`` names fields or datasets, ``findings`` the findings it drew on."""
-        from dpup_eval.rights.flows import configured_actor
+        from dpup_eval.audit import configured_actor
 
         if kind not in USE_KINDS:
             raise UseRegisterError(f"kind must be one of {', '.join(USE_KINDS)}, not {kind!r}")

@@ -20,11 +20,16 @@ export therefore leaves one line here. The log is *evidence*, so it must show wh
 * The log never holds identifier values or row-level data: datasets are named by fingerprint (never by
   file name, which may contain a family's name), fields by name, and ``details`` only takes short
   scalar values such as counts.
+
+:func:`record_use` is the one call that loads, evaluations, exports and request steps make to leave
+their line, with the actor and role configured by ``DPUP_EVAL_ACTOR`` and ``DPUP_EVAL_ROLE``. The log
+sits at the base of the house (beside `errors` and `paths`) because every stage records into it.
 """
 
 from __future__ import annotations
 
 import fcntl
+import getpass
 import hashlib
 import json
 import os
@@ -49,8 +54,10 @@ __all__ = [
     "AuditProblem",
     "UseSummaryRow",
     "VerifyResult",
+    "configured_actor",
     "default_audit_path",
     "fingerprint_file",
+    "record_use",
 ]
 
 GENESIS_HASH = "0" * 64
@@ -431,3 +438,43 @@ class AuditLog:
                 )
             )
         return sorted(rows, key=lambda r: (r.actor, r.role, r.purpose or "", r.action))
+
+
+DEFAULT_ROLE = "evaluator"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def configured_actor() -> tuple[str, str]:
+    """``(actor, role)`` from ``DPUP_EVAL_ACTOR`` / ``DPUP_EVAL_ROLE``; defaults: the login name, evaluator."""
+    actor = os.environ.get("DPUP_EVAL_ACTOR", "").strip()
+    if not actor:
+        try:
+            actor = getpass.getuser()
+        except (OSError, KeyError):  # no login name (some containers)
+            actor = "unknown"
+    role = os.environ.get("DPUP_EVAL_ROLE", "").strip() or DEFAULT_ROLE
+    return _CONTROL.sub(" ", actor)[:100], _CONTROL.sub(" ", role)[:100]
+
+
+def record_use(
+    action: str,
+    *,
+    purpose: str | None = None,
+    dataset: Path | str | None = None,
+    fields: Sequence[str] = (),
+    details: Mapping[str, str | int | float | bool | None] | None = None,
+    log: AuditLog | Path | None = None,
+    actor: str | None = None,
+    role: str | None = None,
+) -> AuditEntry:
+    """Leave one line in the audit log for a load, evaluation, export or request step.
+
+    ``dataset`` is a data file (recorded by fingerprint, never by name) or a ``sha256:`` fingerprint.
+    ``details`` takes counts and short labels only; the log refuses anything else.
+    """
+    log = log if isinstance(log, AuditLog) else AuditLog(log or default_audit_path())
+    who, what = configured_actor()
+    if isinstance(dataset, Path) or (isinstance(dataset, str) and not dataset.startswith("sha256:")):
+        dataset = fingerprint_file(Path(dataset))
+    return log.record(actor=actor or who, role=role or what, action=action, purpose=purpose,
+                      dataset=dataset, fields=list(fields), details=details)

@@ -1,0 +1,55 @@
+"""The demo programme's key map: CCSS's own family references linked to the references sent per purpose.
+
+The demo files deliberately cannot be linked to each other, so the key is re-derived from the
+generator's own draws (the same seed gives the same references). Written with owner-only permissions:
+it is the key to the pseudonyms. The request register (:mod:`dpup_eval.rights.requests`) reads it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+
+from dpup_eval.demo import generator, text
+from dpup_eval.rights.requests import KEY_MAP_COLUMNS
+
+__all__ = ["demo_key_map", "write_demo_key_map"]
+
+
+def demo_key_map(options: object | None = None) -> list[dict[str, str]]:
+    """The key map for the demo data written with ``options`` (default ``DemoOptions()``).
+
+    The demo files deliberately cannot be linked to each other, so the key is re-derived from the
+    generator's own draws (the same seed gives the same references). CCSS's reference is ``CCSS-00001``...
+    in enrolment order.
+    """
+    opts = options or generator.DemoOptions()
+    # The first steps of demo.generate_demo, repeated: the same draws give the same references.
+    rng = np.random.default_rng(opts.seed)
+    starts = generator._quarter_starts(opts.first_quarter, opts.quarters)
+    n = opts.families
+    fam = generator._families(rng, n, starts)
+    people = generator._people(rng, fam)
+    ids = text.unique_ids(rng, 2 * n + people["family"].size)
+    eval_refs, service_refs = text.hex_refs("F-", ids[:n]), text.hex_refs("S-", ids[n : 2 * n])
+    rows = []
+    for i in range(n):
+        mine = f"CCSS-{i + 1:05d}"
+        rows.append({"provider_family_ref": mine, "purpose": "evaluation", "family_ref": str(eval_refs[i])})
+        rows.append({"provider_family_ref": mine, "purpose": "service_reporting", "family_ref": str(service_refs[i])})
+    return rows
+
+
+def write_demo_key_map(path: Path, options: object | None = None) -> Path:
+    """Write :func:`demo_key_map` as CSV (owner-only permissions: it is the key to the pseudonyms)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=KEY_MAP_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(demo_key_map(options))
+    return path
