@@ -8,13 +8,16 @@ May import: `dpup_eval.findings`, `dpup_eval.intake`, `dpup_eval.agreement` and 
 """
 
 from dpup_eval.workshop.records import (
+    DEFAULT_ROLES,
     REPORT_ITEM_KINDS,
+    ROLE_GROUPS,
     ROLES,
     VIEWS,
     Decision,
     Interpretation,
     Participant,
     Proposal,
+    Role,
     View,
     Workshop,
     WorkshopError,
@@ -23,13 +26,16 @@ from dpup_eval.workshop.records import (
 from dpup_eval.workshop.store import WorkshopStore
 
 __all__ = [
+    "DEFAULT_ROLES",
     "REPORT_ITEM_KINDS",
     "ROLES",
+    "ROLE_GROUPS",
     "VIEWS",
     "Decision",
     "Interpretation",
     "Participant",
     "Proposal",
+    "Role",
     "View",
     "Workshop",
     "WorkshopError",

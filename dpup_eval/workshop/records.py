@@ -8,8 +8,9 @@ CHECK constraints so that an imported archive cannot smuggle in what the API wou
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -18,12 +19,13 @@ from dpup_eval.errors import DpupEvalError
 
 R = TypeVar("R")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: as first released; 2: participant roles are data (``workshop_roles``)
 #: The archive (``export_json``) format; bump when its layout changes.
 FORMAT_NAME = "dpup_eval.workshop_record"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added ``workshop_roles``; version-1 archives still import (with the default roles)
 
-ROLES = ("family_member", "provider_staff", "agency_staff", "other")
+#: The groups a participant role belongs to: what a room view counts views by.
+ROLE_GROUPS = ("family", "provider", "agency", "other")
 VIEWS = ("support", "not_sure", "concern")
 REPORT_ITEM_KINDS = ("finding", "decision", "interpretation")
 FINDING_KEY_FIELDS = ("indicator_id", "definition_id", "group", "period")
@@ -34,11 +36,24 @@ MAX_ID = 100  # indicator ids
 MAX_TEXT = 2000  # anything a participant writes in their own words
 MAX_REF = 1000  # contract path/id, report item keys
 MAX_JSON = 20_000  # a serialised definition or finding key
+MAX_ROLE_ID = 40
+MAX_ROLE_NAME = 80
+_ROLE_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _roles_sql(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
+
+#: Participants: a role is one of *their workshop's* roles (a foreign key), not a fixed list.
+PARTICIPANTS_DDL = f"""CREATE TABLE IF NOT EXISTS {{table}} (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
+    display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND {MAX_DISPLAY_NAME}),
+    role TEXT NOT NULL,
+    joined_at TEXT NOT NULL,
+    FOREIGN KEY (workshop_id, role) REFERENCES workshop_roles(workshop_id, role_id)
+)"""
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -54,13 +69,16 @@ CREATE TABLE IF NOT EXISTS workshops (
     created_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS participants (
-    id INTEGER PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS workshop_roles (
     workshop_id INTEGER NOT NULL REFERENCES workshops(id),
-    display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND {MAX_DISPLAY_NAME}),
-    role TEXT NOT NULL CHECK (role IN ({_roles_sql(ROLES)})),
-    joined_at TEXT NOT NULL
+    role_id TEXT NOT NULL CHECK (length(role_id) BETWEEN 1 AND {MAX_ROLE_ID}),
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND {MAX_ROLE_NAME}),
+    role_group TEXT NOT NULL CHECK (role_group IN ({_roles_sql(ROLE_GROUPS)})),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (workshop_id, role_id),
+    UNIQUE (workshop_id, position)
 );
+{PARTICIPANTS_DDL.format(table="participants")};
 CREATE INDEX IF NOT EXISTS participants_by_workshop ON participants (workshop_id);
 CREATE TABLE IF NOT EXISTS proposals (
     id INTEGER PRIMARY KEY,
@@ -124,10 +142,22 @@ CREATE TABLE IF NOT EXISTS report_choices (
 CREATE INDEX IF NOT EXISTS report_choices_by_item ON report_choices (workshop_id, item_kind, item_key, id);
 """
 
+#: From schema 1 to 2 (SQLite's way of dropping a CHECK: a new table, the rows copied, the old one dropped;
+#: run with foreign keys off, then checked). ``workshop_roles`` is created by DDL and filled by the store.
+MIGRATE_PARTICIPANTS_V2 = (
+    PARTICIPANTS_DDL.format(table="participants_v2"),
+    "INSERT INTO participants_v2 (id, workshop_id, display_name, role, joined_at)"
+    " SELECT id, workshop_id, display_name, role, joined_at FROM participants",
+    "DROP TABLE participants",
+    "ALTER TABLE participants_v2 RENAME TO participants",
+    "CREATE INDEX IF NOT EXISTS participants_by_workshop ON participants (workshop_id)",
+)
+
 #: Every table of the record, parents before children (the order rows are imported in), with its
 #: columns in archive order and the ORDER BY that makes an export deterministic.
 TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "workshops": (("id", "name", "held_on", "data_description", "contract", "created_at", "revision"), "id"),
+    "workshop_roles": (("workshop_id", "role_id", "name", "role_group", "position"), "workshop_id, position"),
     "participants": (("id", "workshop_id", "display_name", "role", "joined_at"), "id"),
     "proposals": (
         (
@@ -172,6 +202,61 @@ class WorkshopError(DpupEvalError, ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Role:
+    """A participant role in one workshop: what ``join`` is given, a plain name, and its role group.
+
+    The group (family / provider / agency / other) is what views are counted by, so a programme can name
+    its own roles ("Kaumātua", "Youth worker") and still show whether families and the agency agree.
+    """
+
+    id: str
+    name: str
+    group: str
+
+    @classmethod
+    def checked(cls, value: Role | Mapping[str, Any]) -> Role:
+        """A role from a ``Role`` or a mapping with exactly ``id``, ``name`` and ``group`` (as in YAML)."""
+        if isinstance(value, Role):
+            value = {"id": value.id, "name": value.name, "group": value.group}
+        elif not isinstance(value, Mapping) or set(value) != {"id", "name", "group"}:
+            raise WorkshopError("Each role needs exactly an id, a name and a group.")
+        role_id = check_text(value["id"], "A role id", max_len=MAX_ROLE_ID, min_len=1)
+        if not _ROLE_ID.fullmatch(role_id):
+            raise WorkshopError(
+                f"The role id {role_id!r} must be lowercase letters, digits and _ (starting with a letter)."
+            )
+        name = check_text(value["name"], f"The name of role {role_id}", max_len=MAX_ROLE_NAME, min_len=1, strip=True)
+        if not name.isprintable():
+            raise WorkshopError(f"The name of role {role_id} cannot contain line breaks or control characters.")
+        group = check_choice(value["group"], f"The group of role {role_id}", ROLE_GROUPS)
+        return cls(role_id, name, group)
+
+
+#: Today's four roles: every workshop gets them unless it is given its own.
+DEFAULT_ROLES = (
+    Role("family_member", "Family member (parent, caregiver or young person)", "family"),
+    Role("provider_staff", "Provider staff", "provider"),
+    Role("agency_staff", "Agency staff", "agency"),
+    Role("other", "Someone else", "other"),
+)
+ROLES = tuple(r.id for r in DEFAULT_ROLES)
+
+
+def check_roles(roles: Iterable[Role | Mapping[str, Any]]) -> tuple[Role, ...]:
+    """A workshop's roles, checked: at least one, each valid, ids unique; order kept."""
+    if isinstance(roles, str | bytes | Mapping):
+        raise WorkshopError("The roles must be a list of roles.")
+    checked = tuple(Role.checked(r) for r in roles)
+    if not checked:
+        raise WorkshopError("A workshop needs at least one participant role.")
+    ids = [r.id for r in checked]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise WorkshopError(f"Each role id can be used once (repeated: {', '.join(repeated)}).")
+    return checked
+
+
+@dataclass(frozen=True, slots=True)
 class Workshop:
     id: int
     name: str
@@ -179,6 +264,16 @@ class Workshop:
     data_description: str
     contract: str
     created_at: datetime
+    roles: tuple[Role, ...]  # the participant roles people join with, in order
+
+    def role(self, role_id: str) -> Role:
+        """The workshop's role with this id; a plain ``WorkshopError`` naming the choices otherwise."""
+        for role in self.roles:
+            if role.id == role_id:
+                return role
+        raise WorkshopError(
+            f"The role must be one of: {', '.join(r.id for r in self.roles)} (got {role_id!r})."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,10 +440,12 @@ def from_archive(table: str, columns: tuple[str, ...], row: Mapping[str, Any]) -
             if not isinstance(value, bool):
                 raise WorkshopError(f"{what} must be true or false.")
             value = int(value)
+        elif col == "role_id":
+            check_text(value, what, max_len=MAX_ROLE_ID, min_len=1)
         elif col == "indicator_id" or (col == "supersedes" and value is None):
             if value is not None:
                 check_text(value, what, max_len=MAX_ID, min_len=1)
-        elif col == "id" or col.endswith("_id") or col in ("recorded_by", "revision", "supersedes"):
+        elif col == "id" or col.endswith("_id") or col in ("recorded_by", "revision", "supersedes", "position"):
             check_id(value, what)
         elif col.endswith("_at") or col == "held_on":
             try:
@@ -360,19 +457,25 @@ def from_archive(table: str, columns: tuple[str, ...], row: Mapping[str, Any]) -
 
 
 def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
-    """Check an archive's envelope and shape before touching any database."""
+    """Check an archive's envelope and shape before touching any database.
+
+    A version-1 archive (made before roles were data) has no ``workshop_roles``: each of its workshops
+    is given the default roles, which are exactly the roles version 1 allowed.
+    """
     if archive.get("format") != FORMAT_NAME:
         raise WorkshopError(f"This is not a workshop record (format {archive.get('format')!r}).")
-    if archive.get("format_version") != FORMAT_VERSION:
+    version = archive.get("format_version")
+    if version not in (1, FORMAT_VERSION):
         raise WorkshopError(
-            f"This workshop record has format version {archive.get('format_version')!r}; "
-            f"this dpup_eval reads version {FORMAT_VERSION}."
+            f"This workshop record has format version {version!r}; "
+            f"this dpup_eval reads versions 1 to {FORMAT_VERSION}."
         )
     tables = archive.get("tables")
-    if not isinstance(tables, Mapping) or set(tables) != set(TABLES):
-        raise WorkshopError(f"A workshop record must hold exactly these tables: {', '.join(TABLES)}.")
-    for table, (columns, _) in TABLES.items():
-        rows = tables[table]
+    expected = [t for t in TABLES if version != 1 or t != "workshop_roles"]
+    if not isinstance(tables, Mapping) or set(tables) != set(expected):
+        raise WorkshopError(f"A workshop record must hold exactly these tables: {', '.join(expected)}.")
+    for table in expected:
+        columns, rows = TABLES[table][0], tables[table]
         if not isinstance(rows, list):
             raise WorkshopError(f"Table {table} in the record must be a list of rows.")
         for n, row in enumerate(rows):
@@ -380,4 +483,17 @@ def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any
                 raise WorkshopError(
                     f"Row {n} of table {table} must have exactly the columns {', '.join(columns)}."
                 )
-    return {t: list(tables[t]) for t in TABLES}
+    checked = {t: list(tables[t]) for t in expected}
+    if version == 1:
+        checked["workshop_roles"] = [
+            role_row(w["id"], n, role) for w in checked["workshops"] for n, role in enumerate(DEFAULT_ROLES)
+        ]
+    return {t: checked[t] for t in TABLES}
+
+
+def role_row(workshop_id: int, position: int, role: Role) -> dict[str, Any]:
+    """A role as a ``workshop_roles`` row."""
+    return {
+        "workshop_id": workshop_id, "role_id": role.id, "name": role.name, "role_group": role.group,
+        "position": position,
+    }  # fmt: skip

@@ -45,6 +45,7 @@ from typing import Any, TypeVar
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.workshop.records import (
     DDL,
+    DEFAULT_ROLES,
     FORMAT_NAME,
     FORMAT_VERSION,
     MAX_DISPLAY_NAME,
@@ -52,8 +53,8 @@ from dpup_eval.workshop.records import (
     MAX_NAME,
     MAX_REF,
     MAX_TEXT,
+    MIGRATE_PARTICIPANTS_V2,
     REPORT_ITEM_KINDS,
-    ROLES,
     SCHEMA_VERSION,
     TABLES,
     VIEWS,
@@ -61,6 +62,7 @@ from dpup_eval.workshop.records import (
     Interpretation,
     Participant,
     Proposal,
+    Role,
     View,
     Workshop,
     WorkshopError,
@@ -68,9 +70,11 @@ from dpup_eval.workshop.records import (
     check_archive,
     check_choice,
     check_id,
+    check_roles,
     check_text,
     finding_key_text,
     from_archive,
+    role_row,
     to_archive,
     to_record,
 )
@@ -113,7 +117,6 @@ class WorkshopStore:
         try:
             self._conn.row_factory = sqlite3.Row
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
-            self._conn.execute("PRAGMA foreign_keys = ON")
             mode = self._retry(lambda: self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
             if mode != "wal":
                 raise DpupEvalError(
@@ -121,7 +124,12 @@ class WorkshopStore:
                     "put the workshop database on a local disk."
                 )
             self._conn.execute("PRAGMA synchronous = FULL")  # a decision survives a power cut
+            # Foreign keys are off while the schema is made or migrated (a migration may rebuild a table,
+            # which cannot be done with them on, and the pragma is ignored inside a transaction); the
+            # migration checks them itself before it commits.
+            self._conn.execute("PRAGMA foreign_keys = OFF")
             self._write(self._ensure_schema)
+            self._conn.execute("PRAGMA foreign_keys = ON")
         except BaseException:
             self._conn.close()
             raise
@@ -182,18 +190,54 @@ class WorkshopStore:
 
     @staticmethod
     def _ensure_schema(conn: Conn) -> None:
+        """Create the schema in a new file, or migrate an older one in place (history kept)."""
+        found = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        ).fetchone() and conn.execute("SELECT version FROM schema_version").fetchone()
+        version = found["version"] if found else None
+        if version is not None and version > SCHEMA_VERSION:
+            raise DpupEvalError(
+                f"This workshop database was made by a newer dpup_eval (schema {version}); "
+                f"this one understands schema {SCHEMA_VERSION}."
+            )
         # Statement by statement: executescript() would COMMIT the surrounding BEGIN IMMEDIATE.
         for statement in DDL.split(";"):
             if statement.strip():
                 conn.execute(statement)
-        row = conn.execute("SELECT version FROM schema_version").fetchone()
-        if row is None:
+        if version is None:
             conn.execute("INSERT INTO schema_version (only_row, version) VALUES (1, ?)", (SCHEMA_VERSION,))
-        elif row["version"] > SCHEMA_VERSION:
+            return
+        if version < 2:  # roles became data: every existing workshop had exactly the four default roles
+            for workshop in conn.execute("SELECT id FROM workshops").fetchall():
+                WorkshopStore._insert_roles(conn, workshop["id"], DEFAULT_ROLES)
+            for statement in MIGRATE_PARTICIPANTS_V2:
+                conn.execute(statement)
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
             raise DpupEvalError(
-                f"This workshop database was made by a newer dpup_eval (schema {row['version']}); "
-                f"this one understands schema {SCHEMA_VERSION}."
+                f"The workshop record could not be brought up to date: {len(broken)} rows refer to rows "
+                "that do not exist. Nothing was changed."
             )
+        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+
+    @staticmethod
+    def _insert_roles(conn: Conn, workshop_id: int, roles: Iterable[Role]) -> None:
+        conn.executemany(
+            "INSERT INTO workshop_roles (workshop_id, role_id, name, role_group, position)"
+            " VALUES (:workshop_id, :role_id, :name, :role_group, :position)",
+            [role_row(workshop_id, n, role) for n, role in enumerate(roles)],
+        )
+
+    @staticmethod
+    def _workshop(conn: Conn, row: sqlite3.Row | None) -> Workshop | None:
+        """A workshop row as a record, with its roles."""
+        if row is None:
+            return None
+        roles = conn.execute(
+            "SELECT role_id, name, role_group FROM workshop_roles WHERE workshop_id = ? ORDER BY position",
+            (row["id"],),
+        )
+        return to_record(Workshop, row, roles=tuple(Role(r[0], r[1], r[2]) for r in roles))
 
     @staticmethod
     def _bump(conn: Conn, workshop_id: int) -> None:
@@ -233,26 +277,41 @@ class WorkshopStore:
     # --- workshop and participants ------------------------------------------------------------
 
     def create_workshop(
-        self, name: str, held_on: date, data_description: str, contract: str | os.PathLike[str]
+        self,
+        name: str,
+        held_on: date,
+        data_description: str,
+        contract: str | os.PathLike[str],
+        *,
+        roles: Iterable[Role | Mapping[str, Any]] = DEFAULT_ROLES,
     ) -> Workshop:
-        """Start a workshop record: what it is called, when it is held, which data and agreement it uses."""
+        """Start a workshop record: what it is called, when it is held, which data and agreement it uses,
+        and the participant roles people join with (default: family member, provider staff, agency staff,
+        someone else)."""
         name = check_text(name, "The workshop name", max_len=MAX_NAME, min_len=1, strip=True)
         if not isinstance(held_on, date) or isinstance(held_on, datetime):
             raise WorkshopError("The workshop date must be a date (not a date and time).")
         data_description = check_text(data_description, "The data description", max_len=MAX_TEXT, min_len=1)
         contract = check_text(os.fspath(contract), "The contract", max_len=MAX_REF, min_len=1)
+        checked_roles = check_roles(roles)
         row = {"name": name, "held_on": held_on.isoformat(), "data_description": data_description}
         row |= {"contract": contract, "created_at": self._now(), "revision": 1}
-        return to_record(Workshop, self._write(lambda c: self._insert(c, "workshops", row)))
+
+        def body(conn: Conn) -> Workshop:
+            created = self._insert(conn, "workshops", row)
+            self._insert_roles(conn, created["id"], checked_roles)
+            return self._workshop(conn, created)  # type: ignore[return-value]
+
+        return self._write(body)
 
     def workshop(self, workshop_id: int) -> Workshop | None:
-        found = self._select(Workshop, "SELECT * FROM workshops WHERE id = ?", (workshop_id,))
-        return found[0] if found else None
+        sql = "SELECT * FROM workshops WHERE id = ?"
+        return self._read(lambda c: self._workshop(c, c.execute(sql, (workshop_id,)).fetchone()))
 
     def current_workshop(self) -> Workshop | None:
         """The most recently created workshop: the one a page joins when it is given no id."""
-        found = self._select(Workshop, "SELECT * FROM workshops ORDER BY id DESC LIMIT 1", ())
-        return found[0] if found else None
+        sql = "SELECT * FROM workshops ORDER BY id DESC LIMIT 1"
+        return self._read(lambda c: self._workshop(c, c.execute(sql).fetchone()))
 
     def revision(self, workshop_id: int) -> int:
         """A counter raised by every write to this workshop: poll it and redraw only when it moves."""
@@ -267,13 +326,13 @@ class WorkshopStore:
         return self.revision(workshop_id) != marker
 
     def join(self, workshop_id: int, display_name: str, role: str) -> Participant:
-        """Add a participant: a chosen display name (unique in the workshop) and a role, nothing more."""
+        """Add a participant: a chosen display name (unique in the workshop) and one of the workshop's
+        roles (its id), nothing more."""
         display_name = check_text(
             display_name, "Your display name", max_len=MAX_DISPLAY_NAME, min_len=1, strip=True
         )
         if not display_name.isprintable():
             raise WorkshopError("Your display name cannot contain line breaks or control characters.")
-        role = check_choice(role, "The role", ROLES)
         row = {
             "workshop_id": workshop_id,
             "display_name": display_name,
@@ -283,6 +342,8 @@ class WorkshopStore:
 
         def body(conn: Conn) -> sqlite3.Row:
             self._require_workshop(conn, workshop_id)
+            found = conn.execute("SELECT * FROM workshops WHERE id = ?", (workshop_id,)).fetchone()
+            self._workshop(conn, found).role(role)  # type: ignore[union-attr]
             taken = conn.execute(
                 "SELECT display_name FROM participants WHERE workshop_id = ?", (workshop_id,)
             )
