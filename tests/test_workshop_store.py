@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.records import RecordBusyError
 from dpup_eval.workshop import ROLES, VIEWS, Workshop, WorkshopError, WorkshopStore, finding_key_text
 
 if TYPE_CHECKING:
@@ -374,7 +375,7 @@ def test_usable_from_another_thread_in_the_same_process(store: WorkshopStore) ->
 
 
 def test_refuses_use_in_another_process(store: WorkshopStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "_pid", -1)  # as if the store had been carried across fork()
+    monkeypatch.setattr(store.db, "_pid", -1)  # as if the store had been carried across fork()
     with pytest.raises(RuntimeError, match="one per process"):
         store.current_workshop()
 
@@ -393,8 +394,8 @@ def test_a_held_lock_is_waited_out_with_bounded_retries(tmp_path: Path) -> None:
         blocker = sqlite3.connect(path, isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")  # never released while we try
         started = time.monotonic()
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            impatient.join(w, "Sam", "provider_staff")
+        with pytest.raises(RecordBusyError, match=r"w\.sqlite is busy: .* Nothing was recorded"):
+            impatient.join(w, "Sam", "provider_staff")  # a plain message, not a raw sqlite3 error
         assert time.monotonic() - started < 5  # bounded, not forever
         blocker.execute("ROLLBACK")
         blocker.close()

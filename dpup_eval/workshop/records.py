@@ -1,15 +1,12 @@
-"""The workshop record's shape: SQLite tables, the records the store returns, and input checks.
+"""The workshop record's shape: the records the store returns, the archive's tables, and input checks.
 
-The schema is a Python string rather than a ``.sql`` file so that it ships inside the wheel without
-package-data configuration. The database repeats the most important rules (roles, views, lengths) as
-CHECK constraints so that an imported archive cannot smuggle in what the API would refuse.
+The tables themselves (and their migrations) are in :mod:`dpup_eval.workshop.tables`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -19,7 +16,6 @@ from dpup_eval.errors import DpupEvalError
 
 R = TypeVar("R")
 
-SCHEMA_VERSION = 2  # 1: as first released; 2: participant roles are data (``workshop_roles``)
 #: The archive (``export_json``) format; bump when its layout changes.
 FORMAT_NAME = "dpup_eval.workshop_record"
 FORMAT_VERSION = 2  # 2 added ``workshop_roles``; version-1 archives still import (with the default roles)
@@ -40,118 +36,6 @@ MAX_ROLE_ID = 40
 MAX_ROLE_NAME = 80
 _ROLE_ID = re.compile(r"[a-z][a-z0-9_]*")
 
-
-def _roles_sql(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
-
-#: Participants: a role is one of *their workshop's* roles (a foreign key), not a fixed list.
-PARTICIPANTS_DDL = f"""CREATE TABLE IF NOT EXISTS {{table}} (
-    id INTEGER PRIMARY KEY,
-    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
-    display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND {MAX_DISPLAY_NAME}),
-    role TEXT NOT NULL,
-    joined_at TEXT NOT NULL,
-    FOREIGN KEY (workshop_id, role) REFERENCES workshop_roles(workshop_id, role_id)
-)"""
-
-DDL = f"""
-CREATE TABLE IF NOT EXISTS schema_version (
-    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
-    version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS workshops (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND {MAX_NAME}),
-    held_on TEXT NOT NULL,
-    data_description TEXT NOT NULL CHECK (length(data_description) BETWEEN 1 AND {MAX_TEXT}),
-    contract TEXT NOT NULL CHECK (length(contract) BETWEEN 1 AND {MAX_REF}),
-    created_at TEXT NOT NULL,
-    revision INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS workshop_roles (
-    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
-    role_id TEXT NOT NULL CHECK (length(role_id) BETWEEN 1 AND {MAX_ROLE_ID}),
-    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND {MAX_ROLE_NAME}),
-    role_group TEXT NOT NULL CHECK (role_group IN ({_roles_sql(ROLE_GROUPS)})),
-    position INTEGER NOT NULL,
-    PRIMARY KEY (workshop_id, role_id),
-    UNIQUE (workshop_id, position)
-);
-{PARTICIPANTS_DDL.format(table="participants")};
-CREATE INDEX IF NOT EXISTS participants_by_workshop ON participants (workshop_id);
-CREATE TABLE IF NOT EXISTS proposals (
-    id INTEGER PRIMARY KEY,
-    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
-    participant_id INTEGER NOT NULL REFERENCES participants(id),
-    indicator_id TEXT CHECK (indicator_id IS NULL OR length(indicator_id) BETWEEN 1 AND {MAX_ID}),
-    label TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND {MAX_NAME}),
-    definition TEXT NOT NULL CHECK (json_valid(definition) AND json_type(definition) = 'object'),
-    reason TEXT NOT NULL CHECK (length(reason) <= {MAX_TEXT}),
-    proposed_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS proposals_by_workshop ON proposals (workshop_id, id);
-CREATE TABLE IF NOT EXISTS views (
-    id INTEGER PRIMARY KEY,
-    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
-    participant_id INTEGER NOT NULL REFERENCES participants(id),
-    view TEXT NOT NULL CHECK (view IN ({_roles_sql(VIEWS)})),
-    comment TEXT NOT NULL CHECK (length(comment) <= {MAX_TEXT}),
-    given_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS views_by_proposal ON views (proposal_id, participant_id, id);
-CREATE TABLE IF NOT EXISTS decisions (
-    id INTEGER PRIMARY KEY,
-    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
-    indicator_id TEXT NOT NULL CHECK (length(indicator_id) BETWEEN 1 AND {MAX_ID}),
-    dissent TEXT NOT NULL CHECK (length(dissent) <= {MAX_TEXT}),
-    recorded_by INTEGER NOT NULL REFERENCES participants(id),
-    decided_at TEXT NOT NULL,
-    supersedes INTEGER UNIQUE REFERENCES decisions(id)
-);
-CREATE INDEX IF NOT EXISTS decisions_by_indicator ON decisions (workshop_id, indicator_id, id);
-CREATE TABLE IF NOT EXISTS decision_proposals (
-    decision_id INTEGER NOT NULL REFERENCES decisions(id),
-    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
-    PRIMARY KEY (decision_id, proposal_id)
-);
-CREATE TABLE IF NOT EXISTS decision_participants (
-    decision_id INTEGER NOT NULL REFERENCES decisions(id),
-    participant_id INTEGER NOT NULL REFERENCES participants(id),
-    dissented INTEGER NOT NULL CHECK (dissented IN (0, 1)),
-    PRIMARY KEY (decision_id, participant_id)
-);
-CREATE TABLE IF NOT EXISTS interpretations (
-    id INTEGER PRIMARY KEY,
-    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
-    participant_id INTEGER NOT NULL REFERENCES participants(id),
-    finding_key TEXT NOT NULL CHECK (json_valid(finding_key) AND json_type(finding_key) = 'object'),
-    text TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND {MAX_TEXT}),
-    written_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS interpretations_by_workshop ON interpretations (workshop_id, id);
-CREATE TABLE IF NOT EXISTS report_choices (
-    id INTEGER PRIMARY KEY,
-    workshop_id INTEGER NOT NULL REFERENCES workshops(id),
-    participant_id INTEGER NOT NULL REFERENCES participants(id),
-    item_kind TEXT NOT NULL CHECK (item_kind IN ({_roles_sql(REPORT_ITEM_KINDS)})),
-    item_key TEXT NOT NULL CHECK (length(item_key) BETWEEN 1 AND {MAX_REF}),
-    include INTEGER NOT NULL CHECK (include IN (0, 1)),
-    chosen_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS report_choices_by_item ON report_choices (workshop_id, item_kind, item_key, id);
-"""
-
-#: From schema 1 to 2 (SQLite's way of dropping a CHECK: a new table, the rows copied, the old one dropped;
-#: run with foreign keys off, then checked). ``workshop_roles`` is created by DDL and filled by the store.
-MIGRATE_PARTICIPANTS_V2 = (
-    PARTICIPANTS_DDL.format(table="participants_v2"),
-    "INSERT INTO participants_v2 (id, workshop_id, display_name, role, joined_at)"
-    " SELECT id, workshop_id, display_name, role, joined_at FROM participants",
-    "DROP TABLE participants",
-    "ALTER TABLE participants_v2 RENAME TO participants",
-    "CREATE INDEX IF NOT EXISTS participants_by_workshop ON participants (workshop_id)",
-)
 
 #: Every table of the record, parents before children (the order rows are imported in), with its
 #: columns in archive order and the ORDER BY that makes an export deterministic.
@@ -398,11 +282,11 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def to_record(cls: type[R], row: sqlite3.Row, **extra: Any) -> R:
+def to_record(cls: type[R], row: Mapping[str, Any], **extra: Any) -> R:
     """Build a record from a row whose column names match the record's fields (extras are ignored)."""
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     values = dict(extra)
-    for key in row.keys():  # noqa: SIM118 - sqlite3.Row is not iterable by key
+    for key in row.keys():  # noqa: SIM118 - a RowMapping
         if key in names:
             value = row[key]
             values[key] = (
@@ -415,7 +299,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-def to_archive(table: str, columns: tuple[str, ...], row: sqlite3.Row) -> dict[str, Any]:
+def to_archive(table: str, columns: tuple[str, ...], row: Mapping[str, Any]) -> dict[str, Any]:
     """A stored row as an archive row: JSON columns as objects, flags as booleans."""
     out: dict[str, Any] = {}
     for col in columns:

@@ -1,19 +1,12 @@
-"""The shared workshop record: one SQLite file that every participant's page reads and writes.
+"""The shared workshop record: one database that every participant's page reads and writes.
 
-Why SQLite: in Voila every browser page is its own kernel (its own process), so nothing in memory is
-shared between participants; a database file on the workshop machine is. The standard library's
-``sqlite3`` is enough, and adds no dependency to a dashboard kernel.
-
-Why writes are not lost with thirty people pressing buttons at once:
-
-* WAL mode: readers never block the (single) writer and the writer never blocks readers.
-* ``busy_timeout``: a writer that finds the database locked waits up to ``timeout_s`` instead of failing.
-* ``BEGIN IMMEDIATE``: a write transaction takes the write lock at its start, so two writers cannot both
-  read and then collide upgrading to a write lock (SQLite reports that as "database is locked" at once,
-  without waiting).
-* a bounded retry with jittered backoff around every transaction, for the rare "locked"/"busy" the busy
-  handler does not absorb (WAL recovery, a lock met at COMMIT).
-* one short transaction per write, so the lock is held for milliseconds.
+Why a database: in Voila every browser page is its own kernel (its own process), so nothing in memory is
+shared between participants; a database on the workshop machine is. By default it is one SQLite file
+beside the workshop; given a ``postgresql://`` URL it is a PostgreSQL database, so an agency can host many
+workshops in one place. Either way the record layer (:mod:`dpup_eval.records`) opens it, serialises
+writers (SQLite's write lock; a PostgreSQL advisory lock), retries a busy moment a bounded number of
+times, refuses a damaged file with a plain message, and migrates an older record in place
+(:mod:`dpup_eval.workshop.tables`).
 
 Connections: open one ``WorkshopStore`` per process (each Voila kernel opens its own). Within a process
 the store may be used from several threads (say, a polling timer), because its one connection is guarded
@@ -32,31 +25,24 @@ from __future__ import annotations
 
 import json
 import os
-import random
-import sqlite3
-import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from dpup_eval.errors import DpupEvalError
+import sqlalchemy as sa
+
+from dpup_eval.records import Database, migrate
+from dpup_eval.workshop import archive
 from dpup_eval.workshop.records import (
-    DDL,
     DEFAULT_ROLES,
-    FORMAT_NAME,
-    FORMAT_VERSION,
     MAX_DISPLAY_NAME,
     MAX_ID,
     MAX_NAME,
     MAX_REF,
     MAX_TEXT,
-    MIGRATE_PARTICIPANTS_V2,
     REPORT_ITEM_KINDS,
-    SCHEMA_VERSION,
-    TABLES,
     VIEWS,
     Decision,
     Interpretation,
@@ -67,78 +53,75 @@ from dpup_eval.workshop.records import (
     Workshop,
     WorkshopError,
     canonical_json,
-    check_archive,
     check_choice,
     check_id,
     check_roles,
     check_text,
     finding_key_text,
-    from_archive,
-    role_row,
-    to_archive,
     to_record,
 )
+from dpup_eval.workshop.tables import SCHEMA, insert_roles, table
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 T = TypeVar("T")
-Conn = sqlite3.Connection
+Conn = "Connection"
 
-_MAX_ATTEMPTS = 8  # each attempt already waits up to busy_timeout inside SQLite
-_FIRST_BACKOFF_S = 0.01
-_MAX_BACKOFF_S = 0.5
-#: SQL condition, for a row ``d`` of decisions, that no later decision supersedes it.
-_NOT_SUPERSEDED = "NOT EXISTS (SELECT 1 FROM decisions s WHERE s.supersedes = d.id)"
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return "locked" in str(exc) or "busy" in str(exc)
+WORKSHOPS, ROLES_T, PARTICIPANTS = table("workshops"), table("workshop_roles"), table("participants")
+PROPOSALS, VIEWS_T, DECISIONS = table("proposals"), table("views"), table("decisions")
+DECISION_PROPOSALS, DECISION_PARTICIPANTS = table("decision_proposals"), table("decision_participants")
+INTERPRETATIONS, REPORT_CHOICES = table("interpretations"), table("report_choices")
+#: Every page asks this every few seconds: built once, compiled once.
+_REVISION = sa.select(WORKSHOPS.c.revision).where(WORKSHOPS.c.id == sa.bindparam("workshop_id"))
+#: What to do with a damaged record: said in the error a facilitator sees.
+RECOVER = (
+    "Restore it from its JSON export (`dpup-eval workshop import BACKUP.json --db NEW`; a backup is written "
+    "to the workshop folder's backups/ at every start), or start afresh with `dpup-eval workshop --new` "
+    "(the damaged file is kept beside it)."
+)
 
 
 def _unique_ids(values: Iterable[int], what: str) -> tuple[int, ...]:
     return tuple(sorted({check_id(v, what) for v in values}))
 
 
+def _not_superseded() -> sa.ColumnElement[bool]:
+    """For a row of ``decisions``: no later decision supersedes it."""
+    later = DECISIONS.alias("later")
+    return ~sa.exists().where(later.c.supersedes == DECISIONS.c.id)
+
+
 class WorkshopStore:
-    """The workshop record in one SQLite file: workshop, participants, proposals, views, decisions,
-    interpretations and report choices, with their history."""
+    """The workshop record: workshops and their roles, participants, proposals, views, decisions,
+    interpretations and report choices, with their history, in a SQLite file or a PostgreSQL database."""
 
     def __init__(
         self, path: Path | str, *, timeout_s: float = 30.0, clock: Callable[[], datetime] | None = None
     ) -> None:
-        self.path = Path(path)
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._lock = threading.RLock()
-        self._pid = os.getpid()
-        self._conn = sqlite3.connect(
-            self.path, timeout=timeout_s, isolation_level=None, check_same_thread=False
-        )
+        self.db = Database(path, what="The workshop record", lock_name="dpup_eval.workshop_record",
+                           recover=RECOVER, timeout_s=timeout_s)  # fmt: skip
         try:
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
-            mode = self._retry(lambda: self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
-            if mode != "wal":
-                raise DpupEvalError(
-                    f"SQLite could not use WAL mode for {self.path} (got {mode!r}); "
-                    "put the workshop database on a local disk."
-                )
-            self._conn.execute("PRAGMA synchronous = FULL")  # a decision survives a power cut
-            # Foreign keys are off while the schema is made or migrated (a migration may rebuild a table,
-            # which cannot be done with them on, and the pragma is ignored inside a transaction); the
-            # migration checks them itself before it commits.
-            self._conn.execute("PRAGMA foreign_keys = OFF")
-            self._write(self._ensure_schema)
-            self._conn.execute("PRAGMA foreign_keys = ON")
+            migrate(self.db, SCHEMA)
         except BaseException:
-            self._conn.close()
+            self.db.close()
             raise
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file (None for a PostgreSQL record)."""
+        return self.db.path
+
+    @property
+    def location(self) -> str:
+        """Where the record is, for messages: the file, or the URL without its password."""
+        return self.db.location
 
     # --- connection and transactions ---------------------------------------------------------
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.db.close()
 
     def __enter__(self) -> WorkshopStore:
         return self
@@ -148,131 +131,57 @@ class WorkshopStore:
     ) -> None:
         self.close()
 
-    def _retry(self, attempt: Callable[[], T]) -> T:
-        """Run ``attempt`` again, after a jittered backoff, while SQLite reports locked/busy."""
-        delay = _FIRST_BACKOFF_S
-        for n in range(_MAX_ATTEMPTS):
-            try:
-                return attempt()
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or n == _MAX_ATTEMPTS - 1:
-                    raise
-            time.sleep(delay * random.uniform(0.5, 1.5))
-            delay = min(delay * 2, _MAX_BACKOFF_S)
-        raise AssertionError("unreachable")
+    def _write(self, body: Callable[[Connection], T]) -> T:
+        return self.db.write(body)
 
-    def _transaction(self, body: Callable[[Conn], T], *, write: bool) -> T:
-        if os.getpid() != self._pid:
-            raise RuntimeError("A WorkshopStore cannot be shared across processes; open one per process.")
-
-        def attempt() -> T:
-            self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                result = body(self._conn)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
-            return result
-
-        with self._lock:
-            return self._retry(attempt)
-
-    def _write(self, body: Callable[[Conn], T]) -> T:
-        return self._transaction(body, write=True)
-
-    def _read(self, body: Callable[[Conn], T]) -> T:
-        return self._transaction(body, write=False)
+    def _read(self, body: Callable[[Connection], T]) -> T:
+        return self.db.read(body)
 
     def _now(self) -> str:
         return self._clock().isoformat()
 
     @staticmethod
-    def _ensure_schema(conn: Conn) -> None:
-        """Create the schema in a new file, or migrate an older one in place (history kept)."""
-        found = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-        ).fetchone() and conn.execute("SELECT version FROM schema_version").fetchone()
-        version = found["version"] if found else None
-        if version is not None and version > SCHEMA_VERSION:
-            raise DpupEvalError(
-                f"This workshop database was made by a newer dpup_eval (schema {version}); "
-                f"this one understands schema {SCHEMA_VERSION}."
-            )
-        # Statement by statement: executescript() would COMMIT the surrounding BEGIN IMMEDIATE.
-        for statement in DDL.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-        if version is None:
-            conn.execute("INSERT INTO schema_version (only_row, version) VALUES (1, ?)", (SCHEMA_VERSION,))
-            return
-        if version < 2:  # roles became data: every existing workshop had exactly the four default roles
-            for workshop in conn.execute("SELECT id FROM workshops").fetchall():
-                WorkshopStore._insert_roles(conn, workshop["id"], DEFAULT_ROLES)
-            for statement in MIGRATE_PARTICIPANTS_V2:
-                conn.execute(statement)
-        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise DpupEvalError(
-                f"The workshop record could not be brought up to date: {len(broken)} rows refer to rows "
-                "that do not exist. Nothing was changed."
-            )
-        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
-
-    @staticmethod
-    def _insert_roles(conn: Conn, workshop_id: int, roles: Iterable[Role]) -> None:
-        conn.executemany(
-            "INSERT INTO workshop_roles (workshop_id, role_id, name, role_group, position)"
-            " VALUES (:workshop_id, :role_id, :name, :role_group, :position)",
-            [role_row(workshop_id, n, role) for n, role in enumerate(roles)],
+    def _bump(conn: Connection, workshop_id: int) -> None:
+        """Count every change, so a polling page can tell cheaply whether to redraw."""
+        conn.execute(
+            WORKSHOPS.update().where(WORKSHOPS.c.id == workshop_id).values(revision=WORKSHOPS.c.revision + 1)
         )
 
     @staticmethod
-    def _workshop(conn: Conn, row: sqlite3.Row | None) -> Workshop | None:
+    def _workshop(conn: Connection, row: sa.RowMapping | None) -> Workshop | None:
         """A workshop row as a record, with its roles."""
         if row is None:
             return None
         roles = conn.execute(
-            "SELECT role_id, name, role_group FROM workshop_roles WHERE workshop_id = ? ORDER BY position",
-            (row["id"],),
-        )
-        return to_record(Workshop, row, roles=tuple(Role(r[0], r[1], r[2]) for r in roles))
+            sa.select(ROLES_T.c.role_id, ROLES_T.c.name, ROLES_T.c.role_group)
+            .where(ROLES_T.c.workshop_id == row["id"]).order_by(ROLES_T.c.position)
+        )  # fmt: skip
+        return to_record(Workshop, row, roles=tuple(Role(*r) for r in roles))
 
-    @staticmethod
-    def _bump(conn: Conn, workshop_id: int) -> None:
-        """Count every change, so a polling page can tell cheaply whether to redraw."""
-        conn.execute("UPDATE workshops SET revision = revision + 1 WHERE id = ?", (workshop_id,))
-
-    @staticmethod
-    def _require_workshop(conn: Conn, workshop_id: int) -> None:
-        if (
-            conn.execute(
-                "SELECT 1 FROM workshops WHERE id = ?", (check_id(workshop_id, "workshop"),)
-            ).fetchone()
-            is None
-        ):
+    def _load_workshop(self, conn: Connection, workshop_id: int) -> Workshop:
+        found = conn.execute(
+            sa.select(WORKSHOPS).where(WORKSHOPS.c.id == check_id(workshop_id, "workshop"))
+        ).mappings().first()  # fmt: skip
+        if found is None:
             raise WorkshopError(f"There is no workshop {workshop_id}.")
+        return self._workshop(conn, found)  # type: ignore[return-value]
 
     @staticmethod
-    def _require_participant(conn: Conn, workshop_id: int, participant_id: int) -> None:
-        row = conn.execute(
-            "SELECT workshop_id FROM participants WHERE id = ?", (check_id(participant_id, "participant"),)
-        ).fetchone()
-        if row is None or row["workshop_id"] != workshop_id:
+    def _require_participant(conn: Connection, workshop_id: int, participant_id: int) -> None:
+        owner = conn.execute(
+            sa.select(PARTICIPANTS.c.workshop_id).where(PARTICIPANTS.c.id == check_id(participant_id, "participant"))
+        ).scalar()  # fmt: skip
+        if owner is None or owner != workshop_id:
             raise WorkshopError(f"Participant {participant_id} has not joined this workshop.")
 
     @staticmethod
-    def _insert(conn: Conn, table: str, values: Mapping[str, Any]) -> sqlite3.Row:
+    def _insert(conn: Connection, target: sa.Table, values: Mapping[str, Any]) -> sa.RowMapping:
         """Insert one row and read it back, so returned records match what later reads will give."""
-        placeholders = ", ".join("?" * len(values))
-        cur = conn.execute(
-            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({placeholders})", tuple(values.values())
-        )
-        return conn.execute(f"SELECT * FROM {table} WHERE id = ?", (cur.lastrowid,)).fetchone()
+        new_id = conn.execute(target.insert().values(**values)).inserted_primary_key[0]
+        return conn.execute(sa.select(target).where(target.c.id == new_id)).mappings().one()
 
-    def _select(self, cls: type[T], sql: str, params: tuple[Any, ...]) -> list[T]:
-        return [to_record(cls, r) for r in self._read(lambda c: c.execute(sql, params).fetchall())]
+    def _select(self, cls: type[T], query: sa.Select[Any]) -> list[T]:
+        return [to_record(cls, r) for r in self._read(lambda c: c.execute(query).mappings().all())]
 
     # --- workshop and participants ------------------------------------------------------------
 
@@ -297,29 +206,28 @@ class WorkshopStore:
         row = {"name": name, "held_on": held_on.isoformat(), "data_description": data_description}
         row |= {"contract": contract, "created_at": self._now(), "revision": 1}
 
-        def body(conn: Conn) -> Workshop:
-            created = self._insert(conn, "workshops", row)
-            self._insert_roles(conn, created["id"], checked_roles)
+        def body(conn: Connection) -> Workshop:
+            created = self._insert(conn, WORKSHOPS, row)
+            insert_roles(conn, created["id"], checked_roles)
             return self._workshop(conn, created)  # type: ignore[return-value]
 
         return self._write(body)
 
     def workshop(self, workshop_id: int) -> Workshop | None:
-        sql = "SELECT * FROM workshops WHERE id = ?"
-        return self._read(lambda c: self._workshop(c, c.execute(sql, (workshop_id,)).fetchone()))
+        query = sa.select(WORKSHOPS).where(WORKSHOPS.c.id == workshop_id)
+        return self._read(lambda c: self._workshop(c, c.execute(query).mappings().first()))
 
     def current_workshop(self) -> Workshop | None:
         """The most recently created workshop: the one a page joins when it is given no id."""
-        sql = "SELECT * FROM workshops ORDER BY id DESC LIMIT 1"
-        return self._read(lambda c: self._workshop(c, c.execute(sql).fetchone()))
+        query = sa.select(WORKSHOPS).order_by(WORKSHOPS.c.id.desc()).limit(1)
+        return self._read(lambda c: self._workshop(c, c.execute(query).mappings().first()))
 
     def revision(self, workshop_id: int) -> int:
         """A counter raised by every write to this workshop: poll it and redraw only when it moves."""
-        sql = "SELECT revision FROM workshops WHERE id = ?"
-        row = self._read(lambda c: c.execute(sql, (workshop_id,)).fetchone())
-        if row is None:
+        found = self._read(lambda c: c.execute(_REVISION, {"workshop_id": workshop_id}).scalar())
+        if found is None:
             raise WorkshopError(f"There is no workshop {workshop_id}.")
-        return int(row["revision"])
+        return int(found)
 
     def changed_since(self, workshop_id: int, marker: int) -> bool:
         """Whether anything was written to the workshop since ``marker`` (a value of ``revision``)."""
@@ -333,33 +241,25 @@ class WorkshopStore:
         )
         if not display_name.isprintable():
             raise WorkshopError("Your display name cannot contain line breaks or control characters.")
-        row = {
-            "workshop_id": workshop_id,
-            "display_name": display_name,
-            "role": role,
-            "joined_at": self._now(),
-        }
+        row = {"workshop_id": workshop_id, "display_name": display_name, "role": role, "joined_at": self._now()}
 
-        def body(conn: Conn) -> sqlite3.Row:
-            self._require_workshop(conn, workshop_id)
-            found = conn.execute("SELECT * FROM workshops WHERE id = ?", (workshop_id,)).fetchone()
-            self._workshop(conn, found).role(role)  # type: ignore[union-attr]
+        def body(conn: Connection) -> sa.RowMapping:
+            self._load_workshop(conn, workshop_id).role(role)
             taken = conn.execute(
-                "SELECT display_name FROM participants WHERE workshop_id = ?", (workshop_id,)
-            )
-            if any(r["display_name"].casefold() == display_name.casefold() for r in taken):
+                sa.select(PARTICIPANTS.c.display_name).where(PARTICIPANTS.c.workshop_id == workshop_id)
+            ).scalars()
+            if any(name.casefold() == display_name.casefold() for name in taken):
                 raise WorkshopError(
                     f"Someone has already joined as {display_name!r}; please choose another name."
                 )
             self._bump(conn, workshop_id)
-            return self._insert(conn, "participants", row)
+            return self._insert(conn, PARTICIPANTS, row)
 
         return to_record(Participant, self._write(body))
 
     def participants(self, workshop_id: int) -> list[Participant]:
-        return self._select(
-            Participant, "SELECT * FROM participants WHERE workshop_id = ? ORDER BY id", (workshop_id,)
-        )
+        query = sa.select(PARTICIPANTS).where(PARTICIPANTS.c.workshop_id == workshop_id).order_by(PARTICIPANTS.c.id)
+        return self._select(Participant, query)
 
     def find_participant(self, workshop_id: int, display_name: str) -> Participant | None:
         """The participant with this display name (any case): lets a reloaded page carry on as them."""
@@ -391,17 +291,20 @@ class WorkshopStore:
             "proposed_at": self._now(),
         }
 
-        def body(conn: Conn) -> sqlite3.Row:
+        def body(conn: Connection) -> sa.RowMapping:
             self._require_participant(conn, workshop_id, participant_id)
             self._bump(conn, workshop_id)
-            return self._insert(conn, "proposals", row)
+            return self._insert(conn, PROPOSALS, row)
 
         return to_record(Proposal, self._write(body))
 
     def proposals(self, workshop_id: int, since_id: int = 0) -> list[Proposal]:
         """Proposals with an id above ``since_id``, oldest first: a polling page asks only for new ones."""
-        sql = "SELECT * FROM proposals WHERE workshop_id = ? AND id > ? ORDER BY id"
-        return self._select(Proposal, sql, (workshop_id, since_id))
+        query = (
+            sa.select(PROPOSALS).where(PROPOSALS.c.workshop_id == workshop_id, PROPOSALS.c.id > since_id)
+            .order_by(PROPOSALS.c.id)
+        )  # fmt: skip
+        return self._select(Proposal, query)
 
     def give_view(self, proposal_id: int, participant_id: int, view: str, comment: str = "") -> View:
         """Record a participant's view on a proposal; a changed view is a new row, the old one is kept."""
@@ -413,41 +316,48 @@ class WorkshopStore:
             "given_at": self._now(),
         }
 
-        def body(conn: Conn) -> sqlite3.Row:
-            found = conn.execute("SELECT workshop_id FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
-            if found is None:
+        def body(conn: Connection) -> sa.RowMapping:
+            workshop_id = conn.execute(
+                sa.select(PROPOSALS.c.workshop_id).where(PROPOSALS.c.id == proposal_id)
+            ).scalar()
+            if workshop_id is None:
                 raise WorkshopError(f"There is no proposal {proposal_id}.")
-            self._require_participant(conn, found["workshop_id"], participant_id)
-            self._bump(conn, found["workshop_id"])
-            return self._insert(conn, "views", row)
+            self._require_participant(conn, workshop_id, participant_id)
+            self._bump(conn, workshop_id)
+            return self._insert(conn, VIEWS_T, row)
 
         return to_record(View, self._write(body))
 
     def views(self, proposal_id: int) -> list[View]:
         """Each participant's current (latest) view on a proposal, ordered by participant."""
-        sql = (
-            "SELECT * FROM views WHERE id IN (SELECT MAX(id) FROM views WHERE proposal_id = ?"
-            " GROUP BY participant_id) ORDER BY participant_id"
-        )
-        return self._select(View, sql, (proposal_id,))
+        latest = (
+            sa.select(sa.func.max(VIEWS_T.c.id)).where(VIEWS_T.c.proposal_id == proposal_id)
+            .group_by(VIEWS_T.c.participant_id)
+        )  # fmt: skip
+        return self._select(View, sa.select(VIEWS_T).where(VIEWS_T.c.id.in_(latest)).order_by(VIEWS_T.c.participant_id))
 
     def view_history(self, proposal_id: int) -> list[View]:
         """Every view ever given on a proposal, oldest first."""
-        return self._select(View, "SELECT * FROM views WHERE proposal_id = ? ORDER BY id", (proposal_id,))
+        return self._select(View, sa.select(VIEWS_T).where(VIEWS_T.c.proposal_id == proposal_id).order_by(VIEWS_T.c.id))
 
     def view_counts(self, workshop_id: int) -> dict[int, dict[str, int]]:
         """Proposal id -> how many participants currently hold each view (every proposal, zeros included)."""
+        latest = (
+            sa.select(sa.func.max(VIEWS_T.c.id)).join(PROPOSALS, PROPOSALS.c.id == VIEWS_T.c.proposal_id)
+            .where(PROPOSALS.c.workshop_id == workshop_id).group_by(VIEWS_T.c.proposal_id, VIEWS_T.c.participant_id)
+        )  # fmt: skip
+        counted = (
+            sa.select(VIEWS_T.c.proposal_id, VIEWS_T.c.view, sa.func.count().label("n"))
+            .where(VIEWS_T.c.id.in_(latest)).group_by(VIEWS_T.c.proposal_id, VIEWS_T.c.view)
+        )  # fmt: skip
 
-        def body(conn: Conn) -> dict[int, dict[str, int]]:
-            ids = conn.execute("SELECT id FROM proposals WHERE workshop_id = ? ORDER BY id", (workshop_id,))
-            counts = {r["id"]: dict.fromkeys(VIEWS, 0) for r in ids}
-            for r in conn.execute(
-                "SELECT proposal_id, view, COUNT(*) AS n FROM views WHERE id IN (SELECT MAX(v.id) FROM views v"
-                " JOIN proposals p ON p.id = v.proposal_id WHERE p.workshop_id = ?"
-                " GROUP BY v.proposal_id, v.participant_id) GROUP BY proposal_id, view",
-                (workshop_id,),
-            ):
-                counts[r["proposal_id"]][r["view"]] = r["n"]
+        def body(conn: Connection) -> dict[int, dict[str, int]]:
+            ids = conn.execute(
+                sa.select(PROPOSALS.c.id).where(PROPOSALS.c.workshop_id == workshop_id).order_by(PROPOSALS.c.id)
+            ).scalars()
+            counts = {pid: dict.fromkeys(VIEWS, 0) for pid in ids}
+            for proposal_id, view, n in conn.execute(counted):
+                counts[proposal_id][view] = n
             return counts
 
         return self._read(body)
@@ -486,32 +396,29 @@ class WorkshopStore:
             "decided_at": self._now(),
         }
 
-        def body(conn: Conn) -> int:
-            self._require_workshop(conn, workshop_id)
+        def body(conn: Connection) -> int:
+            self._load_workshop(conn, workshop_id)
             for pid in {*present_set, recorded_by}:
                 self._require_participant(conn, workshop_id, pid)
             for prop_id in proposal_set:
                 p = conn.execute(
-                    "SELECT workshop_id, indicator_id FROM proposals WHERE id = ?", (prop_id,)
-                ).fetchone()
-                if p is None or p["workshop_id"] != workshop_id:
+                    sa.select(PROPOSALS.c.workshop_id, PROPOSALS.c.indicator_id).where(PROPOSALS.c.id == prop_id)
+                ).first()
+                if p is None or p.workshop_id != workshop_id:
                     raise WorkshopError(f"Proposal {prop_id} is not part of this workshop.")
-                if p["indicator_id"] not in (None, indicator_id):
-                    raise WorkshopError(
-                        f"Proposal {prop_id} is about {p['indicator_id']!r}, not {indicator_id!r}."
-                    )
+                if p.indicator_id not in (None, indicator_id):
+                    raise WorkshopError(f"Proposal {prop_id} is about {p.indicator_id!r}, not {indicator_id!r}.")
             previous = conn.execute(
-                f"SELECT id FROM decisions d WHERE workshop_id = ? AND indicator_id = ? AND {_NOT_SUPERSEDED}",
-                (workshop_id, indicator_id),
-            ).fetchone()
-            did = self._insert(conn, "decisions", row | {"supersedes": previous and previous["id"]})["id"]
-            conn.executemany(
-                "INSERT INTO decision_proposals (decision_id, proposal_id) VALUES (?, ?)",
-                [(did, p) for p in proposal_set],
-            )
-            conn.executemany(
-                "INSERT INTO decision_participants (decision_id, participant_id, dissented) VALUES (?, ?, ?)",
-                [(did, p, int(p in dissent_set)) for p in present_set],
+                sa.select(DECISIONS.c.id).where(
+                    DECISIONS.c.workshop_id == workshop_id, DECISIONS.c.indicator_id == indicator_id, _not_superseded()
+                )
+            ).scalar()  # fmt: skip
+            did = self._insert(conn, DECISIONS, row | {"supersedes": previous})["id"]
+            if proposal_set:
+                conn.execute(DECISION_PROPOSALS.insert(), [{"decision_id": did, "proposal_id": p} for p in proposal_set])
+            conn.execute(
+                DECISION_PARTICIPANTS.insert(),
+                [{"decision_id": did, "participant_id": p, "dissented": int(p in dissent_set)} for p in present_set],
             )
             self._bump(conn, workshop_id)
             return int(did)
@@ -521,23 +428,30 @@ class WorkshopStore:
 
     def decisions(self, workshop_id: int, include_superseded: bool = False) -> list[Decision]:
         """The current decision per indicator (oldest first), or every decision ever taken."""
-        where = "workshop_id = ?" if include_superseded else f"workshop_id = ? AND {_NOT_SUPERSEDED}"
-        in_workshop = "decision_id IN (SELECT id FROM decisions WHERE workshop_id = ?) ORDER BY 1, 2"
+        query = sa.select(DECISIONS).where(DECISIONS.c.workshop_id == workshop_id).order_by(DECISIONS.c.id)
+        if not include_superseded:
+            query = query.where(_not_superseded())
+        in_workshop = sa.select(DECISIONS.c.id).where(DECISIONS.c.workshop_id == workshop_id)
 
-        def body(conn: Conn) -> list[Decision]:
-            rows = conn.execute(
-                f"SELECT * FROM decisions d WHERE {where} ORDER BY id", (workshop_id,)
-            ).fetchall()
+        def body(conn: Connection) -> list[Decision]:
+            rows = conn.execute(query).mappings().all()
             links: dict[str, dict[int, list[int]]] = {"proposal_ids": {}, "present": {}, "dissenters": {}}
-            for r in conn.execute(f"SELECT * FROM decision_proposals WHERE {in_workshop}", (workshop_id,)):
-                links["proposal_ids"].setdefault(r["decision_id"], []).append(r["proposal_id"])
-            for r in conn.execute(f"SELECT * FROM decision_participants WHERE {in_workshop}", (workshop_id,)):
-                links["present"].setdefault(r["decision_id"], []).append(r["participant_id"])
-                if r["dissented"]:
-                    links["dissenters"].setdefault(r["decision_id"], []).append(r["participant_id"])
+            linked = DECISION_PROPOSALS
+            for did, pid in conn.execute(
+                sa.select(linked.c.decision_id, linked.c.proposal_id)
+                .where(linked.c.decision_id.in_(in_workshop)).order_by(linked.c.decision_id, linked.c.proposal_id)
+            ):  # fmt: skip
+                links["proposal_ids"].setdefault(did, []).append(pid)
+            there = DECISION_PARTICIPANTS
+            for did, pid, dissented in conn.execute(
+                sa.select(there.c.decision_id, there.c.participant_id, there.c.dissented)
+                .where(there.c.decision_id.in_(in_workshop)).order_by(there.c.decision_id, there.c.participant_id)
+            ):  # fmt: skip
+                links["present"].setdefault(did, []).append(pid)
+                if dissented:
+                    links["dissenters"].setdefault(did, []).append(pid)
             return [
-                to_record(Decision, r, **{k: tuple(v.get(r["id"], ())) for k, v in links.items()})
-                for r in rows
+                to_record(Decision, r, **{k: tuple(v.get(r["id"], ())) for k, v in links.items()}) for r in rows
             ]
 
         return self._read(body)
@@ -554,16 +468,16 @@ class WorkshopStore:
         row = {"workshop_id": workshop_id, "participant_id": participant_id}
         row |= {"finding_key": finding_key_text(finding_key), "text": text, "written_at": self._now()}
 
-        def body(conn: Conn) -> sqlite3.Row:
+        def body(conn: Connection) -> sa.RowMapping:
             self._require_participant(conn, workshop_id, participant_id)
             self._bump(conn, workshop_id)
-            return self._insert(conn, "interpretations", row)
+            return self._insert(conn, INTERPRETATIONS, row)
 
         return to_record(Interpretation, self._write(body))
 
     def interpretations(self, workshop_id: int) -> list[Interpretation]:
-        sql = "SELECT * FROM interpretations WHERE workshop_id = ? ORDER BY id"
-        return self._select(Interpretation, sql, (workshop_id,))
+        query = sa.select(INTERPRETATIONS).where(INTERPRETATIONS.c.workshop_id == workshop_id)
+        return self._select(Interpretation, query.order_by(INTERPRETATIONS.c.id))
 
     def choose_for_report(
         self,
@@ -594,77 +508,49 @@ class WorkshopStore:
         row = {"workshop_id": workshop_id, "participant_id": participant_id, "item_kind": item_kind}
         row |= {"item_key": item_key, "include": int(include), "chosen_at": self._now()}
 
-        def body(conn: Conn) -> None:
+        def body(conn: Connection) -> None:
             self._require_participant(conn, workshop_id, participant_id)
             if item_kind != "finding":
-                sql = f"SELECT 1 FROM {item_kind}s WHERE id = ? AND workshop_id = ?"
-                if not item_key.isdigit() or not conn.execute(sql, (int(item_key), workshop_id)).fetchone():
+                items = DECISIONS if item_kind == "decision" else INTERPRETATIONS
+                if not item_key.isdigit() or conn.execute(
+                    sa.select(items.c.id).where(items.c.id == int(item_key), items.c.workshop_id == workshop_id)
+                ).first() is None:  # fmt: skip
                     raise WorkshopError(f"There is no {item_kind} {item_key!r} in this workshop.")
             self._bump(conn, workshop_id)
-            self._insert(conn, "report_choices", row)
+            self._insert(conn, REPORT_CHOICES, row)
 
         self._write(body)
 
     def report_choices(self, workshop_id: int) -> dict[tuple[str, str], bool]:
         """(item kind, item key) -> included?, by the latest choice on each item."""
-        sql = (
-            "SELECT item_kind, item_key, include FROM report_choices WHERE id IN (SELECT MAX(id)"
-            " FROM report_choices WHERE workshop_id = ? GROUP BY item_kind, item_key) ORDER BY id"
-        )
-        rows = self._read(lambda c: c.execute(sql, (workshop_id,)).fetchall())
-        return {(r["item_kind"], r["item_key"]): bool(r["include"]) for r in rows}
+        chosen = REPORT_CHOICES.c
+        latest = sa.select(sa.func.max(chosen.id)).where(chosen.workshop_id == workshop_id)
+        query = (
+            sa.select(chosen.item_kind, chosen.item_key, chosen.include)
+            .where(chosen.id.in_(latest.group_by(chosen.item_kind, chosen.item_key))).order_by(chosen.id)
+        )  # fmt: skip
+        return {(kind, key): bool(include) for kind, key, include in self._read(lambda c: c.execute(query).all())}
 
     # --- archive ------------------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         """The whole record, every table and all history, as one JSON-ready dict (read in one snapshot)."""
-
-        def body(conn: Conn) -> dict[str, list[dict[str, Any]]]:
-            return {
-                table: [
-                    to_archive(table, columns, r)
-                    for r in conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
-                ]
-                for table, (columns, order) in TABLES.items()
-            }
-
-        return {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "tables": self._read(body)}
+        return archive.to_json(self.db)
 
     def export_json(self, path: Path | str) -> None:
-        """Write the record to one UTF-8 JSON file for the archive (atomically: never half a file)."""
-        path = Path(path)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        """Write the record to one UTF-8 JSON file for the archive (atomically, owner-only: never half a
+        file, never readable by others on a shared machine)."""
+        archive.write_json(self.to_json(), Path(path))
 
     @classmethod
     def import_json(
         cls, source: Path | str | Mapping[str, Any], db_path: Path | str, *, timeout_s: float = 30.0
     ) -> WorkshopStore:
         """Load an archived record into a new database; refuses a database that already holds one."""
-        archive = (
-            source if isinstance(source, Mapping) else json.loads(Path(source).read_text(encoding="utf-8"))
-        )
-        tables = check_archive(archive)
-        rows = {t: [from_archive(t, TABLES[t][0], r) for r in tables[t]] for t in TABLES}
+        rows = archive.rows_to_import(source)
         store = cls(db_path, timeout_s=timeout_s)
-
-        def body(conn: Conn) -> None:
-            if any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in TABLES):
-                raise WorkshopError(
-                    f"{store.path} already holds a workshop record; import into a new, empty file."
-                )
-            try:
-                for table, (columns, _) in TABLES.items():
-                    sql = (
-                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-                    )
-                    conn.executemany(sql, rows[table])
-            except sqlite3.IntegrityError as exc:
-                raise WorkshopError(f"The record is not consistent, so it was not imported: {exc}") from None
-
         try:
-            store._write(body)
+            store._write(lambda conn: archive.insert_all(conn, rows, store.location, store.db.dialect))
         except BaseException:
             store.close()
             raise

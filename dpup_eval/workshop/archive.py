@@ -1,0 +1,120 @@
+"""The workshop record as one JSON file: export, import, and the backup taken at every start.
+
+The archive is the way back from a damaged database and the way between databases (a SQLite file on a
+laptop, an agency's PostgreSQL): every table, all history, the same bytes whichever database it came from.
+Its files are written atomically and owner-only (a temporary file in the same folder, then renamed), so a
+crash leaves the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from dpup_eval.workshop.records import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    TABLES,
+    WorkshopError,
+    check_archive,
+    from_archive,
+    to_archive,
+)
+from dpup_eval.workshop.tables import table
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from dpup_eval.records import Database
+
+__all__ = ["backup", "insert_all", "rows_to_import", "to_json", "write_json"]
+
+#: How many start-up backups are kept in a workshop folder's ``backups/`` (the oldest go first).
+KEEP_BACKUPS = 20
+
+
+def to_json(db: Database) -> dict[str, Any]:
+    """Every table and all history as one JSON-ready dict, read in one snapshot."""
+
+    def body(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+        out = {}
+        for name, (columns, order) in TABLES.items():
+            t = table(name)
+            query = sa.select(*(t.c[c] for c in columns)).order_by(*(t.c[c.strip()] for c in order.split(",")))
+            out[name] = [to_archive(name, columns, r) for r in conn.execute(query).mappings()]
+        return out
+
+    return {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "tables": db.read(body)}
+
+
+def write_json(data: Mapping[str, Any], path: Path) -> None:
+    """Write ``data`` as UTF-8 JSON, atomically and readable by its owner only."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def rows_to_import(source: Path | str | Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """An archive (a file or a dict) checked and turned into rows to insert, before any database is touched."""
+    if isinstance(source, Mapping):
+        data = source
+    else:
+        try:
+            data = json.loads(Path(source).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise WorkshopError(f"Cannot read the workshop record {source}: {exc.strerror}.") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise WorkshopError(f"{source} is not a JSON workshop record ({exc}).") from None
+        if not isinstance(data, Mapping):
+            raise WorkshopError(f"{source} is not a workshop record.")
+    tables = check_archive(data)
+    return {
+        name: [dict(zip(columns, from_archive(name, columns, r), strict=True)) for r in tables[name]]
+        for name, (columns, _) in TABLES.items()
+    }
+
+
+def insert_all(conn: Connection, rows: Mapping[str, list[dict[str, Any]]], where: str, dialect: str) -> None:
+    """Insert an archive's rows into an empty record (parents first); refuse a record that holds any."""
+    for name in TABLES:
+        if conn.execute(sa.select(sa.literal(1)).select_from(table(name)).limit(1)).first() is not None:
+            raise WorkshopError(f"{where} already holds a workshop record; import into a new, empty one.")
+    try:
+        for name in TABLES:
+            if rows[name]:
+                conn.execute(table(name).insert(), rows[name])
+    except sa.exc.IntegrityError as exc:
+        raise WorkshopError(f"The record is not consistent, so it was not imported: {exc.orig}") from None
+    except sa.exc.DataError as exc:  # PostgreSQL: a value of the wrong kind (text where JSON belongs)
+        raise WorkshopError(f"The record is not consistent, so it was not imported: {exc.orig}") from None
+    if dialect == "postgresql":  # ids were given, so each id sequence must move past them
+        for name in TABLES:
+            if "id" in table(name).c:
+                conn.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {name}"
+                ))  # fmt: skip
+
+
+def backup(db: Database, folder: Path, *, keep: int = KEEP_BACKUPS) -> Path:
+    """Write the whole record to ``folder/workshop-<time>.json`` (0600, folder 0700); keep the newest ``keep``."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"workshop-{stamp}.json"
+    write_json(to_json(db), target)
+    for old in sorted(folder.glob("workshop-*.json"))[:-keep]:
+        old.unlink(missing_ok=True)
+    return target
