@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -17,6 +19,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The statistics and disclosure properties apply these per test (more examples, derandomised in ci).
 settings.register_profile("maths-ci", max_examples=400, deadline=None, derandomize=True)
 settings.register_profile("maths-dev", max_examples=60, deadline=None)
+
+if TYPE_CHECKING:
+    from postgres_cluster import Cluster
 
 CONTRACT_DIR = default_contract_dir()
 
@@ -56,3 +61,23 @@ def messy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("messy")
     write_demo_data(out, DemoOptions(messy=True))
     return out
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster for the whole session (see tests/postgres_cluster.py)."""
+    from postgres_cluster import start_or_skip
+
+    cluster = start_or_skip()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def record_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's record lives: a new SQLite file, or a new database in the PostgreSQL cluster."""
+    if request.param == "sqlite":
+        return str(tmp_path / "record.sqlite")
+    return request.getfixturevalue("postgres").new_database()

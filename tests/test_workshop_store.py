@@ -43,8 +43,9 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[WorkshopStore]:
-    with WorkshopStore(tmp_path / "workshop.sqlite", clock=Clock()) as opened:
+def store(record_target: str) -> Iterator[WorkshopStore]:
+    """The record on SQLite and on PostgreSQL (each test runs on both)."""
+    with WorkshopStore(record_target, clock=Clock()) as opened:
         yield opened
 
 
@@ -315,7 +316,7 @@ def test_import_refuses_a_non_empty_database(store: WorkshopStore, tmp_path: Pat
     _filled(store)
     archive = store.to_json()
     with pytest.raises(WorkshopError, match="already holds a workshop record"):
-        WorkshopStore.import_json(archive, store.path)
+        WorkshopStore.import_json(archive, store.location)
     assert store.to_json() == archive  # untouched
 
 
@@ -431,8 +432,8 @@ def _participant(db_path: str, workshop_id: int, shared: int, n: int, barrier: B
 
 
 @pytest.mark.slow
-def test_thirty_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "workshop.sqlite"
+def test_thirty_processes_writing_at_once_lose_nothing(record_target: str) -> None:
+    path = record_target  # a SQLite file, then a PostgreSQL database
     with WorkshopStore(path) as setup:
         w = _workshop(setup).id
         host = setup.join(w, "Facilitator", "other").id
@@ -477,4 +478,4 @@ def test_thirty_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
         assert sorted(len(c) for c in by_person.values()) == [ROUNDS] * PROCESSES
         for comments in by_person.values():  # each page's writes landed in the order it made them
             assert [int(c.split(":")[1]) for c in comments] == list(range(ROUNDS))
-    print(f"{writes} writes from {PROCESSES} processes in {elapsed:.2f} s")
+    print(f"{writes} writes from {PROCESSES} processes in {elapsed:.2f} s ({store.db.dialect})")
