@@ -32,11 +32,12 @@ uses_app = typer.Typer(help="The register of what the information was used for."
 ContractOpt = Annotated[Path | None, typer.Option("--contract", help="The agreement folder (or a contract file). "
                                                   "Default: the built-in Best foot forward agreement.")]
 LogOpt = Annotated[Path | None, typer.Option("--log", help="The audit log. Default: $DPUP_EVAL_HOME/audit.jsonl.")]
-RegisterOpt = Annotated[Path | None, typer.Option("--register", help="The request register (SQLite). "
-                                                  "Default: $DPUP_EVAL_HOME/requests.sqlite.")]
+RegisterOpt = Annotated[str | None, typer.Option("--register", help="The request register: a SQLite file or a "
+                                                 "postgresql:// URL. Default: $DPUP_EVAL_HOME/requests.sqlite.")]
 KeyMapOpt = Annotated[Path, typer.Option("--key-map", help="CCSS's key map CSV: provider_family_ref,purpose,family_ref.")]
 SentOpt = Annotated[list[str], typer.Option("--sent", help="PURPOSE=FILE: a file sent to the agency (repeat per purpose).")]
-UsesOpt = Annotated[Path | None, typer.Option("--uses", help="The use register (SQLite). Default: $DPUP_EVAL_HOME/uses.sqlite.")]
+UsesOpt = Annotated[str | None, typer.Option("--uses", help="The use register: a SQLite file or a postgresql:// URL. "
+                                             "Default: $DPUP_EVAL_HOME/uses.sqlite.")]
 
 
 def _say(message: str) -> None:
@@ -77,7 +78,7 @@ def _audit_log(log: Path | None):  # -> AuditLog
     return AuditLog(log or default_audit_path())
 
 
-def _register(register: Path | None, log: Path | None):  # -> Register
+def _register(register: str | None, log: Path | None):  # -> Register
     from dpup_eval.rights.requests import Register
 
     return Register(register, audit=_audit_log(log))

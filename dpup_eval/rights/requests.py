@@ -15,7 +15,8 @@ what the agency holds is exactly what CCSS sent it (the files sent) plus who use
   Either way everyone who received the old value is listed, so they can be told. A correction to a
   field the agreement does not hold is refused with the reason, and the value asked for is not kept.
 
-The register is one SQLite file (stdlib ``sqlite3``) created with owner-only permissions. It holds the
+The register is kept by the record layer (:mod:`dpup_eval.rights.registers`): one SQLite file created
+with owner-only permissions, or a PostgreSQL database given a URL. It holds the
 provider's own records, so it may hold values; the audit log never does (only request numbers and counts).
 :mod:`dpup_eval.rights.access_pack` gathers everything held about a family, field by field with the agreement's
 explanations, and writes an adult and a child page for each person covered.
@@ -25,20 +26,26 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
+import sqlalchemy as sa
 from pydantic import BaseModel
 
 from dpup_eval.agreement.contract import Agreement, Contract
 from dpup_eval.audit import AuditLog, configured_actor, default_audit_path, fingerprint_file, record_use
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.paths import dpup_home
+from dpup_eval.rights.registers import (
+    CORRECTION_TABLE,
+    REQUEST_TABLE,
+    REQUESTS,
+    VERSION_TABLE,
+    open_register,
+    target_of,
+)
 from dpup_eval.rights.workdays import (
     ACCESS_REQUEST_WORKING_DAYS,
     TRANSFER_WORKING_DAYS,
@@ -56,26 +63,13 @@ __all__ = [
     "default_register_path",
 ]
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+T = TypeVar("T")
 RequestKind = Literal["access", "correction"]
 Outcome = Literal["applied", "statement", "refused"]
 KEY_MAP_COLUMNS = ("provider_family_ref", "purpose", "family_ref")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS requests (
-  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, family_ref TEXT NOT NULL, received TEXT NOT NULL,
-  due TEXT NOT NULL, transfer_due TEXT NOT NULL, covers TEXT NOT NULL, known INTEGER NOT NULL,
-  status TEXT NOT NULL DEFAULT 'open', answered_on TEXT, answer_note TEXT,
-  transferred_to TEXT, transferred_on TEXT, logged_by TEXT NOT NULL, logged_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS corrections (
-  id INTEGER PRIMARY KEY, request_id INTEGER NOT NULL REFERENCES requests(id), purpose TEXT NOT NULL,
-  record_key TEXT NOT NULL, field TEXT NOT NULL, old_value TEXT, new_value TEXT, outcome TEXT NOT NULL,
-  statement TEXT, reason TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS record_versions (
-  id INTEGER PRIMARY KEY, purpose TEXT NOT NULL, record_key TEXT NOT NULL, version INTEGER NOT NULL,
-  field_values TEXT NOT NULL, changed_by TEXT NOT NULL, reason TEXT NOT NULL, changed_at TEXT NOT NULL,
-  UNIQUE (purpose, record_key, version));
-"""
-
 
 class RequestError(DpupEvalError):
     """A request step that cannot be done (unknown request number, already answered, bad key map...)."""
@@ -163,25 +157,15 @@ def _now() -> str:
 
 
 class Register:
-    """The SQLite register at ``path`` (default :func:`default_register_path`)."""
+    """The register at ``path`` (default :func:`default_register_path`): a SQLite file or a PostgreSQL URL."""
 
-    def __init__(self, path: Path | None = None, audit: AuditLog | Path | None = None):
-        self.path = Path(path or default_register_path())
+    def __init__(self, path: Path | str | None = None, audit: AuditLog | Path | None = None):
+        self.path = target_of(path, default_register_path())
         self.audit = audit if isinstance(audit, AuditLog) or audit is None else AuditLog(audit)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-        con = sqlite3.connect(self.path)
-        con.row_factory = sqlite3.Row
-        try:
-            con.executescript(_SCHEMA)
-            with con:
-                yield con
-        finally:
-            con.close()
+    def _run(self, body: Callable[[Connection], T], *, write: bool = False) -> T:
+        with open_register(self.path, REQUESTS) as db:
+            return db.transaction(body, write=write)
 
     def _audit(self, action: str, **details: int | str) -> None:
         record_use(action, details=details, log=self.audit)  # request numbers and counts only
@@ -196,20 +180,17 @@ class Register:
         known = bool(key_map.refs(family_ref)) if key_map is not None else True
         due = add_working_days(received, ACCESS_REQUEST_WORKING_DAYS)
         transfer_due = add_working_days(received, TRANSFER_WORKING_DAYS)
-        with self._db() as con:
-            cursor = con.execute(
-                "INSERT INTO requests (kind, family_ref, received, due, transfer_due, covers, known, logged_by, "
-                "logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (kind, family_ref, received.isoformat(), due.isoformat(), transfer_due.isoformat(),
-                 json.dumps(list(covers)), int(known), configured_actor()[0], _now()),
-            )
-            request_id = int(cursor.lastrowid or 0)
+        row = {"kind": kind, "family_ref": family_ref, "received": received.isoformat(), "due": due.isoformat(),
+               "transfer_due": transfer_due.isoformat(), "covers": json.dumps(list(covers)), "known": int(known),
+               "status": "open", "logged_by": configured_actor()[0], "logged_at": _now()}
+        request_id = int(self._run(lambda c: c.execute(REQUEST_TABLE.insert().values(**row)).inserted_primary_key[0],
+                                   write=True))
         self._audit(f"request.{kind}", request=request_id)
         return self.get(request_id)
 
     def get(self, request_id: int) -> RequestRecord:
-        with self._db() as con:
-            row = con.execute("SELECT * FROM requests WHERE id = ?", (request_id,)).fetchone()
+        query = sa.select(REQUEST_TABLE).where(REQUEST_TABLE.c.id == request_id)
+        row = self._run(lambda c: c.execute(query).mappings().first())
         if row is None:
             raise RequestError(f"there is no request number {request_id} in {self.path}")
         data = dict(row)
@@ -218,9 +199,10 @@ class Register:
 
     def list_requests(self, *, open_only: bool = True) -> list[RequestRecord]:
         """Requests, soonest due first (open ones only unless ``open_only`` is false)."""
-        query = "SELECT id FROM requests" + (" WHERE status = 'open'" if open_only else "") + " ORDER BY due, id"
-        with self._db() as con:
-            ids = [row["id"] for row in con.execute(query)]
+        query = sa.select(REQUEST_TABLE.c.id).order_by(REQUEST_TABLE.c.due, REQUEST_TABLE.c.id)
+        if open_only:
+            query = query.where(REQUEST_TABLE.c.status == "open")
+        ids = self._run(lambda c: c.execute(query).scalars().all())
         return [self.get(i) for i in ids]
 
     def answer(self, request_id: int, on: date, note: str = "") -> RequestRecord:
@@ -228,35 +210,34 @@ class Register:
         request = self.get(request_id)
         if request.status == "answered":
             raise RequestError(f"request {request_id} was already answered on {request.answered_on}")
-        with self._db() as con:
-            con.execute("UPDATE requests SET status = 'answered', answered_on = ?, answer_note = ? WHERE id = ?",
-                        (on.isoformat(), note, request_id))
+        self._update(request_id, status="answered", answered_on=on.isoformat(), answer_note=note)
         self._audit("request.answer", request=request_id)
         return self.get(request_id)
 
     def transfer(self, request_id: int, to: str, on: date) -> RequestRecord:
         """Record that the request was transferred (s 43); the due date for that is ``transfer_due``."""
         self.get(request_id)
-        with self._db() as con:
-            con.execute("UPDATE requests SET transferred_to = ?, transferred_on = ? WHERE id = ?",
-                        (to, on.isoformat(), request_id))
+        self._update(request_id, transferred_to=to, transferred_on=on.isoformat())
         self._audit("request.transfer", request=request_id)
         return self.get(request_id)
+
+    def _update(self, request_id: int, **values: str) -> None:
+        statement = REQUEST_TABLE.update().where(REQUEST_TABLE.c.id == request_id).values(**values)
+        self._run(lambda c: c.execute(statement), write=True)
 
     # -- record versions and corrections ---------------------------------------------------------------
     def versions(self, purpose: str, record_key: Mapping[str, str]) -> list[dict[str, object]]:
         """The history of one record: version, values, who changed it, why, when (oldest first)."""
-        with self._db() as con:
-            rows = con.execute("SELECT * FROM record_versions WHERE purpose = ? AND record_key = ? ORDER BY version",
-                               (purpose, _key_text(record_key))).fetchall()
+        v = VERSION_TABLE.c
+        query = sa.select(VERSION_TABLE).where(v.purpose == purpose, v.record_key == _key_text(record_key)).order_by(v.version)
+        rows = self._run(lambda c: c.execute(query).mappings().all())
         return [dict(r) | {"field_values": json.loads(r["field_values"])} for r in rows]
 
     def corrections(self, request_id: int | None = None) -> list[dict[str, object]]:
-        query, args = "SELECT * FROM corrections", ()
+        query = sa.select(CORRECTION_TABLE).order_by(CORRECTION_TABLE.c.id)
         if request_id is not None:
-            query, args = query + " WHERE request_id = ?", (request_id,)
-        with self._db() as con:
-            rows = con.execute(query + " ORDER BY id", args).fetchall()
+            query = query.where(CORRECTION_TABLE.c.request_id == request_id)
+        rows = self._run(lambda c: c.execute(query).mappings().all())
         return [dict(r) | {"record_key": json.loads(r["record_key"])} for r in rows]
 
     def current_values(self, purpose: str, record_key: Mapping[str, str], as_sent: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -304,12 +285,10 @@ class Register:
         history = self.versions(purpose, key)
         rows = [] if history else [(1, as_sent, "as sent", "as sent to the agency")]
         rows.append((len(history) + 1 + (not history), current | {field: new_value}, by, reason))
-        with self._db() as con:
-            con.executemany(
-                "INSERT INTO record_versions (purpose, record_key, version, field_values, changed_by, reason, "
-                "changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(purpose, _key_text(key), v, json.dumps(values, ensure_ascii=False), who, why, _now())
-                 for v, values, who, why in rows])
+        versions = [{"purpose": purpose, "record_key": _key_text(key), "version": v, "changed_by": who, "reason": why,
+                     "field_values": json.dumps(values, ensure_ascii=False), "changed_at": _now()}
+                    for v, values, who, why in rows]
+        self._run(lambda c: c.execute(VERSION_TABLE.insert(), versions), write=True)
         record_use("correction.apply", purpose=purpose, fields=[field], details={"request": request_id}, log=self.audit)
         return self._store(request_id, purpose, key, field, old, new_value, "applied", None, reason, by, recipients)
 
@@ -329,12 +308,12 @@ class Register:
     def _store(self, request_id: int, purpose: str, key: Mapping[str, str], field: str, old: str | None,
                new: str | None, outcome: Outcome, statement: str | None, reason: str, by: str,
                recipients: list[Recipient]) -> CorrectionResult:
-        with self._db() as con:
-            cursor = con.execute(
-                "INSERT INTO corrections (request_id, purpose, record_key, field, old_value, new_value, outcome, "
-                "statement, reason, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (request_id, purpose, _key_text(key), field, old, new, outcome, statement, reason, by, _now()))
-        return CorrectionResult(id=int(cursor.lastrowid or 0), outcome=outcome, reason=reason, purpose=purpose,
+        row = {"request_id": request_id, "purpose": purpose, "record_key": _key_text(key), "field": field,
+               "old_value": old, "new_value": new, "outcome": outcome, "statement": statement, "reason": reason,
+               "decided_by": by, "decided_at": _now()}
+        new_id = self._run(lambda c: c.execute(CORRECTION_TABLE.insert().values(**row)).inserted_primary_key[0],
+                           write=True)
+        return CorrectionResult(id=int(new_id), outcome=outcome, reason=reason, purpose=purpose,
                                 field=field, old_value=old, new_value=new, statement=statement, recipients=recipients)
 
 

@@ -14,19 +14,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+import sqlalchemy as sa
 from pydantic import BaseModel
 
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.paths import dpup_home
+from dpup_eval.rights.registers import USE_TABLE, USES, open_register, target_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+T = TypeVar("T")
 
 __all__ = ["USE_KINDS", "UseRecord", "UseRegister", "UseRegisterError", "default_uses_path"]
 
@@ -35,14 +39,6 @@ USE_KINDS: tuple[str, ...] = ("decision", "advice", "report", "funding", "other"
 _KIND_PLAIN = {"decision": "A decision", "advice": "Advice", "report": "A report", "funding": "Funding",
                "other": "Other use"}
 _REFERENCE = re.compile(r"\b[PFS]-[0-9A-F]{8}\b")  # the pseudonymous references the contracts define
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS uses (
-  id INTEGER PRIMARY KEY, used_on TEXT NOT NULL, kind TEXT NOT NULL, what TEXT NOT NULL, purpose TEXT,
-  data_used TEXT NOT NULL, findings TEXT NOT NULL, summary TEXT NOT NULL, recorded_by TEXT NOT NULL,
-  recorded_at TEXT NOT NULL);
-"""
-
 
 class UseRegisterError(DpupEvalError):
     """A use entry that cannot be recorded (missing text, a person's reference in it, bad kind)."""
@@ -73,24 +69,14 @@ class UseRecord(BaseModel):
 
 
 class UseRegister:
-    """The register at ``path`` (default :func:`default_uses_path`), one SQLite file."""
+    """The register at ``path`` (default :func:`default_uses_path`): a SQLite file, or a PostgreSQL URL."""
 
-    def __init__(self, path: Path | None = None):
-        self.path = Path(path or default_uses_path())
+    def __init__(self, path: Path | str | None = None):
+        self.path = target_of(path, default_uses_path())
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-        con = sqlite3.connect(self.path)
-        con.row_factory = sqlite3.Row
-        try:
-            con.executescript(_SCHEMA)
-            with con:
-                yield con
-        finally:
-            con.close()
+    def _run(self, body: Callable[[Connection], T], *, write: bool = False) -> T:
+        with open_register(self.path, USES) as db:
+            return db.transaction(body, write=write)
 
     def add(self, *, used_on: date, kind: str, what: str, summary: str, data_used: Sequence[str] = (),
             findings: Sequence[str] = (), purpose: str | None = None, recorded_by: str | None = None) -> UseRecord:
@@ -105,36 +91,33 @@ class UseRegister:
         if any(_REFERENCE.search(t) for t in texts):
             raise UseRegisterError("the entry contains a person's or whānau's reference; the use register is about "
                                    "uses of findings, never about one person: remove the reference")
-        with self._db() as con:
-            cursor = con.execute(
-                "INSERT INTO uses (used_on, kind, what, purpose, data_used, findings, summary, recorded_by, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (used_on.isoformat(), kind, what.strip(), purpose, json.dumps([d.strip() for d in data_used if d.strip()],
-                 ensure_ascii=False), json.dumps([f.strip() for f in findings if f.strip()], ensure_ascii=False),
-                 summary.strip(), recorded_by or configured_actor()[0], datetime.now(UTC).isoformat(timespec="seconds")),
-            )
-        return self.get(int(cursor.lastrowid or 0))
+        row = {
+            "used_on": used_on.isoformat(), "kind": kind, "what": what.strip(), "purpose": purpose,
+            "data_used": json.dumps([d.strip() for d in data_used if d.strip()], ensure_ascii=False),
+            "findings": json.dumps([f.strip() for f in findings if f.strip()], ensure_ascii=False),
+            "summary": summary.strip(), "recorded_by": recorded_by or configured_actor()[0],
+            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }  # fmt: skip
+        new_id = self._run(lambda c: c.execute(USE_TABLE.insert().values(**row)).inserted_primary_key[0], write=True)
+        return self.get(int(new_id))
 
     def get(self, use_id: int) -> UseRecord:
-        with self._db() as con:
-            row = con.execute("SELECT * FROM uses WHERE id = ?", (use_id,)).fetchone()
+        row = self._run(lambda c: c.execute(sa.select(USE_TABLE).where(USE_TABLE.c.id == use_id)).mappings().first())
         if row is None:
             raise UseRegisterError(f"there is no use number {use_id} in {self.path}")
         return _record(row)
 
     def list(self, *, purpose: str | None = None, since: date | None = None) -> list[UseRecord]:
         """Uses, newest first; optionally for one purpose and from a date."""
-        query, args = "SELECT * FROM uses WHERE 1 = 1", []
+        query = sa.select(USE_TABLE).order_by(USE_TABLE.c.used_on.desc(), USE_TABLE.c.id.desc())
         if purpose:
-            query, args = query + " AND purpose = ?", [*args, purpose]
+            query = query.where(USE_TABLE.c.purpose == purpose)
         if since:
-            query, args = query + " AND used_on >= ?", [*args, since.isoformat()]
-        with self._db() as con:
-            rows = con.execute(query + " ORDER BY used_on DESC, id DESC", args).fetchall()
-        return [_record(r) for r in rows]
+            query = query.where(USE_TABLE.c.used_on >= since.isoformat())
+        return [_record(r) for r in self._run(lambda c: c.execute(query).mappings().all())]
 
 
-def _record(row: sqlite3.Row) -> UseRecord:
+def _record(row: Mapping[str, Any]) -> UseRecord:
     data = dict(row) | {"data_used": json.loads(row["data_used"]), "findings": json.loads(row["findings"])}
     return UseRecord.model_validate(data)
 
