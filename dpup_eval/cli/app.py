@@ -200,26 +200,6 @@ def demo(
 
 
 @app.command()
-def workshop(
-    data: Annotated[Path | None, typer.Option("--data", help="Folder holding evaluation.csv/.xlsx/.parquet, or "
-                                              "the file. Default: made-up demo data, generated on first run.")] = None,
-    contract: ContractOpt = None,
-    db: Annotated[Path | None, typer.Option("--db", help="The workshop record (SQLite). "
-                                            "Default: workshop-data/workshop.sqlite")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Default: the first free port from 8866.")] = None,
-    lan: Annotated[bool, typer.Option("--lan", help="Let the room join over its network; prints a join code "
-                                      "without which nobody sees anything.")] = False,
-    pool_size: Annotated[int, typer.Option("--pool-size", help="Kernels kept ready per page (faster first "
-                                           "load, about 240 MB each).")] = 2,
-) -> None:
-    """Run a workshop: the Success measures and Findings pages, served with Voila. Ctrl-C stops it."""
-    from dpup_eval.workshop.server import run_workshop
-
-    raise typer.Exit(run_workshop(data, contract, db, port, lan, pool_size=pool_size,
-                                  say=lambda message: print(message, flush=True)))
-
-
-@app.command()
 def lab(
     port: Annotated[int | None, typer.Option(help="Port for JupyterLab (default: a free one).")] = None,
     course_dir: Annotated[Path, typer.Option(help="Your working copy of the course (created on first run; "
@@ -277,8 +257,10 @@ def contract_validate(
 def _register_more() -> None:
     """Commands that live beside their feature modules (kept out of this file to keep it thin)."""
     from dpup_eval.cli import rights as cli_rights
+    from dpup_eval.cli import workshop as cli_workshop
 
     cli_rights.register(app)
+    cli_workshop.register(app)
 
 
 _register_more()

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from dpup_eval.records import Database
 
-__all__ = ["backup", "insert_all", "rows_to_import", "to_json", "write_json"]
+__all__ = ["backup", "insert_all", "rows_to_import", "set_aside", "to_json", "write_json"]
 
 #: How many start-up backups are kept in a workshop folder's ``backups/`` (the oldest go first).
 KEEP_BACKUPS = 20
@@ -118,3 +118,14 @@ def backup(db: Database, folder: Path, *, keep: int = KEEP_BACKUPS) -> Path:
     for old in sorted(folder.glob("workshop-*.json"))[:-keep]:
         old.unlink(missing_ok=True)
     return target
+
+
+def set_aside(path: Path) -> Path:
+    """Move a SQLite record (and its -wal/-shm files) out of the way, to start afresh; nothing is deleted."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = path.with_name(f"{path.name}.set-aside-{stamp}")
+    for suffix in ("-wal", "-shm", ""):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.rename(kept.with_name(kept.name + suffix))
+    return kept

@@ -32,6 +32,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from dpup_eval.errors import DpupEvalError
@@ -84,11 +85,12 @@ class WorkshopConfig:
     data_file: Path | None  # None: demo data, generated in the folder
     contract: Path
     indicators: Path
-    db: Path
+    db: Path | str  # a SQLite file, or a postgresql:// URL
     port: int
     lan: bool = False
     join_code: str | None = None
     facilitator_code: str | None = None  # typed by the facilitator to record a decision
+    new: bool = False  # start a new workshop (a SQLite file in the way is moved aside, never deleted)
     pool_size: int = 2  # pre-started kernels per page: ~2 s to a usable page instead of ~4 s
     cull_idle_timeout: int = 300
     cull_interval: int = 30
@@ -112,11 +114,12 @@ class WorkshopConfig:
 
     @classmethod
     def resolve(
-        cls, data_dir: Path | None = None, contract: Path | None = None, db: Path | None = None,
+        cls, data_dir: Path | None = None, contract: Path | None = None, db: Path | str | None = None,
         port: int | None = None, lan: bool = False, *, folder: Path | None = None,
-        indicators: Path | None = None, join_code: str | None = None, pool_size: int = 2,
+        indicators: Path | None = None, join_code: str | None = None, pool_size: int = 2, new: bool = False,
     ) -> WorkshopConfig:  # fmt: skip
         from dpup_eval.agreement.contract import default_contract_dir
+        from dpup_eval.records import is_url
 
         folder = Path(folder or Path.cwd() / "workshop-data").resolve()
         contract = Path(contract or default_contract_dir()).resolve()
@@ -131,8 +134,8 @@ class WorkshopConfig:
             raise DpupEvalError("A workshop on the room's network needs a join code.")
         return cls(
             folder=folder, data_file=_data_file(data_dir), contract=contract, indicators=Path(indicators).resolve(),
-            db=Path(db or folder / "workshop.sqlite").resolve(), port=port or _free_port(DEFAULT_PORT), lan=lan,
-            join_code=join_code, pool_size=pool_size,
+            db=str(db) if is_url(db) else Path(db or folder / "workshop.sqlite").resolve(),
+            port=port or _free_port(DEFAULT_PORT), lan=lan, join_code=join_code, pool_size=pool_size, new=new,
             facilitator_code=os.environ.get(ENV["facilitator"]) or make_join_code(),
         )  # fmt: skip
 
@@ -254,10 +257,18 @@ def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print)
     say(
         f"{summary['rows_accepted']} rows accepted, {summary['rows_quarantined']} set aside (see {config.report_file})."
     )
-    config.db.parent.mkdir(parents=True, exist_ok=True)
+    from dpup_eval.workshop.archive import backup, set_aside
+
+    if config.new and isinstance(config.db, Path) and config.db.exists():
+        say(f"Starting afresh: the old record is kept as {set_aside(config.db)}.")
     with WorkshopStore(config.db) as store:
+        say(f"Backup of the workshop record: {backup(store.db, config.folder / 'backups')}")
         description = f"{data_file.name}, checked against {contract.name} for {PURPOSE}"
-        workshop = ensure_workshop(store, f"{contract.programme} workshop", description, config.contract)
+        name = f"{contract.programme} workshop"
+        workshop = (
+            store.create_workshop(name, date.today(), description, config.contract) if config.new
+            else ensure_workshop(store, name, description, config.contract)
+        )  # fmt: skip
     config.pages_dir.mkdir(parents=True, exist_ok=True)
     (config.pages_dir / "reports").mkdir(exist_ok=True)
     for name in PAGES:
@@ -296,18 +307,19 @@ def stop_voila(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
 def run_workshop(
     data_dir: Path | None = None,
     contract: Path | None = None,
-    db: Path | None = None,
+    db: Path | str | None = None,
     port: int | None = None,
     lan: bool = False,
     *,
     folder: Path | None = None,
     indicators: Path | None = None,
     pool_size: int = 2,
+    new: bool = False,
     say: Callable[[str], None] = print,
 ) -> int:
     """Serve the workshop until Ctrl-C; returns the exit code (0 after a clean stop)."""
     config = WorkshopConfig.resolve(
-        data_dir, contract, db, port, lan, folder=folder, indicators=indicators, pool_size=pool_size
+        data_dir, contract, db, port, lan, folder=folder, indicators=indicators, pool_size=pool_size, new=new
     )
     prepare_workshop(config, say)
     process = subprocess.Popen(voila_command(config), env=voila_env(config), start_new_session=True)
@@ -337,13 +349,22 @@ def run_workshop(
     except KeyboardInterrupt:
         say("Stopping the workshop ...")
         stop_voila(process)
-        say("Stopped. The record is kept in " + str(config.db))
+        say("Stopped. The record is kept in " + _shown(config.db))
         return 0
     finally:
         if process.poll() is None:
             stop_voila(process)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _shown(db: Path | str) -> str:
+    """The record's place for the terminal: a URL without its password."""
+    if isinstance(db, Path):
+        return str(db)
+    import sqlalchemy as sa
+
+    return sa.make_url(db).render_as_string(hide_password=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -355,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data", type=Path)
     parser.add_argument("--contract", type=Path)
-    parser.add_argument("--db", type=Path)
+    parser.add_argument("--db")
     parser.add_argument("--port", type=int)
     parser.add_argument("--lan", action="store_true")
     parser.add_argument("--folder", type=Path)

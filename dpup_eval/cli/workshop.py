@@ -1,0 +1,100 @@
+"""`dpup-eval workshop`: run a workshop, and export or import its record.
+
+`dpup-eval workshop [options]` serves the pages (as before); `dpup-eval workshop export` writes the whole
+record (every workshop, all history) to one JSON file, and `dpup-eval workshop import` loads such a file
+into a new, empty record: the way back from a damaged file, and the way from a laptop's SQLite file to an
+agency's PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dpup_eval.errors import DpupEvalError
+
+__all__ = ["register", "workshop_app"]
+
+workshop_app = typer.Typer(
+    help="Run a workshop (the Success measures and Findings pages, served with Voila; Ctrl-C stops it), "
+    "or export/import its record.",
+    invoke_without_command=True,
+)
+DEFAULT_DB = Path("workshop-data") / "workshop.sqlite"
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="The workshop record: a SQLite file, or a postgresql://user@host/database URL "
+                 "(needs the postgresql extra). Default: workshop-data/workshop.sqlite"),
+]  # fmt: skip
+
+
+@workshop_app.callback()
+def workshop(
+    ctx: typer.Context,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder holding evaluation.csv/.xlsx/.parquet, or "
+                                              "the file. Default: made-up demo data, generated on first run.")] = None,
+    contract: Annotated[Path | None, typer.Option("--contract", help="A contract file, or the agreement folder "
+                                                  "with one contract per purpose. Default: the built-in Best "
+                                                  "foot forward agreement.")] = None,
+    db: DbOpt = None,
+    new: Annotated[bool, typer.Option("--new", help="Start a new workshop. A SQLite record in the way (say, a "
+                                      "damaged one) is moved aside, never deleted.")] = False,
+    port: Annotated[int | None, typer.Option("--port", help="Default: the first free port from 8866.")] = None,
+    lan: Annotated[bool, typer.Option("--lan", help="Let the room join over its network; prints a join code "
+                                      "without which nobody sees anything.")] = False,
+    pool_size: Annotated[int, typer.Option("--pool-size", help="Kernels kept ready per page (faster first "
+                                           "load, about 240 MB each).")] = 2,
+) -> None:  # fmt: skip
+    """Run a workshop: the Success measures and Findings pages, served with Voila. Ctrl-C stops it.
+
+    A backup of the record (JSON) is written to the workshop folder's backups/ at every start.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from dpup_eval.workshop.server import run_workshop
+
+    raise typer.Exit(run_workshop(data, contract, db, port, lan, pool_size=pool_size, new=new,
+                                  say=lambda message: print(message, flush=True)))  # fmt: skip
+
+
+@workshop_app.command("export")
+def export(
+    out: Annotated[Path, typer.Argument(help="The JSON file to write (UTF-8; owner-only).")],
+    db: DbOpt = None,
+) -> None:
+    """Write the whole workshop record (every workshop, all history) to one JSON file."""
+    from dpup_eval.records import is_url
+    from dpup_eval.workshop import WorkshopStore
+
+    target = db or str(DEFAULT_DB)
+    if not is_url(target) and not Path(target).exists():
+        raise DpupEvalError(f"There is no workshop record at {target}; give it with --db.")
+    with WorkshopStore(target) as store:
+        store.export_json(out)
+        counts = {t: len(rows) for t, rows in store.to_json()["tables"].items()}
+    print(f"Exported {counts['workshops']} workshop(s), {counts['participants']} participants and "
+          f"{sum(counts.values())} rows in all to {out}.")  # fmt: skip
+
+
+@workshop_app.command("import")
+def import_(
+    source: Annotated[Path, typer.Argument(help="A JSON file written by `dpup-eval workshop export` (or a backup).")],
+    db: Annotated[str, typer.Option("--db", help="The new, empty record to load it into: a SQLite file or a "
+                                    "postgresql:// URL. A record that already holds anything is refused.")],
+) -> None:  # fmt: skip
+    """Load an exported workshop record into a new, empty database (the history comes back whole)."""
+    from dpup_eval.workshop import WorkshopStore
+
+    if "://" not in db and Path(db).exists():
+        raise DpupEvalError(f"{db} already exists; import into a new file (or a new, empty database).")
+    with WorkshopStore.import_json(source, db) as store:
+        counts = {t: len(rows) for t, rows in store.to_json()["tables"].items()}
+        where = store.location
+    print(f"Imported {counts['workshops']} workshop(s) and {sum(counts.values())} rows into {where}.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``workshop`` (run, export, import) to the main ``dpup-eval`` app."""
+    app.add_typer(workshop_app, name="workshop")
