@@ -200,3 +200,39 @@ def test_a_version_1_record_migrates_with_its_history(tmp_path: Path) -> None:
     raw.close()
     with WorkshopStore(path) as reopened:  # migrating is done once; reopening changes nothing
         assert len(reopened.participants(1)) == 5
+
+
+def _schema(path: Path) -> dict[str, dict[str, object]]:
+    """Every table's columns, keys, foreign keys, unique constraints, indexes and checks, as SQLite reports them."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{path}")
+    inspector = sa.inspect(engine)
+    described: dict[str, dict[str, object]] = {}
+    for name in inspector.get_table_names():
+        pk = inspector.get_pk_constraint(name)["constrained_columns"]
+        described[name] = {
+            "columns": [(c["name"], str(c["type"]), c["nullable"] and c["name"] not in pk) for c in inspector.get_columns(name)],
+            "pk": pk,
+            "fks": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                for f in inspector.get_foreign_keys(name)
+            ),
+            "uniques": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(name)),
+            "indexes": sorted((i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(name)),
+            "checks": sorted(" ".join(c["sqltext"].split()) for c in inspector.get_check_constraints(name)),
+        }
+    engine.dispose()
+    return described
+
+
+def test_a_migrated_record_has_the_same_schema_as_a_new_one(tmp_path: Path) -> None:
+    """Migrating is not an approximation: the old file ends with exactly the tables a new record gets."""
+    _version_1_record(tmp_path / "old.sqlite")
+    WorkshopStore(tmp_path / "old.sqlite").close()
+    WorkshopStore(tmp_path / "new.sqlite").close()
+    migrated, fresh = _schema(tmp_path / "old.sqlite"), _schema(tmp_path / "new.sqlite")
+    assert migrated == fresh
+    participants = fresh["participants"]
+    assert (("workshop_id", "role"), "workshop_roles", ("workshop_id", "role_id")) in participants["fks"]  # type: ignore[operator]
+    assert not any("role IN" in c for c in participants["checks"])  # type: ignore[attr-defined]

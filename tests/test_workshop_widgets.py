@@ -525,3 +525,17 @@ def _tree(widget: w.Widget) -> list[w.Widget]:
             if isinstance(item, w.Widget) and item is not widget:
                 found += _tree(item)
     return found
+
+
+def test_pages_join_the_workshop_the_server_started_not_the_latest(prepared: WorkshopConfig, tmp_path: Path) -> None:
+    """A PostgreSQL record may hold several workshops at once: the server tells its pages which is theirs."""
+    from datetime import date
+
+    from dpup_eval.workshop.session import ENV
+
+    env = prepared.kernel_env() | {ENV["db"]: str(tmp_path / "shared.sqlite")}
+    with WorkshopStore(env[ENV["db"]]) as store:
+        ours = store.create_workshop("Ours", date(2026, 11, 20), "demo", "c").id
+        store.create_workshop("Another facilitator's", date(2026, 11, 20), "demo", "c")
+    assert open_session(env | {ENV["workshop"]: str(ours)}).workshop.name == "Ours"
+    assert open_session(env).workshop.name == "Another facilitator's"  # without it: the latest, as before

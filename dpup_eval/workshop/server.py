@@ -321,7 +321,8 @@ def run_workshop(
     config = WorkshopConfig.resolve(
         data_dir, contract, db, port, lan, folder=folder, indicators=indicators, pool_size=pool_size, new=new
     )
-    prepare_workshop(config, say)
+    prepared = prepare_workshop(config, say)
+    config.extra_env[ENV["workshop"]] = str(prepared["workshop_id"])  # pages join this one, not the latest
     process = subprocess.Popen(voila_command(config), env=voila_env(config), start_new_session=True)
 
     def _terminate(signum: int, frame: object) -> None:

@@ -42,7 +42,8 @@ ENV = {
     "report": "DPUP_WORKSHOP_CHECK_REPORT",  # the check report (JSON)
     "contract": "DPUP_WORKSHOP_CONTRACT",  # the agreement folder or contract file
     "indicators": "DPUP_WORKSHOP_INDICATORS",  # the indicators YAML file
-    "db": "DPUP_WORKSHOP_DB",  # the workshop record (SQLite)
+    "db": "DPUP_WORKSHOP_DB",  # the workshop record (a SQLite file or a postgresql:// URL)
+    "workshop": "DPUP_WORKSHOP_ID",  # which workshop in it (a PostgreSQL record may hold many at once)
     "folder": "DPUP_WORKSHOP_FOLDER",  # where reports are written
     "server": "DPUP_WORKSHOP_SERVER_URL",  # e.g. http://127.0.0.1:8866/ (kernels ask it if a page is open)
     "token": "DPUP_WORKSHOP_TOKEN",  # the join code, if any
@@ -168,7 +169,7 @@ def open_session(environ: dict[str, str] | None = None) -> WorkshopSession:
     env = dict(os.environ if environ is None else environ)
     missing = [
         name for key, name in ENV.items()
-        if key not in ("server", "token", "report", "facilitator") and not env.get(name)
+        if key not in ("server", "token", "report", "facilitator", "workshop") and not env.get(name)
     ]
     if missing:
         raise DpupEvalError(
@@ -177,7 +178,8 @@ def open_session(environ: dict[str, str] | None = None) -> WorkshopSession:
     contract = Agreement.load(env[ENV["contract"]]).for_purpose(PURPOSE)
     indicators = load_indicators(env[ENV["indicators"]], contract)
     store = WorkshopStore(env[ENV["db"]])
-    workshop = store.current_workshop()
+    chosen = env.get(ENV["workshop"])
+    workshop = store.workshop(int(chosen)) if chosen and chosen.isdigit() else store.current_workshop()
     if workshop is None:
         raise DpupEvalError("The workshop record has no workshop yet: start it with `dpup-eval workshop`.")
     summary: dict[str, Any] = {}
