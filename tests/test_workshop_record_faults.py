@@ -134,3 +134,22 @@ def test_every_start_backs_up_and_new_keeps_a_damaged_record(tmp_path: Path, dem
     run("workshop", "import", str(backups[-1]), "--db", str(tmp_path / "restored.sqlite"))
     with WorkshopStore(tmp_path / "restored.sqlite") as restored:
         assert [p.display_name for p in restored.participants(first["workshop_id"])] == ["Mere"]
+
+
+@pytest.mark.slow
+def test_a_workshop_on_postgresql_from_server_to_page(tmp_path: Path, demo_dir: Path, postgres: object) -> None:
+    """`--db postgresql://...`: the server makes the workshop there and backs it up; a page's session uses it."""
+    from dpup_eval.workshop.session import ENV, open_session
+
+    url = postgres.new_database()  # type: ignore[attr-defined]
+    config = WorkshopConfig.resolve(demo_dir, folder=tmp_path / "w", port=8879, db=url)
+    assert config.db == url and not (tmp_path / "w" / "workshop.sqlite").exists()
+    prepared = prepare_workshop(config, say=lambda _: None)
+    assert len(list((config.folder / "backups").glob("workshop-*.json"))) == 1
+    env = config.kernel_env() | {ENV["workshop"]: str(prepared["workshop_id"])}
+    session = open_session(env)
+    assert session.store.db.dialect == "postgresql" and session.workshop.id == prepared["workshop_id"]
+    me = session.store.join(session.workshop.id, "Mere", "family_member")
+    with WorkshopStore(url) as other_page:  # another kernel sees it
+        assert other_page.participants(session.workshop.id) == [me]
+    session.store.close()

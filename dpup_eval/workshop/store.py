@@ -66,7 +66,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 T = TypeVar("T")
-Conn = "Connection"
 
 WORKSHOPS, ROLES_T, PARTICIPANTS = table("workshops"), table("workshop_roles"), table("participants")
 PROPOSALS, VIEWS_T, DECISIONS = table("proposals"), table("views"), table("decisions")
