@@ -59,7 +59,8 @@ class Cluster:
 
     def _run(self, program: str, *args: str) -> None:
         done = subprocess.run(
-            [*self.as_user, str(self.bin / program), *args], capture_output=True, text=True, timeout=180, check=False
+            [*self.as_user, str(self.bin / program), *args], capture_output=True, text=True, timeout=180, check=False,
+            cwd=self.root,  # the server's user may not be allowed into the caller's folder
         )
         if done.returncode != 0:
             log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -153,3 +154,31 @@ def test_a_workshop_on_postgresql_from_server_to_page(tmp_path: Path, demo_dir: 
     with WorkshopStore(url) as other_page:  # another kernel sees it
         assert other_page.participants(session.workshop.id) == [me]
     session.store.close()
+
+
+def _open_new(path: str, barrier: object) -> None:
+    barrier.wait(timeout=60)  # type: ignore[attr-defined]
+    with WorkshopStore(path) as store:
+        store.current_workshop()
+
+
+def test_many_pages_creating_the_same_new_record_at_once_get_one_whole_record(tmp_path: Path) -> None:
+    """The file is made under a temporary name and linked into place: nobody opens a half-made record,
+    nobody replaces one another process already made."""
+    import multiprocessing
+
+    path = tmp_path / "new" / "workshop.sqlite"
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["dpup_eval.workshop.store"])
+    barrier = context.Barrier(8)
+    workers = [context.Process(target=_open_new, args=(str(path), barrier)) for _ in range(8)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(timeout=120)
+    assert [p.exitcode for p in workers] == [0] * 8
+    assert sorted(p.name for p in path.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["workshop.sqlite"]
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA application_id").fetchone()[0] == 0x44505550  # "DPUP": made by the record layer
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+    raw.close()

@@ -479,3 +479,27 @@ def test_thirty_processes_writing_at_once_lose_nothing(record_target: str) -> No
         for comments in by_person.values():  # each page's writes landed in the order it made them
             assert [int(c.split(":")[1]) for c in comments] == list(range(ROUNDS))
     print(f"{writes} writes from {PROCESSES} processes in {elapsed:.2f} s ({store.db.dialect})")
+
+
+def test_postgresql_a_held_lock_is_waited_out_with_bounded_retries(postgres: Any) -> None:
+    """PostgreSQL's equivalent of the SQLite test above: the record's advisory lock held by another client."""
+    import psycopg
+
+    url = postgres.new_database()
+    with WorkshopStore(url, timeout_s=0.05) as impatient:  # lock_timeout 50 ms; the retries must cover
+        w = _workshop(impatient).id
+        blocker = psycopg.connect(host=str(postgres.socket_dir), port=postgres.port, user="dpup",
+                                  dbname=url.split("/")[3].split("?")[0])  # fmt: skip
+        blocker.execute("SELECT pg_advisory_xact_lock(%s)", (impatient.db.lock_key,))  # held until commit
+        threading.Timer(0.3, blocker.commit).start()
+        started = time.monotonic()
+        impatient.join(w, "Mere", "family_member")  # waits for the lock, then succeeds
+        assert 0.25 < time.monotonic() - started < 5
+        blocker.execute("SELECT pg_advisory_xact_lock(%s)", (impatient.db.lock_key,))  # never released while we try
+        started = time.monotonic()
+        with pytest.raises(RecordBusyError, match="is busy: .* Nothing was recorded"):
+            impatient.join(w, "Sam", "provider_staff")
+        assert time.monotonic() - started < 5  # bounded, not forever
+        blocker.rollback()
+        blocker.close()
+        assert [p.display_name for p in impatient.participants(w)] == ["Mere"]

@@ -124,6 +124,11 @@ class Database:
             self._engine.dispose()
             raise
 
+    @property
+    def lock_key(self) -> int:
+        """PostgreSQL: the advisory lock every write transaction of this record takes first."""
+        return self._lock_key
+
     # --- opening ------------------------------------------------------------------------------------
 
     def _connect(self) -> Connection:
@@ -146,6 +151,8 @@ class Database:
                     )
                 conn.exec_driver_sql("PRAGMA synchronous = FULL")
                 conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+            else:  # waits for a lock are bounded, as SQLite's busy timeout bounds them
+                conn.exec_driver_sql(f"SET lock_timeout = {int(self.timeout_s * 1000)}")
         except BaseException as exc:
             conn.close()
             if isinstance(exc, sa.exc.DBAPIError):

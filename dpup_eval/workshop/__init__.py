@@ -1,6 +1,7 @@
 """The workshop: Voila pages where providers, families and the agency set success measures together.
 
-Holds the shared record (`records`: its types; `store`: the database every page reads and writes),
+Holds the shared record (`records`: its types; `tables`: its tables and migrations; `store`: the
+database every page reads and writes, through `dpup_eval.records`; `archive`: export, import, backups),
 the page kernels' session (`session`), the composite widgets (`widgets_*`, `pages`), the report
 (`report`) and the server that checks the data once and serves the pages (`server`).
 
