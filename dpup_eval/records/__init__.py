@@ -19,6 +19,7 @@ from dpup_eval.records.database import (
     RecordBusyError,
     RecordDamagedError,
     RecordError,
+    inserted_id,
     is_url,
 )
 from dpup_eval.records.migrations import Migration, Schema, migrate
@@ -30,6 +31,7 @@ __all__ = [
     "RecordDamagedError",
     "RecordError",
     "Schema",
+    "inserted_id",
     "is_url",
     "migrate",
 ]

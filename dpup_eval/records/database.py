@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -43,7 +43,7 @@ from dpup_eval.errors import DpupEvalError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-__all__ = ["Database", "RecordBusyError", "RecordDamagedError", "RecordError", "is_url"]
+__all__ = ["Database", "RecordBusyError", "RecordDamagedError", "RecordError", "inserted_id", "is_url"]
 
 T = TypeVar("T")
 
@@ -303,6 +303,14 @@ class Database:
         if self.dialect == "sqlite" and code is not None and code & 0xFF in _SQLITE_DAMAGED:
             return self._damaged("is damaged (not a readable SQLite database)")
         return exc
+
+
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The id the database gave the row a single-row INSERT just made."""
+    key = result.inserted_primary_key
+    if key is None or key[0] is None:
+        raise RecordError("The database did not say which id it gave the new row.")
+    return int(key[0])
 
 
 def _url(target: str | os.PathLike[str]) -> sa.URL:

@@ -38,6 +38,7 @@ from dpup_eval.agreement.contract import Agreement, Contract
 from dpup_eval.audit import AuditLog, configured_actor, default_audit_path, fingerprint_file, record_use
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.paths import dpup_home
+from dpup_eval.records import inserted_id
 from dpup_eval.rights.registers import (
     CORRECTION_TABLE,
     REQUEST_TABLE,
@@ -183,8 +184,7 @@ class Register:
         row = {"kind": kind, "family_ref": family_ref, "received": received.isoformat(), "due": due.isoformat(),
                "transfer_due": transfer_due.isoformat(), "covers": json.dumps(list(covers)), "known": int(known),
                "status": "open", "logged_by": configured_actor()[0], "logged_at": _now()}
-        request_id = int(self._run(lambda c: c.execute(REQUEST_TABLE.insert().values(**row)).inserted_primary_key[0],
-                                   write=True))
+        request_id = self._run(lambda c: inserted_id(c.execute(REQUEST_TABLE.insert().values(**row))), write=True)
         self._audit(f"request.{kind}", request=request_id)
         return self.get(request_id)
 
@@ -311,8 +311,7 @@ class Register:
         row = {"request_id": request_id, "purpose": purpose, "record_key": _key_text(key), "field": field,
                "old_value": old, "new_value": new, "outcome": outcome, "statement": statement, "reason": reason,
                "decided_by": by, "decided_at": _now()}
-        new_id = self._run(lambda c: c.execute(CORRECTION_TABLE.insert().values(**row)).inserted_primary_key[0],
-                           write=True)
+        new_id = self._run(lambda c: inserted_id(c.execute(CORRECTION_TABLE.insert().values(**row))), write=True)
         return CorrectionResult(id=int(new_id), outcome=outcome, reason=reason, purpose=purpose,
                                 field=field, old_value=old, new_value=new, statement=statement, recipients=recipients)
 

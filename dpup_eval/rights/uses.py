@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.paths import dpup_home
+from dpup_eval.records import inserted_id
 from dpup_eval.rights.registers import USE_TABLE, USES, open_register, target_of
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class UseRegister:
             "summary": summary.strip(), "recorded_by": recorded_by or configured_actor()[0],
             "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }  # fmt: skip
-        new_id = self._run(lambda c: c.execute(USE_TABLE.insert().values(**row)).inserted_primary_key[0], write=True)
+        new_id = self._run(lambda c: inserted_id(c.execute(USE_TABLE.insert().values(**row))), write=True)
         return self.get(int(new_id))
 
     def get(self, use_id: int) -> UseRecord:
@@ -117,7 +118,7 @@ class UseRegister:
         return [_record(r) for r in self._run(lambda c: c.execute(query).mappings().all())]
 
 
-def _record(row: Mapping[str, Any]) -> UseRecord:
+def _record(row: Mapping[Any, Any]) -> UseRecord:
     data = dict(row) | {"data_used": json.loads(row["data_used"]), "findings": json.loads(row["findings"])}
     return UseRecord.model_validate(data)
 

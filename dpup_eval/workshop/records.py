@@ -282,7 +282,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def to_record(cls: type[R], row: Mapping[str, Any], **extra: Any) -> R:
+def to_record(cls: type[R], row: Mapping[Any, Any], **extra: Any) -> R:
     """Build a record from a row whose column names match the record's fields (extras are ignored)."""
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     values = dict(extra)
@@ -299,7 +299,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-def to_archive(table: str, columns: tuple[str, ...], row: Mapping[str, Any]) -> dict[str, Any]:
+def to_archive(table: str, columns: tuple[str, ...], row: Mapping[Any, Any]) -> dict[str, Any]:
     """A stored row as an archive row: JSON columns as objects, flags as booleans."""
     out: dict[str, Any] = {}
     for col in columns:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
-from dpup_eval.records import Database, migrate
+from dpup_eval.records import Database, inserted_id, migrate
 from dpup_eval.workshop import archive
 from dpup_eval.workshop.records import (
     DEFAULT_ROLES,
@@ -176,7 +176,7 @@ class WorkshopStore:
     @staticmethod
     def _insert(conn: Connection, target: sa.Table, values: Mapping[str, Any]) -> sa.RowMapping:
         """Insert one row and read it back, so returned records match what later reads will give."""
-        new_id = conn.execute(target.insert().values(**values)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(target.insert().values(**values)))
         return conn.execute(sa.select(target).where(target.c.id == new_id)).mappings().one()
 
     def _select(self, cls: type[T], query: sa.Select[Any]) -> list[T]:
@@ -202,7 +202,7 @@ class WorkshopStore:
         data_description = check_text(data_description, "The data description", max_len=MAX_TEXT, min_len=1)
         contract = check_text(os.fspath(contract), "The contract", max_len=MAX_REF, min_len=1)
         checked_roles = check_roles(roles)
-        row = {"name": name, "held_on": held_on.isoformat(), "data_description": data_description}
+        row: dict[str, Any] = {"name": name, "held_on": held_on.isoformat(), "data_description": data_description}
         row |= {"contract": contract, "created_at": self._now(), "revision": 1}
 
         def body(conn: Connection) -> Workshop:
@@ -464,7 +464,7 @@ class WorkshopStore:
         text = check_text(text, "The interpretation", max_len=MAX_TEXT)
         if not text.strip():
             raise WorkshopError("The interpretation cannot be empty.")
-        row = {"workshop_id": workshop_id, "participant_id": participant_id}
+        row: dict[str, Any] = {"workshop_id": workshop_id, "participant_id": participant_id}
         row |= {"finding_key": finding_key_text(finding_key), "text": text, "written_at": self._now()}
 
         def body(conn: Connection) -> sa.RowMapping:
@@ -504,7 +504,7 @@ class WorkshopStore:
             except (TypeError, json.JSONDecodeError):
                 raise WorkshopError("A finding's item key must be its finding key.") from None
         item_key = check_text(item_key, "The item key", max_len=MAX_REF, min_len=1)
-        row = {"workshop_id": workshop_id, "participant_id": participant_id, "item_kind": item_kind}
+        row: dict[str, Any] = {"workshop_id": workshop_id, "participant_id": participant_id, "item_kind": item_kind}
         row |= {"item_key": item_key, "include": int(include), "chosen_at": self._now()}
 
         def body(conn: Connection) -> None:
