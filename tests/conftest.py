@@ -76,8 +76,13 @@ def postgres() -> Iterator[Cluster]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def record_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where a test's record lives: a new SQLite file, or a new database in the PostgreSQL cluster."""
+def record_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a test's record lives: a new SQLite file, or a new database in the PostgreSQL cluster
+    (dropped after the test, so the cluster stays small)."""
     if request.param == "sqlite":
-        return str(tmp_path / "record.sqlite")
-    return request.getfixturevalue("postgres").new_database()
+        yield str(tmp_path / "record.sqlite")
+        return
+    cluster = request.getfixturevalue("postgres")
+    url = cluster.new_database()
+    yield url
+    cluster.drop(url)

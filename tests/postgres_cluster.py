@@ -79,6 +79,15 @@ class Cluster:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
         return self.url(name)
 
+    def drop(self, url: str) -> None:
+        """Drop a database made by :meth:`new_database` (closing any connection left to it)."""
+        import psycopg
+
+        name = url.split("/")[3].split("?")[0]
+        with psycopg.connect(host=str(self.socket_dir), port=self.port, user="dpup", dbname="postgres",
+                             autocommit=True) as conn:  # fmt: skip
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
