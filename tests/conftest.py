@@ -86,3 +86,18 @@ def record_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
     url = cluster.new_database()
     yield url
     cluster.drop(url)
+
+
+@pytest.fixture(scope="session")
+def trial(tmp_path_factory: pytest.TempPathFactory):
+    """The made-up two-arm reading trial (tests/trial_programme.py), checked and loaded once."""
+    from trial_programme import FOLDER, PURPOSE, write_trial_data
+
+    from dpup_eval.agreement.contract import contract_for
+    from dpup_eval.intake.loading import load
+
+    path = write_trial_data(tmp_path_factory.mktemp("trial"))
+    contract = contract_for(FOLDER, PURPOSE)
+    result = load(path, contract, PURPOSE)
+    assert result.report.accepted and not len(result.quarantine)
+    return path, contract, result.data

@@ -25,6 +25,25 @@ from dpup_eval.errors import ContractError, ContractIssue, UnknownPurposeError
 LogicalType = Literal["string", "integer", "number", "date", "boolean"]
 
 
+def value_text(value: object) -> str:
+    """A value as the contract writes it: ``True`` -> ``"true"``, ``1`` / ``1.0`` -> ``"1"``, text as is.
+
+    One spelling for each value, so labels, agreed codes, groups of findings and filters all meet:
+    the data's integer 0, a YAML ``value: 0`` and a group label "0" are the same code.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()  # type: ignore[union-attr]
+        if isinstance(value, bool):
+            return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
 #: Roles a field may play; direct identifiers have none because they never belong in a contract.
 FIELD_ROLES = ROLES
 CONTRACT_SUFFIXES = (".odcs.yaml", ".odcs.yml")
@@ -58,9 +77,27 @@ class Field(BaseModel):
     def is_free_text(self) -> bool:
         return self.role == "free_text"
 
-    def label(self, value: str) -> str:
-        """The plain label for an allowed value (falls back to the value itself)."""
-        return self.labels.get(value, value)
+    def label(self, value: object) -> str:
+        """The plain label for a value ("control" for arm 0), falling back to the value as text.
+
+        Works on integer and true/false codes as well as text: the value is first written the way
+        the contract writes it (:func:`value_text`), so ``0``, ``"0"`` and ``0.0`` all find "control".
+        """
+        text = value_text(value)
+        return self.labels.get(text, text)
+
+    def typed_value(self, text: str) -> str | int | float | bool:
+        """A value written as text (an agreed code, a tick box's value) as this field's type: ``"0"`` -> 0."""
+        if self.logical_type == "boolean":
+            lowered = text.strip().lower()
+            if lowered not in ("true", "false"):
+                raise ValueError(f"'{self.name}' is true or false, not '{text}'")
+            return lowered == "true"
+        if self.logical_type == "integer":
+            return int(text)
+        if self.logical_type == "number":
+            return float(text)
+        return text
 
 
 class QualityRule(BaseModel):

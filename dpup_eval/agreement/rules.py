@@ -152,6 +152,49 @@ def _parse_bound(value: Any, logical_type: str, place: str, out: _Collector) -> 
     return value
 
 
+def _code_text(value: Any, logical: str) -> str | None:
+    """One agreed code as the contract writes it (see `contract.value_text`), or None if it does not fit."""
+    if logical == "string":
+        return None if value is None else str(value)
+    if logical == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None
+        return str(value)
+    if logical == "boolean":
+        return ("true" if value else "false") if isinstance(value, bool) else None
+    return None
+
+
+def _coded_values(
+    entries: Any, logical: str, place: str, out: _Collector
+) -> tuple[tuple[str, ...] | None, dict[str, str]]:
+    """The agreed values and their labels: text categories, integer codes (0 = control) or true/false.
+
+    Codes are kept as text written one way ("0", "true") so that labels, checks and findings meet.
+    """
+    if not entries:
+        return None, {}
+    if logical not in ("string", "integer", "boolean"):
+        out.add(place, f"agreed values (enum) are for text, whole-number or true/false fields, not a {logical}")
+        return None, {}
+    allowed: list[str] = []
+    labels: dict[str, str] = {}
+    for i, item in enumerate(entries):
+        value = item.get("value") if isinstance(item, dict) else None
+        text = _code_text(value, logical)
+        if text is None:
+            kind = {"integer": "a whole number", "boolean": "true or false (no quotes)"}.get(logical, "a value")
+            out.add(f"{place}[{i}].value", f"each agreed value of a {logical} field must be {kind}, not {value!r}")
+            continue
+        if text in allowed:
+            out.add(f"{place}[{i}].value", f"'{text}' is listed twice")
+            continue
+        allowed.append(text)
+        if isinstance(item, dict) and item.get("label"):
+            labels[text] = str(item["label"])
+    return tuple(allowed), labels
+
+
 def _field(prop: dict[str, Any], place: str, out: _Collector) -> dict[str, Any] | None:
     name = prop.get("name", "")
     if not NAME_RE.match(str(name)):
@@ -183,16 +226,12 @@ def _field(prop: dict[str, Any], place: str, out: _Collector) -> dict[str, Any] 
         except re.error as exc:
             out.add(f"{place}.logicalTypeOptions.pattern", f"not a valid regular expression: {exc}")
             pattern = None
-    allowed: tuple[str, ...] | None = None
-    labels: dict[str, str] = {}
-    if prop.get("enum"):
-        allowed = tuple(str(item.get("value")) for item in prop["enum"])
-        labels = {str(item["value"]): item["label"] for item in prop["enum"] if item.get("label")}
-        if logical != "string":
-            out.add(f"{place}.enum", "allowed values are supported on string fields only")
+    allowed, labels = _coded_values(prop.get("enum"), logical, f"{place}.enum", out)
     separator = custom.get("multiValueSeparator")
-    if separator is not None and (not allowed or not isinstance(separator, str) or not separator):
-        out.add(f"{place}.customProperties", "multiValueSeparator needs a non-empty separator and an enum")
+    if separator is not None and (
+        not allowed or not isinstance(separator, str) or not separator or logical != "string"
+    ):
+        out.add(f"{place}.customProperties", "multiValueSeparator needs a non-empty separator and an enum, on a text field")
     return {
         "name": name,
         "plain_name": prop.get("businessName") or str(name).replace("_", " "),

@@ -293,6 +293,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Error: interrupted.", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug of ours: one plain line for people, the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        print(
+            f"Error: dpup-eval stopped on a problem it did not expect ({type(exc).__name__}); run the "
+            "command again with --debug to see where, and please report it.",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

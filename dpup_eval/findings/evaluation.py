@@ -297,7 +297,7 @@ def _evaluate_definition(
 ) -> list[Finding]:  # fmt: skip
     kind = indicator.kind
     selected, measure, success = _person_arrays(data, indicator, d)
-    groupings = [(name, _possible(coding, name, d)) for name, coding in groupings]
+    groupings = [(name, _possible(coding, name, d, selected)) for name, coding in groupings]
     groupings = [(name, coding) for name, coding in groupings if len(coding.labels) > 1]
     centre = float(np.nanmean(measure[selected])) if measure is not None and selected.any() else 0.0
     stat = {"success": success if kind in PROPORTION_KINDS else None, "measure": measure, "centre": centre}
@@ -338,17 +338,28 @@ def _evaluate_definition(
     return out
 
 
-def _possible(coding: tables.Coding, name: str, d: Definition) -> tables.Coding:
-    """The groups the definition's own filters allow: "parents" has no child row (a structural zero,
-    not a small count; left in, it would force needless secondary suppression)."""
-    own = [item for item in d.include if item.field == name]
-    if not own:
-        return coding
-    labels = pd.DataFrame({name: pd.Series(coding.labels, dtype="string")})
+def _possible(coding: tables.Coding, name: str, d: Definition, selected: np.ndarray) -> tables.Coding:
+    """The groups that can hold people of this measure; the others are structurally empty, not small.
+
+    Two kinds are dropped before any suppression (left in, a group that cannot have anyone is "fewer
+    than 6 people", and secondary suppression then hides a real group to protect it):
+    a group the definition's own filters exclude ("parents" has no child row; ``arm in [0, 1]`` has no
+    "not recorded" row), and the ``not recorded`` group when nobody inside the measure has the value
+    missing (a mentor field blank for everyone outside the incentive arm, an arm blank for students
+    outside the trial). A group the contract agrees but nobody happens to be in stays, and is withheld.
+    The filters are applied to each group's value in the data's own type, so they work on text,
+    whole numbers, numbers, true/false and dates alike.
+    """
     wanted = np.ones(len(coding.labels), dtype=bool)
-    for item in own:
-        wanted &= item.mask(labels)
-    return coding.keep(wanted)
+    own = [item for item in d.include if item.field == name]
+    if own and coding.values is not None:
+        groups = pd.DataFrame({name: coding.values})
+        for item in own:
+            wanted &= item.mask(groups)
+    blank = coding.not_recorded
+    if blank is not None and not (selected & (coding.codes == blank)).any():
+        wanted[blank] = False
+    return coding if wanted.all() else coding.keep(wanted)
 
 
 def _finding(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 
-from dpup_eval.agreement.contract import Contract
+from dpup_eval.agreement.contract import Contract, value_text
 from dpup_eval.agreement.contract import Field as ContractField
 from dpup_eval.findings.indicators import (
     _PRESENCE_OPS,
@@ -22,7 +22,7 @@ from dpup_eval.findings.indicators import (
     Scalar,
 )
 
-__all__ = ["check_indicator", "filter_problem", "grouping_problem"]
+__all__ = ["check_indicator", "filter_problem", "grouping_problem", "range_words"]
 
 _SET_OPS = ("in", "not_in")
 _ORDER_OPS = ("lt", "le", "gt", "ge", "between")
@@ -149,7 +149,7 @@ def _threshold_problem(d: Definition, contract: Contract) -> str | None:
         return None
     low, high = _range(contract.field(d.field))  # type: ignore[arg-type]
     if (low is not None and d.threshold < low) or (high is not None and d.threshold > high):  # type: ignore[operator]
-        return f"{d.threshold:g} is outside the agreed range of {d.field} ({low:g} to {high:g})"
+        return f"{d.threshold:g} is outside the agreed range of {d.field} ({range_words(low, high)})"
     return None
 
 
@@ -157,6 +157,25 @@ def _range(f: ContractField) -> tuple[float | None, float | None]:
     low = float(f.minimum) if isinstance(f.minimum, int | float) else None
     high = float(f.maximum) if isinstance(f.maximum, int | float) else None
     return low, high
+
+
+def range_words(low: float | dt.date | None, high: float | dt.date | None) -> str:
+    """An agreed range in words, when the contract gives both ends, only one, or neither.
+
+    A field may have only a minimum (books read: at least 0) or only a maximum; the words must not
+    assume both (formatting a missing end crashed indicator checking with a raw TypeError).
+    """
+
+    def show(value: float | dt.date) -> str:
+        return value.isoformat() if isinstance(value, dt.date) else f"{value:g}"
+
+    if low is not None and high is not None:
+        return f"{show(low)} to {show(high)}"
+    if low is not None:
+        return f"at least {show(low)}"
+    if high is not None:
+        return f"at most {show(high)}"
+    return "any value"
 
 
 def filter_problem(item: Filter, contract: Contract) -> str | None:
@@ -195,18 +214,26 @@ def _value_problem(value: Scalar, f: ContractField) -> str | None:
             return f"'{f.name}' ({f.plain_name}) is a number; '{value}' is not"
         low, high = _range(f)
         if (low is not None and value < low) or (high is not None and value > high):
-            return f"{value} is outside the agreed range of {f.name} ({low:g} to {high:g})"
-        return None
+            return f"{value} is outside the agreed range of {f.name} ({range_words(low, high)})"
+        if f.logical_type == "integer" and value != int(value):
+            return f"'{f.name}' ({f.plain_name}) holds whole numbers; {value} can never match"
+        return _coded_problem(value_text(value), f)
     if f.logical_type == "date":
         if isinstance(value, dt.date):
-            return None
-        try:
-            dt.date.fromisoformat(str(value))
-        except ValueError:
-            return f"'{f.name}' ({f.plain_name}) is a date; write it as YYYY-MM-DD, not '{value}'"
+            day = value
+        else:
+            try:
+                day = dt.date.fromisoformat(str(value))
+            except ValueError:
+                return f"'{f.name}' ({f.plain_name}) is a date; write it as YYYY-MM-DD, not '{value}'"
+        low, high = f.minimum, f.maximum
+        if (isinstance(low, dt.date) and day < low) or (isinstance(high, dt.date) and day > high):
+            return f"{day.isoformat()} is outside the agreed range of {f.name} ({range_words(low, high)})"  # type: ignore[arg-type]
         return None
     if f.logical_type == "boolean":
-        return None if isinstance(value, bool) else f"'{f.name}' is true or false, not '{value}'"
+        if not isinstance(value, bool):
+            return f"'{f.name}' ({f.plain_name}) is true or false (without quotes), not '{value}'"
+        return _coded_problem(value_text(value), f)
     if f.allowed is not None and str(value) not in f.allowed:
         close = difflib.get_close_matches(str(value), f.allowed, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"agreed values are {', '.join(f.allowed)}"
@@ -214,3 +241,11 @@ def _value_problem(value: Scalar, f: ContractField) -> str | None:
     if not isinstance(value, str):
         return f"'{f.name}' ({f.plain_name}) is text; put the value in quotes"
     return None
+
+
+def _coded_problem(text: str, f: ContractField) -> str | None:
+    """A coded number or true/false must be one of the contract's agreed codes (when it lists them)."""
+    if f.allowed is None or text in f.allowed:
+        return None
+    agreed = ", ".join(f"{code} ({f.label(code)})" if f.label(code) != code else code for code in f.allowed)
+    return f"{text} is not an agreed value of {f.name} ({f.plain_name}); agreed values are {agreed}"

@@ -95,7 +95,7 @@ class Filter(BaseModel):
         name, label = self.field, (lambda v: str(v))
         if contract is not None and contract.has_field(self.field):
             f = contract.field(self.field)
-            name, label = f.plain_name, (lambda v: f.label(str(v)))
+            name, label = f.plain_name, f.label
         if self.op in _PRESENCE_OPS:
             return f"{name} {_OP_WORDS[self.op]}"
         if isinstance(self.value, list):
@@ -108,7 +108,15 @@ class Filter(BaseModel):
         return f"{name} {_OP_WORDS[self.op]} {label(self.value)}"
 
     def mask(self, data: pd.DataFrame) -> np.ndarray:
-        """Which rows match, as a boolean array (vectorised pandas comparisons; missing never matches)."""
+        """Which rows match, as a boolean array (vectorised pandas comparisons; missing never matches).
+
+        Works on every type a contract allows (text, categories, whole numbers, numbers, true/false,
+        dates). A filter whose value cannot be compared with the data's column (a number against a
+        column of text, say) raises :class:`IndicatorError` saying so, rather than silently matching
+        nobody or failing deep inside pandas.
+        """
+        if self.field not in data.columns:
+            raise self._cannot_apply(f"the data has no column '{self.field}'")
         series = data[self.field]
         if self.op == "missing":
             return series.isna().to_numpy()
@@ -116,6 +124,9 @@ class Filter(BaseModel):
         if self.op == "not_missing":
             return present
         values = self.value if isinstance(self.value, list) else [self.value]
+        problem = _comparison_problem(series, values)
+        if problem:
+            raise self._cannot_apply(problem)
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
             values = [pd.Timestamp(v) for v in values]
         if isinstance(series.dtype, pd.CategoricalDtype) and self.op in ("eq", "in", "ne", "not_in"):
@@ -124,16 +135,60 @@ class Filter(BaseModel):
             lookup = np.append(series.cat.categories.isin(values), False)
             hit = lookup[series.cat.codes.to_numpy()]
             return hit if self.op in ("eq", "in") else ~hit & present
-        if self.op in ("eq", "in"):
-            return series.isin(values).to_numpy(dtype=bool) & present
-        if self.op in ("ne", "not_in"):
-            return ~series.isin(values).to_numpy(dtype=bool) & present
-        if self.op == "between":
-            low, high = values
-            result = series.ge(low) & series.le(high)
-        else:
-            result = getattr(series, self.op)(values[0])
+        try:
+            if self.op in ("eq", "in"):
+                return series.isin(values).to_numpy(dtype=bool, na_value=False) & present
+            if self.op in ("ne", "not_in"):
+                return ~series.isin(values).to_numpy(dtype=bool, na_value=False) & present
+            if self.op == "between":
+                low, high = values
+                result = series.ge(low) & series.le(high)
+            else:
+                result = getattr(series, self.op)(values[0])
+        except (TypeError, ValueError) as error:
+            raise self._cannot_apply(f"its values cannot be compared with {values!r} ({error})") from None
         return np.asarray(result.to_numpy(dtype=bool, na_value=False))
+
+    def _cannot_apply(self, why: str) -> IndicatorError:
+        value = "" if self.value is None else f" {self.value!r}"
+        return IndicatorError(
+            [IndicatorIssue(
+                place=f"filter '{self.field} {self.op}{value}'",
+                message=f"cannot be applied: {why}. Load the data with its contract (`dpup-eval check`, "
+                "dpup_eval.load) so every field has its agreed type, and check the filter against the contract",
+            )],
+            "data",
+        )  # fmt: skip
+
+
+def _comparison_problem(series: pd.Series, values: list[Any]) -> str | None:
+    """Why a filter's values cannot be compared with a column (None if they can), by kind of value."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    is_bool = pd.api.types.is_bool_dtype(dtype)
+    is_number = pd.api.types.is_numeric_dtype(dtype) and not is_bool
+    is_date = pd.api.types.is_datetime64_any_dtype(dtype)
+    for value in values:
+        if isinstance(value, bool):
+            ok, kind = is_bool, "true/false"
+        elif isinstance(value, int | float):
+            ok, kind = is_number, "a number"
+        elif isinstance(value, dt.date):
+            ok, kind = is_date, "a date"
+        elif is_date:
+            try:
+                dt.date.fromisoformat(str(value))
+                ok = True
+            except ValueError:
+                ok = False
+            kind = "text that is not a date (YYYY-MM-DD)"
+        else:
+            ok, kind = not (is_bool or is_number), "text"
+        if not ok:
+            held = "true/false" if is_bool else "numbers" if is_number else "dates" if is_date else "text"
+            return f"the data's '{series.name}' holds {held}, and {value!r} is {kind}"
+    return None
 
 
 class Definition(BaseModel):

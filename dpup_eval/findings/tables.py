@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from dpup_eval.agreement.contract import value_text
 from dpup_eval.findings.disclosure import DisclosureRules, stable_random_round, suppress
 from dpup_eval.findings.indicators import PROPORTION_KINDS, Definition
 from dpup_eval.findings.intervals import mean_t_from_summary, median_ranks, newcombe_difference, wilson
@@ -28,36 +29,53 @@ NOT_RECORDED = "not recorded"
 class Coding:
     """One categorical column as integer codes (one per row, never -1) and the label of each code.
 
-    Categories keep the contract's order; text is sorted. Missing values get their own code labelled
-    ``not recorded``, so the groups always partition the people and the ``Total`` row is their sum.
+    Categories keep the contract's order; other values are sorted. Labels are the values written as
+    the contract writes them (``0``, ``true``, ``Auckland``: see
+    :func:`dpup_eval.agreement.contract.value_text`); ``values`` keeps each group's value in the
+    data's own type, so a filter such as ``arm in [0, 1]`` can be applied to the groups themselves.
+    Missing values get their own code labelled ``not recorded`` (value missing), so the groups always
+    partition the people and the ``Total`` row is their sum.
     """
 
     labels: tuple[str, ...]
     codes: np.ndarray
+    values: pd.Series | None = None
 
     @classmethod
     def of(cls, series: pd.Series) -> Coding:
         if isinstance(series.dtype, pd.CategoricalDtype):
             codes = series.cat.codes.to_numpy().astype(np.int64)
-            labels = [str(c) for c in series.cat.categories]
+            categories = series.cat.categories
+            values = pd.Series(pd.Categorical(categories, categories=categories))
         else:
             if pd.api.types.is_datetime64_any_dtype(series.dtype):
                 quarters = series.dt.to_period("Q")
                 series = quarters.dt.year.astype("string") + "-Q" + quarters.dt.quarter.astype("string")
             codes, uniques = pd.factorize(series, sort=True)
             codes = np.asarray(codes, dtype=np.int64)
-            labels = [str(u) for u in uniques]
+            values = pd.Series(uniques)
+        labels = [value_text(v) for v in values]
         missing = codes < 0
         if missing.any():
             codes = np.where(missing, len(labels), codes)
             labels.append(NOT_RECORDED)
-        return cls(tuple(labels), codes)
+            values = pd.concat([values, pd.Series([None], dtype=values.dtype)], ignore_index=True)
+        return cls(tuple(labels), codes, values.reset_index(drop=True))
+
+    @property
+    def not_recorded(self) -> int | None:
+        """The code of the ``not recorded`` group (people whose value is missing), if there is one."""
+        if self.values is None or not len(self.values) or not pd.isna(self.values.iloc[-1]):
+            return None
+        return len(self.labels) - 1
 
     def keep(self, wanted: np.ndarray) -> Coding:
         """Only the labels marked in ``wanted``; rows of dropped labels get code 0 (callers never select them)."""
         new = np.cumsum(wanted) - 1
         codes = np.where(wanted[self.codes], new[self.codes], 0)
-        return Coding(tuple(label for label, w in zip(self.labels, wanted, strict=True) if w), codes)
+        labels = tuple(label for label, w in zip(self.labels, wanted, strict=True) if w)
+        values = None if self.values is None else self.values[wanted].reset_index(drop=True)
+        return Coding(labels, codes, values)
 
     @classmethod
     def single(cls, rows: int) -> Coding:

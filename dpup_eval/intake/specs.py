@@ -106,7 +106,9 @@ def _field_specs(f: Field) -> list[CheckSpec]:
                 {"values": list(BOOLEAN_TEXT)},
             )
         )
-    if f.allowed is not None:
+    # A true/false field's agreed values only give its labels: "yes", "1" and "TRUE" are all read as
+    # true by the type rule above, so the codes are not matched as text.
+    if f.allowed is not None and f.logical_type != "boolean":
         if f.multi_value_separator:
             alternatives = "|".join(re.escape(v) for v in f.allowed)
             sep = re.escape(f.multi_value_separator)

@@ -40,7 +40,7 @@ class MeasureOption:
     low: float = 0.0
     high: float = 1.0
     step: float = 1.0
-    values: tuple[tuple[str, str], ...] = ()  # (label, value) for a category
+    values: tuple[tuple[str, Any], ...] = ()  # (label, value in the field's type) for a category
 
     @property
     def kind(self) -> str:
@@ -91,7 +91,7 @@ class GroupChoice:
 
     field: str
     words: str
-    values: tuple[tuple[str, str], ...]  # (label, value)
+    values: tuple[tuple[str, Any], ...]  # (label, value in the field's type: "control", 0)
 
 
 def _change_words(contract: Contract, post: str) -> str:
@@ -109,7 +109,7 @@ def measure_options(contract: Contract, indicators: IndicatorSet) -> list[Measur
         if f.role == "outcome" and f.allowed and len(f.allowed) <= 10:
             options[f"category:{f.name}"] = MeasureOption(
                 key=f"category:{f.name}", words=f.plain_name, style="category", field=f.name,
-                values=tuple((f.label(v), v) for v in f.allowed),
+                values=tuple((f.label(v), f.typed_value(v)) for v in f.allowed),
             )  # fmt: skip
     for indicator in indicators.indicators:
         for d in indicator.definitions:
@@ -154,7 +154,9 @@ def options_for_kind(options: list[MeasureOption], kind: str) -> list[MeasureOpt
 def group_choices(contract: Contract) -> list[GroupChoice]:
     """The "who is included" questions: short categorical fields a family would recognise."""
     return [
-        GroupChoice(field=f.name, words=f.plain_name, values=tuple((f.label(v), v) for v in f.allowed))
+        GroupChoice(
+            field=f.name, words=f.plain_name, values=tuple((f.label(v), f.typed_value(v)) for v in f.allowed)
+        )
         for f in contract.fields
         if f.role in _GROUP_ROLES
         and f.allowed
