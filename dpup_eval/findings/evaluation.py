@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from dpup_eval.agreement.contract import Agreement, Contract, contract_for, default_contract_dir
 from dpup_eval.errors import DataFileError
 from dpup_eval.findings import tables
+from dpup_eval.findings.comparisons import method_for, named_differences
 from dpup_eval.findings.disclosure import DisclosureRules, LooserRuleError
 from dpup_eval.findings.indicator_checks import grouping_problem
 from dpup_eval.findings.indicators import (
@@ -56,16 +57,22 @@ __all__ = ["Comparison", "Finding", "Findings", "evaluate", "evaluate_file"]
 
 
 class Comparison(BaseModel):
-    """This finding minus another (everyone else in the period, or the previous period)."""
+    """This finding minus another: everyone else in the period, the previous period, or a named group.
+
+    For a named group (``versus`` = ``"group"``), ``group`` is its code and ``versus_label`` its plain
+    label ("control"). ``method`` names the interval (Newcombe for shares, Welch for averages).
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    versus: Literal["everyone else", "previous period"]
+    versus: Literal["everyone else", "previous period", "group"]
     versus_label: str
     difference: float
     ci_low: float | None
     ci_high: float | None
     distinguishable: bool | None
+    method: str | None = None
+    group: str | None = None
 
 
 class Finding(BaseModel):
@@ -100,6 +107,7 @@ class Finding(BaseModel):
     meets_target: bool | None
     versus_rest: Comparison | None = None
     versus_previous: Comparison | None = None
+    versus_groups: list[Comparison] = []
     cautions: list[str] = []
     sentence: str
 
@@ -142,7 +150,7 @@ class Findings(BaseModel):
         """One row per finding (comparisons flattened), for notebooks."""
         rows = []
         for f in self.findings:
-            row = f.model_dump(exclude={"versus_rest", "versus_previous", "group", "cautions"})
+            row = f.model_dump(exclude={"versus_rest", "versus_previous", "versus_groups", "group", "cautions"})
             row["group"] = f.group_label
             for name in ("versus_rest", "versus_previous"):
                 comparison = getattr(f, name)
@@ -205,6 +213,7 @@ def evaluate(
     wording = Wording(contract, period, rules)
     for indicator in items:
         names = requested if requested is not None else [g for g in indicator.groupings if g != period]
+        names = [*names, *(c.field for c in indicator.compare if c.field not in names and c.field != period)]
         for name in names:
             if name not in codings:
                 codings[name] = tables.Coding.of(data[name])
@@ -216,7 +225,8 @@ def evaluate(
         findings=findings, rules={"rounding_base": rules.rounding_base, "minimum_count": rules.minimum_count,
                                   "minimum_for_mean": rules.minimum_for_mean},
         contract=contract.id, purpose=contract.purpose, groupings=list(dict.fromkeys(
-            g for i in items for g in (requested if requested is not None else i.groupings) if g != period)),
+            g for i in items for g in [*(requested if requested is not None else i.groupings),
+                                       *(c.field for c in i.compare)] if g != period)),
         period_field=period, periods=[] if not period else list(periods.labels),
     )  # fmt: skip
 
@@ -328,13 +338,17 @@ def _evaluate_definition(
         published = tables.publish(
             kind, d, cells, mask, rules, name, group_labels, periods.labels, bool(period_field)
         )
+        pairs = [p for c in indicator.compare if c.field == name for p in c.pairs_among(group_labels)]
+        published["versus_groups"] = named_differences(
+            kind, cells, published["estimate"], mask, published.pop("rounded"), group_labels, pairs
+        )
         n_rows = len(group_labels) if name else 1
         for r in range(n_rows):
             group = {name: group_labels[r]} if name else {}
+            other = group_labels[1 - r] if name and n_rows == 2 else None  # "everyone else" is one group
             for c, column in zip(keep_cols, labels, strict=True):
-                out.append(
-                    _finding(wording, indicator, d, group, column, {k: v[r][c] for k, v in published.items()})
-                )
+                values = {k: v[r][c] for k, v in published.items()}
+                out.append(_finding(wording, indicator, d, group, column, values, other))
     return out
 
 
@@ -364,7 +378,7 @@ def _possible(coding: tables.Coding, name: str, d: Definition, selected: np.ndar
 
 def _finding(
     wording: Any, indicator: Indicator, d: Definition, group: dict[str, str], period: str | None,
-    values: dict[str, Any],
+    values: dict[str, Any], other: str | None = None,
 ) -> Finding:  # fmt: skip
     suppressed = bool(values["suppressed"])
     estimate = None if suppressed else values["estimate"]
@@ -373,16 +387,27 @@ def _finding(
         meets = (
             estimate >= indicator.target if indicator.direction == "higher" else estimate <= indicator.target
         )
-    comparisons = {}
+    comparisons: dict[str, Any] = {}
+    method = method_for(indicator.kind)
     for name, versus in (("versus_rest", "everyone else"), ("versus_previous", "previous period")):
         parts = None if suppressed else values[name]
         if parts is not None:
             diff, low, high = parts
             comparisons[name] = Comparison(
-                versus=versus, versus_label=wording.versus_label(versus, group, period),  # type: ignore[arg-type]
-                difference=diff, ci_low=low, ci_high=high,
+                versus=versus, versus_label=wording.versus_label(versus, group, period, other),  # type: ignore[arg-type]
+                difference=diff, ci_low=low, ci_high=high, method=method,
                 distinguishable=None if low is None else bool(low > 0 or high < 0),
             )  # fmt: skip
+    if not suppressed and values["versus_groups"]:
+        (field,) = group
+        comparisons["versus_groups"] = [
+            Comparison(
+                versus="group", versus_label=wording.value_label(field, pair.other), group=pair.other,
+                difference=pair.difference, ci_low=pair.ci_low, ci_high=pair.ci_high, method=pair.method,
+                distinguishable=None if pair.ci_low is None else bool(pair.ci_low > 0 or pair.ci_high < 0),  # type: ignore[operator]
+            )
+            for pair in values["versus_groups"]
+        ]  # fmt: skip
     fields = dict(
         indicator=indicator.id, indicator_name=indicator.name, definition=d.id, definition_label=d.label,
         proposed_by=d.proposed_by, kind=indicator.kind, unit=indicator.unit, group=group,

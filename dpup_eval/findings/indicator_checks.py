@@ -15,6 +15,7 @@ from dpup_eval.agreement.contract import Field as ContractField
 from dpup_eval.findings.indicators import (
     _PRESENCE_OPS,
     PROPORTION_KINDS,
+    CompareGroups,
     Definition,
     Filter,
     Indicator,
@@ -54,7 +55,41 @@ def check_indicator(indicator: Indicator, contract: Contract, place: str) -> lis
             issues.append(IndicatorIssue(place=f"{place}.groupings[{g}]", message=problem))
     for d, definition in enumerate(indicator.definitions):
         issues += _check_definition(indicator, definition, contract, f"{place}.definitions[{d}]")
+    for c, compare in enumerate(indicator.compare):
+        issues += [
+            IndicatorIssue(place=f"{place}.compare[{c}]{where}", message=message)
+            for where, message in _compare_problems(indicator, compare, contract)
+        ]
     return issues
+
+
+def _compare_problems(
+    indicator: Indicator, compare: CompareGroups, contract: Contract
+) -> list[tuple[str, str]]:
+    """What is wrong with one ``compare`` entry: (where inside it, what to change)."""
+    if indicator.kind in ("median", "count"):
+        return [("", f"groups are compared on shares, averages and changes; a {indicator.kind} is not compared")]
+    problem = grouping_problem(compare.field, contract)
+    if problem:
+        return [(".field", problem)]
+    if (compare.reference is None) == (compare.pairs is None):
+        return [("", "give either 'reference' (every other group is compared with it) or 'pairs' "
+                     "(e.g. pairs: [[1, 0]]), not both and not neither")]  # fmt: skip
+    f = contract.field(compare.field)
+    problems: list[tuple[str, str]] = []
+    entries = [(".reference", compare.reference)] if compare.pairs is None else [
+        (f".pairs[{i}]", pair) for i, pair in enumerate(compare.pairs)
+    ]  # fmt: skip
+    for where, entry in entries:
+        values = entry if isinstance(entry, list) else [entry]
+        if isinstance(entry, list) and (len(entry) != 2 or value_text(entry[0]) == value_text(entry[1])):
+            problems.append((where, "a pair is two different groups: [group, the group it is compared with]"))
+            continue
+        for value in values:
+            problem = _value_problem(value, f)  # type: ignore[arg-type]
+            if problem:
+                problems.append((where, problem))
+    return problems
 
 
 def grouping_problem(name: str, contract: Contract) -> str | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,10 +27,11 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dpup_eval.agreement.contract import Contract
+from dpup_eval.agreement.contract import Contract, value_text
 from dpup_eval.errors import IssuesError
 
 __all__ = [
+    "CompareGroups",
     "Definition",
     "Filter",
     "Indicator",
@@ -230,6 +232,31 @@ class Definition(BaseModel):
         return json.dumps({"success": success, "threshold": self.threshold}, sort_keys=True)
 
 
+class CompareGroups(BaseModel):
+    """Named groups of one field compared directly: treated vs control, each arm vs a reference arm.
+
+    ``reference``: every other group is compared with this one (``arm``, ``reference: 0``).
+    ``pairs``: chosen pairs instead, each ``[group, other]`` published as group minus other.
+    Exactly one of the two. One difference is published per pair (never one per direction).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str
+    reference: Scalar | None = None
+    pairs: list[list[Scalar]] | None = None
+
+    def pairs_among(self, labels: Sequence[str]) -> list[tuple[str, str]]:
+        """The (group, other) pairs as group labels (codes written one way), among the groups present."""
+        present = set(labels)
+        if self.pairs is not None:
+            chosen = [(value_text(a), value_text(b)) for a, b in (p for p in self.pairs if len(p) == 2)]
+        else:
+            reference = value_text(self.reference)
+            chosen = [(label, reference) for label in labels if label != reference]
+        return [(a, b) for a, b in chosen if a in present and b in present and a != b]
+
+
 class Indicator(BaseModel):
     """A success measure: what it is, how it may be counted, the target and which groupings make sense."""
 
@@ -245,6 +272,9 @@ class Indicator(BaseModel):
     target: float | None = None
     direction: Literal["higher", "lower"] = "higher"
     groupings: list[str] = []
+    compare: list[CompareGroups] = Field(
+        [], description="named groups compared directly, alongside each group vs everyone else"
+    )
 
     def definition(self, definition_id: str) -> Definition:
         for candidate in self.definitions:

@@ -261,9 +261,12 @@ def publish(
         with np.errstate(divide="ignore", invalid="ignore"):
             estimate = s_r / n_r
         low, high = wilson(s_r, n_r)
-        rest_s, rest_n = s_r[-1:] - s_r, n_r[-1:] - n_r
+        if n_rows == 3:  # two groups: everyone else *is* the other group, as it was published
+            rest_s, rest_n, rest_shown = s_r[[1, 0, 2]], n_r[[1, 0, 2]], shown[[1, 0, 2]]
+        else:
+            rest_s, rest_n, rest_shown = s_r[-1:] - s_r, n_r[-1:] - n_r, shown[-1:]
         ok_rest = (
-            shown & shown[-1:] & (rest_n >= rules.minimum_count) & (np.arange(n_rows)[:, None] < n_rows - 1)
+            shown & rest_shown & (rest_n >= rules.minimum_count) & (np.arange(n_rows)[:, None] < n_rows - 1)
         )
         rest = (
             ok_rest,
@@ -279,14 +282,19 @@ def publish(
         mean, sd = cells.mean_sd()
         estimate = mean
         low, high = mean_t_from_summary(cells.n, mean, sd)
-        rest_n = cells.n[-1:] - cells.n
-        rest_total, rest_squares = cells.total[-1:] - cells.total, cells.squares[-1:] - cells.squares  # type: ignore[index]
-        rest_mean, rest_sd = Cells(
-            n=rest_n, total=rest_total, squares=rest_squares, centre=cells.centre
-        ).mean_sd()
+        if n_rows == 3:  # two groups: everyone else *is* the other group, as it was published
+            swap = [1, 0, 2]
+            rest_n, rest_mean, rest_sd, rest_shown = cells.n[swap], mean[swap], sd[swap], shown[swap]
+        else:
+            rest_n = cells.n[-1:] - cells.n
+            rest_total, rest_squares = cells.total[-1:] - cells.total, cells.squares[-1:] - cells.squares  # type: ignore[index]
+            rest_mean, rest_sd = Cells(
+                n=rest_n, total=rest_total, squares=rest_squares, centre=cells.centre
+            ).mean_sd()
+            rest_shown = shown[-1:]
         ok_rest = (
             shown
-            & shown[-1:]
+            & rest_shown
             & (rest_n >= rules.minimum_for_mean)
             & (np.arange(n_rows)[:, None] < n_rows - 1)
         )
@@ -304,6 +312,8 @@ def publish(
 
     published = {"estimate": masked(estimate), "ci_low": masked(low), "ci_high": masked(high),
                  "n": masked(n_r), "suppressed": mask}  # fmt: skip
+    # The published counts, for comparisons between named groups (they must use what was published).
+    published["rounded"] = (n_r, s_r if kind in PROPORTION_KINDS else None)
     published["versus_rest"] = comparisons(rest, cells.n.shape, 0)
     published["versus_previous"] = (
         comparisons(previous, cells.n.shape, 1) if has_periods else comparisons(None, cells.n.shape, 1)

@@ -71,14 +71,14 @@ class Wording:
     def _plain(self, name: str) -> str:
         return self._fields[name].plain_name if name in self._fields else name
 
+    def value_label(self, name: str, value: str) -> str:
+        """A group's value in words: the contract's label for a code ("control" for arm 0)."""
+        return self._fields[name].label(value) if name in self._fields else value
+
     def group_label(self, group: dict[str, str]) -> str:
         if not group:
             return "Everyone"
-        parts = []
-        for name, value in group.items():
-            label = self._fields[name].label(value) if name in self._fields else value
-            parts.append(f"{self._plain(name)}: {label}")
-        return ", ".join(parts)
+        return ", ".join(f"{self._plain(name)}: {self.value_label(name, value)}" for name, value in group.items())
 
     def period_label(self, period: str | None) -> str:
         if period is not None:
@@ -91,9 +91,15 @@ class Wording:
         f = self._fields.get(self.period_field)
         return f is not None and ("quarter" in f.name or f.logical_type == "date")
 
-    def versus_label(self, versus: str, group: dict[str, str], period: str | None) -> str:
+    def versus_label(
+        self, versus: str, group: dict[str, str], period: str | None, other: str | None = None
+    ) -> str:
+        """Whom a finding is compared with; ``other``: the one other group when a grouping has two."""
         if versus == "previous period":
             return "the quarter before" if self._quarters() else "the period before"
+        if other is not None and group:
+            (name,) = group
+            return self.value_label(name, other) + (f" in {period}" if period else "")
         return "everyone else" + (f" in {period}" if period else "")
 
     def suppressed_reason(self, kind: str) -> str:
@@ -118,8 +124,10 @@ class Wording:
             cautions.append(f"this rests on only about {f['n']} people, so read it as a rough guide")
         if f["ci_low"] is None and indicator.kind not in ("count",):
             cautions.append("too few people for a likely range")
-        comparison = f.get("versus_rest") or f.get("versus_previous")
-        if comparison is not None:
+        # A design's own question (this arm vs the reference arm) comes first; otherwise vs everyone else.
+        named = f.get("versus_groups") or []
+        fallback = f.get("versus_rest") or f.get("versus_previous")
+        for comparison in named or ([fallback] if fallback is not None else []):
             text, clear = self._comparison(indicator, comparison)
             (clauses if clear else cautions).append(text)
         sentence = context + main + "".join(f", {c}" for c in clauses if c)
@@ -188,11 +196,18 @@ class Wording:
         )
 
     def _comparison(self, indicator: Indicator, c: Any) -> tuple[str, bool]:
-        if indicator.kind in PROPORTION_KINDS:
-            amount = f"{abs(c.difference) * 100:.0f} percentage points"
-        else:
-            amount = f"{number(abs(c.difference))}{' ' + indicator.unit if indicator.unit else ''}"
+        share = indicator.kind in PROPORTION_KINDS
+        unit = " percentage points" if share else (f" {indicator.unit}" if indicator.unit else "")
+
+        def amount(value: float) -> str:
+            return f"{value * 100:.0f}" if share else number(value)
+
+        size = f"{amount(abs(c.difference))}{unit}"
+        likely = ""
+        if c.versus == "group" and c.ci_low is not None and c.ci_high is not None:
+            likely = f"probably between {amount(c.ci_low)} and {amount(c.ci_high)}{unit}; {c.method}"
         if c.distinguishable:
             way = "higher" if c.difference > 0 else "lower"
-            return f"{way} than {c.versus_label} by about {amount}", True
-        return f"the data cannot tell this apart from {c.versus_label} (difference about {amount})", False
+            return f"{way} than {c.versus_label} by about {size}" + (f" ({likely})" if likely else ""), True
+        detail = f"difference about {size}" + (f", {likely}" if likely else "")
+        return f"the data cannot tell this apart from {c.versus_label} ({detail})", False

@@ -1,0 +1,184 @@
+"""Comparisons between named groups: one difference per pair, its interval, the method named.
+
+Expected values come from scipy (Welch's interval: ``ttest_ind(equal_var=False).confidence_interval``)
+and from Newcombe's (1998) hybrid score formula written out here from the paper, never from the
+workbench's own functions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from dpup_eval.agreement.contract import Contract
+from dpup_eval.findings.evaluation import Finding, Findings, evaluate
+from dpup_eval.findings.indicators import (
+    CompareGroups,
+    Definition,
+    Filter,
+    Indicator,
+    IndicatorError,
+    validate_indicators,
+)
+
+ELIGIBLE = [Filter(field="eligible", op="eq", value=True)]
+
+
+def _indicator(kind: str, compare: list[CompareGroups], groupings: list[str], **definition: object) -> Indicator:
+    return Indicator(
+        id="x", name="Reading", what_it_tells_us="Reading.", people="students", kind=kind, unit="points",
+        groupings=groupings, compare=compare,
+        definitions=[Definition(id="d", label="D", proposed_by="agency", include=ELIGIBLE, **definition)],
+    )  # fmt: skip
+
+
+def _overall(findings: Findings, grouping: str) -> dict[str, Finding]:
+    return {f.group[grouping]: f for f in findings.select(grouping=grouping, period=None)}
+
+
+def _wilson(s: int, n: int) -> tuple[float, float]:
+    z = stats.norm.ppf(0.975)
+    p = s / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def _newcombe(s1: int, n1: int, s2: int, n2: int) -> tuple[float, float, float]:
+    """Newcombe (1998b), method 10, from the paper's formula."""
+    p1, p2 = s1 / n1, s2 / n2
+    (l1, u1), (l2, u2) = _wilson(s1, n1), _wilson(s2, n2)
+    d = p1 - p2
+    return d, d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+def test_each_arm_against_the_reference_matches_welch(trial) -> None:
+    path, contract, data = trial
+    raw = pd.read_csv(path)
+    mean = _indicator("mean", [CompareGroups(field="arm", reference=0),
+                               CompareGroups(field="class_type", reference="regular")],
+                      ["arm", "class_type"], field="score_post")  # fmt: skip
+    findings = evaluate(data, [mean], contract=contract)
+    arms = _overall(findings, "arm")
+    assert arms["0"].versus_groups == []  # the reference arm is not compared with itself
+    (named,) = arms["1"].versus_groups
+    treated, control = raw.loc[raw["arm"] == 1, "score_post"], raw.loc[raw["arm"] == 0, "score_post"]
+    welch = stats.ttest_ind(treated, control, equal_var=False).confidence_interval(0.95)
+    assert named.difference == pytest.approx(treated.mean() - control.mean())
+    assert (named.ci_low, named.ci_high) == pytest.approx((welch.low, welch.high))
+    assert named.versus == "group" and named.group == "0" and named.versus_label == "control"
+    assert "Welch" in named.method and named.distinguishable is True
+    assert "higher than control by about" in arms["1"].sentence and "Welch" in arms["1"].sentence
+    classes = _overall(findings, "class_type")
+    eligible = raw[raw["eligible"]]
+    for code in ("small", "regular_aide"):
+        (versus,) = classes[code].versus_groups
+        a = eligible.loc[eligible["class_type"] == code, "score_post"]
+        b = eligible.loc[eligible["class_type"] == "regular", "score_post"]
+        welch = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+        assert versus.versus_label == "Regular class"
+        assert (versus.difference, versus.ci_low, versus.ci_high) == pytest.approx(
+            (a.mean() - b.mean(), welch.low, welch.high)
+        )
+    assert classes["regular"].versus_groups == []
+
+
+def _two_arms(control: tuple[int, int], treated: tuple[int, int]) -> pd.DataFrame:
+    """(people, passed) per arm; every student eligible."""
+    arms, passed = [], []
+    for code, (n, s) in enumerate((control, treated)):
+        arms += [code] * n
+        passed += [True] * s + [False] * (n - s)
+    return pd.DataFrame({
+        "eligible": pd.array([True] * len(arms), dtype="boolean"),
+        "arm": pd.array(arms, dtype="Int64"),
+        "passed": pd.array(passed, dtype="boolean"),
+        "score_post": pd.array([850 + 3 * (i % 17) for i in range(len(arms))], dtype="Int64"),
+    })  # fmt: skip
+
+
+def test_a_two_arm_share_publishes_one_difference_with_newcombe(trial) -> None:
+    contract: Contract = trial[1]
+    data = _two_arms(control=(240, 90), treated=(360, 171))  # multiples of 3: rounding keeps them
+    share = _indicator("proportion", [CompareGroups(field="arm", pairs=[[1, 0]])], ["arm"],
+                       success=[Filter(field="passed", op="eq", value=True)])  # fmt: skip
+    arms = _overall(evaluate(data, [share], contract=contract), "arm")
+    (named,) = arms["1"].versus_groups
+    expected = _newcombe(171, 360, 90, 240)
+    assert (named.difference, named.ci_low, named.ci_high) == pytest.approx(expected)
+    assert "Newcombe" in named.method
+    # One difference: "vs everyone else" for a two-arm grouping is the other arm, mirrored exactly.
+    treated_rest, control_rest = arms["1"].versus_rest, arms["0"].versus_rest
+    assert (treated_rest.difference, treated_rest.ci_low, treated_rest.ci_high) == pytest.approx(expected)
+    assert (control_rest.difference, control_rest.ci_low, control_rest.ci_high) == pytest.approx(
+        (-expected[0], -expected[2], -expected[1])
+    )
+    assert control_rest.versus_label == "offered the incentive"
+
+
+@pytest.mark.parametrize("people", [(241, 92, 359, 170), (245, 100, 362, 171), (250, 97, 355, 160)])
+def test_two_arm_differences_agree_whatever_the_rounding(trial, people: tuple[int, int, int, int]) -> None:
+    """With counts rounding either way, the two arms' published differences are still one number."""
+    contract: Contract = trial[1]
+    n0, s0, n1, s1 = people
+    share = _indicator("proportion", [CompareGroups(field="arm", reference=0)], ["arm"],
+                       success=[Filter(field="passed", op="eq", value=True)])  # fmt: skip
+    arms = _overall(evaluate(_two_arms((n0, s0), (n1, s1)), [share], contract=contract), "arm")
+    treated, control = arms["1"], arms["0"]
+    published = treated.estimate - control.estimate  # what a reader works out from the two shares
+    assert treated.versus_groups[0].difference == pytest.approx(published)
+    assert treated.versus_rest.difference == pytest.approx(published)
+    assert control.versus_rest.difference == pytest.approx(-published)
+
+
+def test_no_difference_is_published_against_a_hidden_group(trial) -> None:
+    contract: Contract = trial[1]
+    data = pd.DataFrame({
+        "eligible": pd.array([True] * 124, dtype="boolean"),
+        "class_type": pd.Categorical(["small"] * 4 + ["regular"] * 60 + ["regular_aide"] * 60,
+                                     categories=["small", "regular", "regular_aide"]),
+        "score_post": pd.array([800 + i % 50 for i in range(124)], dtype="Int64"),
+    })  # fmt: skip
+    mean = _indicator("mean", [CompareGroups(field="class_type", reference="small")], ["class_type"],
+                      field="score_post")  # fmt: skip
+    classes = _overall(evaluate(data, [mean], contract=contract), "class_type")
+    assert classes["small"].suppressed
+    assert all(f.versus_groups == [] for f in classes.values())
+
+
+def test_comparisons_appear_per_period_and_in_json(trial) -> None:
+    _, contract, data = trial
+    mean = _indicator("mean", [CompareGroups(field="arm", reference=0)], ["arm"], field="score_post")
+    findings = evaluate(data, [mean], contract=contract, period="enrolment_month")
+    by_month = [f for f in findings.select(grouping="arm") if f.period is not None and f.group["arm"] == "1"]
+    assert by_month and all(len(f.versus_groups) == 1 for f in by_month if not f.suppressed)
+    record = next(r for r in json.loads(findings.to_json()) if r["group"] == {"arm": "1"} and r["period"] is None)
+    assert record["versus_groups"][0]["method"] == "Welch's t interval"
+    assert np.isfinite(record["versus_groups"][0]["ci_low"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "compare", "expected"),
+    [
+        ("median", CompareGroups(field="arm", reference=0), "a median is not compared"),
+        ("mean", CompareGroups(field="arm", reference=0, pairs=[[1, 0]]), "not both and not neither"),
+        ("mean", CompareGroups(field="arm"), "not both and not neither"),
+        ("mean", CompareGroups(field="arm", reference=2), "agreed values are 0 (control)"),
+        ("mean", CompareGroups(field="arm", pairs=[[1, 1]]), "two different groups"),
+        ("mean", CompareGroups(field="class_type", reference="big"), "not an agreed value of class_type"),
+        ("mean", CompareGroups(field="student_ref", reference="S-000001"), "not a set of categories"),
+        ("mean", CompareGroups(field="arms", reference=0), "did you mean 'arm'"),
+    ],
+)
+def test_bad_comparisons_say_what_to_change(trial, kind: str, compare: CompareGroups, expected: str) -> None:
+    contract: Contract = trial[1]
+    indicator = _indicator(kind, [compare], [], field="score_post")
+    with pytest.raises(IndicatorError) as caught:
+        validate_indicators(indicator, contract)
+    messages = [str(issue) for issue in caught.value.issues]
+    assert any(expected in m and "compare[0]" in m for m in messages), messages
