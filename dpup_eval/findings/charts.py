@@ -4,7 +4,7 @@ Four views a workshop needs: an indicator against its target, its trend across p
 across groups, and its alternative definitions side by side. Every point carries a text label with its
 value and a whisker for its likely range; whether a target is met is shown by marker shape *and* words,
 never by colour alone. A withheld finding is drawn as an empty hatched band across the whole axis with
-the words "fewer than 6 people" (the reason), so it can never be read as a zero.
+the words "not shown: small numbers" (the rule; the full reason on hover), so it can never be read as a zero.
 
 Pages written by :func:`findings_page` embed plotly.js inline: they open without a network.
 """
@@ -28,8 +28,13 @@ _SYMBOLS = ("circle", "diamond", "square", "triangle-up")
 _PATTERNS = ("", "x", ".", "-")
 
 
+_SHORT_REASONS = {"small_numbers": "small numbers", "protects_elsewhere": "protects a small group"}
+
+
 def _short_reason(finding: Finding) -> str:
-    return (finding.reason or "not shown").split(" (")[0]
+    """A hidden finding's band label: the rule in two words (the full reason is in the hover text)."""
+    short = _SHORT_REASONS.get(finding.hidden_by or "")
+    return f"not shown: {short}" if short else (finding.reason or "not shown").split(" (")[0]
 
 
 def _axis_range(findings: list[Finding]) -> tuple[float, float]:
@@ -100,7 +105,7 @@ def _add_suppressed(
     bar = {
         "base": [low] * len(cats), "text": reasons, "textposition": "inside", "insidetextanchor": "middle",
         "hovertext": [f.sentence for _, f in hidden], "hoverinfo": "text", "opacity": 0.6,
-        "name": f"{name} ({reasons[0]})", "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#555", "width": 1},
+        "name": f"{name} ({reasons[0].removeprefix('not shown: ')})", "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#555", "width": 1},
                                                    "pattern": {"shape": "/", "fgcolor": "#888", "size": 8}},
     }  # fmt: skip
     if horizontal:

@@ -52,6 +52,7 @@ from dpup_eval.findings.indicators import (
     load_indicators,
     validate_indicators,
 )
+from dpup_eval.findings.reasons import TableContext, hidden_reasons
 
 __all__ = ["Comparison", "Finding", "Findings", "evaluate", "evaluate_file"]
 
@@ -102,6 +103,7 @@ class Finding(BaseModel):
     n: int | None
     suppressed: bool
     reason: str | None = None
+    hidden_by: Literal["small_numbers", "protects_elsewhere"] | None = None
     target: float | None
     direction: Literal["higher", "lower"]
     meets_target: bool | None
@@ -329,15 +331,18 @@ def _evaluate_definition(
         list(range(len(periods.labels))) + [len(periods.labels)] if period_field else [len(periods.labels)]
     )
     out: list[Finding] = []
-    blocks = [(None, ("*",), overall, overall_mask[None, :])]
+    blocks = [(None, ("*",), overall, overall_mask[None, :], primary(overall))]
     blocks += [
-        (name, coding.labels, cells, mask)
+        (name, coding.labels, cells, mask, primary(cells)[:-1])
         for (name, coding), cells, mask in zip(groupings, grouped, masks, strict=True)
     ]
-    for name, group_labels, cells, mask in blocks:
+    phrase = d.phrase or d.label[:1].lower() + d.label[1:]
+    for name, group_labels, cells, mask, own_primary in blocks:
         published = tables.publish(
             kind, d, cells, mask, rules, name, group_labels, periods.labels, bool(period_field)
         )
+        context = TableContext(kind, rules, phrase, wording.grouping_words(name), wording.periods_word())
+        published["hidden"] = hidden_reasons(mask[: len(own_primary)], own_primary, context, bool(period_field))
         pairs = [p for c in indicator.compare if c.field == name for p in c.pairs_among(group_labels)]
         published["versus_groups"] = named_differences(
             kind, cells, published["estimate"], mask, published.pop("rounded"), group_labels, pairs
@@ -415,7 +420,8 @@ def _finding(
         estimate=estimate, ci_low=None if suppressed else values["ci_low"],
         ci_high=None if suppressed else values["ci_high"],
         n=None if suppressed or values["n"] is None else int(values["n"]), suppressed=suppressed,
-        reason=wording.suppressed_reason(indicator.kind) if suppressed else None,
+        reason=values["hidden"].words if suppressed else None,
+        hidden_by=values["hidden"].code if suppressed else None,
         target=indicator.target, direction=indicator.direction, meets_target=meets, **comparisons,
     )  # fmt: skip
     sentence, cautions = wording.describe(indicator, d, fields)

@@ -13,7 +13,7 @@ from typing import Any
 
 from dpup_eval.agreement.contract import Contract
 from dpup_eval.findings.disclosure import DisclosureRules
-from dpup_eval.findings.indicators import PROPORTION_KINDS, STATISTIC_KINDS, Definition, Indicator
+from dpup_eval.findings.indicators import PROPORTION_KINDS, Definition, Indicator
 
 __all__ = ["Wording", "in_ten", "number", "percent", "show_value"]
 
@@ -102,18 +102,24 @@ class Wording:
             return self.value_label(name, other) + (f" in {period}" if period else "")
         return "everyone else" + (f" in {period}" if period else "")
 
-    def suppressed_reason(self, kind: str) -> str:
-        minimum = self.rules.minimum_for_mean if kind in STATISTIC_KINDS else self.rules.minimum_count
-        return (
-            f"fewer than {minimum} people (or hidden so that a small group elsewhere cannot be worked out "
-            "from the totals)"
-        )
+    def grouping_words(self, name: str | None) -> str | None:
+        """A grouping in running text ("trial arm"), None for everyone."""
+        if name is None:
+            return None
+        plain = self._plain(name)
+        return plain[:1].lower() + plain[1:] if not plain[:2].isupper() else plain
+
+    def periods_word(self) -> str | None:
+        """The periods in running text, plural ("quarters"), None when findings are not by period."""
+        if self.period_field is None:
+            return None
+        return "quarters" if self._quarters() else "periods"
 
     def describe(self, indicator: Indicator, d: Definition, f: dict[str, Any]) -> tuple[str, list[str]]:
         """The finding's sentence and its cautions (each caution is also inside the sentence)."""
         context = self._context(f)
         if f["suppressed"]:
-            caution = f"not shown: {f['reason']}"
+            caution = f"not shown: {f['reason'].rstrip('.')}"
             return f"{context}{indicator.name} ({d.label}): {caution}.", [caution]
         main = self._main(indicator, d, f)
         clauses = (
