@@ -99,3 +99,14 @@ def test_workshop_choices_carry_typed_codes(trial) -> None:
     from dpup_eval.findings.indicators import validate_indicators
 
     validate_indicators(indicator, contract)  # a tick box's code is a true/false the contract accepts
+
+
+def test_a_whole_number_groups_only_by_its_codes(trial) -> None:
+    _, contract, data = trial
+    from dpup_eval.findings.indicators import IndicatorError
+
+    indicator = Indicator(id="m", name="M", what_it_tells_us="x", kind="mean", groupings=["score_pre"],
+                          definitions=[Definition(id="d", label="D", proposed_by="agency", field="score_post")])  # fmt: skip
+    with pytest.raises(IndicatorError, match="whole number with many possible values"):
+        evaluate(data, [indicator], contract=contract)  # 800 groups of one person each, before
+    evaluate(data, [indicator.model_copy(update={"groupings": ["arm", "eligible"]})], contract=contract)

@@ -38,6 +38,7 @@ from dpup_eval.agreement.contract import Agreement, Contract, contract_for, defa
 from dpup_eval.errors import DataFileError
 from dpup_eval.findings import tables
 from dpup_eval.findings.comparisons import method_for, named_differences
+from dpup_eval.findings.derived import DerivedOutcome, add_derived_columns, extend_contract
 from dpup_eval.findings.disclosure import DisclosureRules, LooserRuleError
 from dpup_eval.findings.indicator_checks import grouping_problem
 from dpup_eval.findings.indicators import (
@@ -194,7 +195,9 @@ def evaluate(
     items = _as_list(indicators)
     purpose = indicators.purpose if isinstance(indicators, IndicatorSet) else "evaluation"
     contract = contract or Agreement.load(default_contract_dir()).for_purpose(purpose)
-    validate_indicators(items, contract)
+    validate_indicators(indicators if isinstance(indicators, IndicatorSet) else items, contract)
+    if isinstance(indicators, IndicatorSet) and indicators.derived:
+        data, contract = _with_derived(data, contract, indicators.derived)
     rules = _rules(contract, rules)
     requested = None if by is None else list(dict.fromkeys(by))
     issues = []
@@ -257,6 +260,20 @@ def evaluate_file(
             "was not accepted against its contract, so nothing is evaluated; run `dpup-eval check` to see why",
         )
     return evaluate(result.data, indicators, by=by, period=period, contract=contract)
+
+
+def _with_derived(
+    data: pd.DataFrame, contract: Contract, derived: Sequence[DerivedOutcome]
+) -> tuple[pd.DataFrame, Contract]:
+    """The data and contract with the derived outcomes added (already validated against the contract)."""
+    contract, _ = extend_contract(contract, derived)
+    missing = sorted({p for o in derived for p in (o.operation or ("", []))[1]} - set(data.columns) - {
+        o.name for o in derived})  # fmt: skip
+    if missing:
+        raise IndicatorError(
+            [IndicatorIssue(place="derived", message=f"the data has no column {', '.join(missing)}")], "evaluate"
+        )
+    return add_derived_columns(data, contract, derived), contract
 
 
 def _rules(contract: Contract, rules: DisclosureRules | None) -> DisclosureRules:

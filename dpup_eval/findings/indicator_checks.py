@@ -105,6 +105,13 @@ def grouping_problem(name: str, contract: Contract) -> str | None:
         return f"'{name}' ({f.plain_name}) is not a set of categories; group by region, age band, quarter and the like"
     if f.logical_type in ("number", "date"):
         return f"'{name}' ({f.plain_name}) is a {f.logical_type}, not a set of categories"
+    if f.logical_type == "integer" and f.allowed is None:
+        low, high = _range(f)
+        if low is None or high is None or high - low > 20:
+            return (
+                f"'{name}' ({f.plain_name}) is a whole number with many possible values, not a set of "
+                "categories; list its codes with labels in the contract (enum), or group by something else"
+            )
     return None
 
 

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dpup_eval.agreement.contract import Contract, value_text
 from dpup_eval.errors import IssuesError
+from dpup_eval.findings.derived import DerivedOutcome, extend_contract
 
 __all__ = [
     "CompareGroups",
@@ -299,6 +300,9 @@ class IndicatorSet(BaseModel):
 
     programme: str = ""
     purpose: str = "evaluation"
+    derived: list[DerivedOutcome] = Field(
+        [], description="outcomes worked out from fields (sum, difference, ratio), usable like fields"
+    )
     indicators: list[Indicator]
 
     def indicator(self, indicator_id: str) -> Indicator:
@@ -346,6 +350,9 @@ def validate_indicators(
 
     items = _as_list(indicators)
     issues: list[IndicatorIssue] = []
+    if isinstance(indicators, IndicatorSet) and indicators.derived:
+        contract, problems = extend_contract(contract, indicators.derived)
+        issues += [IndicatorIssue(place=place, message=message) for place, message in problems]
     seen: set[str] = set()
     for i, indicator in enumerate(items):
         place = f"indicators[{i}]"
