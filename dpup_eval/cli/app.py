@@ -122,7 +122,11 @@ def evaluate(
     by: Annotated[list[str] | None, typer.Option("--by", help="Group findings by this field (repeatable). "
                                                  "Default: each indicator's own groupings.")] = None,
     period: Annotated[str | None, typer.Option("--period", help="Field holding the period, e.g. "
-                                               "enrolment_quarter.")] = None,
+                                               "enrolment_quarter, or a date field.")] = None,
+    period_grain: Annotated[str | None, typer.Option("--period-grain", help="Read the period by month, quarter "
+                                                     "or year (a date field: default the agreement's "
+                                                     "schedule; text months can be read as quarters or "
+                                                     "years).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the findings as JSON here.")] = None,
     html_out: Annotated[Path | None, typer.Option("--html", help="Write a standalone findings page here.")] = None,
 ) -> None:
@@ -131,13 +135,18 @@ def evaluate(
     Exit 0 on success, 2 when it could not run (including a data file the contract rejects).
     """
     from dpup_eval.findings.evaluation import evaluate_file
+    from dpup_eval.findings.periods import GRAINS
+    from dpup_eval.findings.text_tables import findings_text
 
+    if period_grain is not None and period_grain not in GRAINS:
+        raise typer.BadParameter(f"choose one of {', '.join(GRAINS)}", param_hint="--period-grain")
     contract_path = _contract_path(contract)
     if indicators is None:
         folder = contract_path if contract_path.is_dir() else contract_path.parent
         indicators = folder / "indicators.yaml"
     _say(f"Evaluating {file.name} for {purpose} ...")
-    findings = evaluate_file(file, contract_path, purpose, indicators, by=by or None, period=period)
+    findings = evaluate_file(file, contract_path, purpose, indicators, by=by or None, period=period,
+                             period_grain=period_grain)  # type: ignore[arg-type]
     if json_out:
         json_out.write_text(findings.to_json(), encoding="utf-8")
     if html_out:
@@ -148,8 +157,10 @@ def evaluate(
     record_use("evaluate", purpose=purpose, dataset=file, fields=(),
                details={"findings": len(findings), "outputs": outputs or None})
     for finding in findings.findings:
-        if not finding.group:
+        if not finding.group and finding.period is None:
             print(finding.sentence)
+    print()
+    print(findings_text(findings), end="")
     print(f"{len(findings)} findings", file=sys.stderr)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
+from dpup_eval.findings.periods import period_words
 from dpup_eval.findings.wording import show_value
 
 if TYPE_CHECKING:
@@ -38,14 +39,20 @@ def _short_reason(finding: Finding) -> str:
 
 
 def _axis_range(findings: list[Finding]) -> tuple[float, float]:
+    """The value axis: shares on their whole 0-100% scale; anything else fitted to what is drawn.
+
+    Every estimate, likely range and the target stay in view, with a margin. The axis does not
+    start at 0 for averages and scores: reading scores near 900 on a 0-1000 axis lie in a flat line
+    where a difference of 20 points cannot be seen.
+    """
     if findings and findings[0].kind in ("proportion", "improved"):
         return 0.0, 1.0
     values = [v for f in findings for v in (f.estimate, f.ci_low, f.ci_high, f.target) if v is not None]
     if not values:
         return 0.0, 1.0
     low, high = min(values), max(values)
-    pad = (high - low) * 0.15 or 1.0
-    return (min(low - pad, 0.0) if low >= 0 else low - pad), high + pad
+    pad = (high - low) * 0.15 or max(abs(high) * 0.05, 1.0)
+    return low - pad, high + pad
 
 
 def _add_points(
@@ -176,7 +183,8 @@ def trend_chart(findings: Findings, indicator: str, definition: str | None = Non
     _add_suppressed(fig, chosen, cats, span)
     _add_points(fig, chosen, cats, chosen[0].definition_label)
     _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit, horizontal=False)
-    return _layout(fig, f"{chosen[0].indicator_name}: by quarter", chosen, span, horizontal=False)
+    by = period_words(findings.period_grain)[0]
+    return _layout(fig, f"{chosen[0].indicator_name}: by {by}", chosen, span, horizontal=False)
 
 
 def group_chart(

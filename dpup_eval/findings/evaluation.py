@@ -53,6 +53,7 @@ from dpup_eval.findings.indicators import (
     load_indicators,
     validate_indicators,
 )
+from dpup_eval.findings.periods import Grain, period_coding, period_problem
 from dpup_eval.findings.reasons import TableContext, hidden_reasons
 
 __all__ = ["Comparison", "Finding", "Findings", "evaluate", "evaluate_file"]
@@ -126,6 +127,7 @@ class Findings(BaseModel):
     purpose: str
     groupings: list[str]
     period_field: str | None
+    period_grain: str | None = None
     periods: list[str]
 
     def __len__(self) -> int:
@@ -183,14 +185,18 @@ def evaluate(
     *,
     contract: Contract | None = None,
     rules: DisclosureRules | None = None,
+    period_grain: Grain | None = None,
 ) -> Findings:
     """Evaluate indicators over accepted data (from :func:`dpup_eval.load`) into published findings.
 
     ``by``: grouping fields, each evaluated separately alongside the overall findings (None = each
     indicator's own ``groupings``, minus the period field). ``period``: a field whose values are the
-    periods (text such as ``2025-Q1``, or a date, read as its quarter). ``contract``: the agreement
-    the data was loaded for (default: the built-in evaluation contract); indicators are validated
-    against it and its disclosure rules apply. ``rules`` may only be stricter than the contract's.
+    periods: text such as ``2025-03``, ``2025-Q1`` or ``2025``, or a date, read at ``period_grain``
+    (``month``, ``quarter`` or ``year``; default the contract's schedule, else quarters); text months
+    can be read as quarters or years too. No ``period``: findings over everyone's time together.
+    ``contract``: the agreement the data was loaded for (default: the built-in evaluation contract);
+    indicators are validated against it and its disclosure rules apply. ``rules`` may only be
+    stricter than the contract's.
     """
     items = _as_list(indicators)
     purpose = indicators.purpose if isinstance(indicators, IndicatorSet) else "evaluation"
@@ -201,21 +207,28 @@ def evaluate(
     rules = _rules(contract, rules)
     requested = None if by is None else list(dict.fromkeys(by))
     issues = []
-    for name in [*(requested or []), *([period] if period else [])]:
+    for name in requested or []:
         problem = grouping_problem(name, contract) or (
             None if name in data.columns else f"'{name}' is not in the data"
         )
         if problem:
-            issues.append(IndicatorIssue(place="by" if name != period else "period", message=problem))
+            issues.append(IndicatorIssue(place="by", message=problem))
+    problem = period_problem(period, period_grain, contract, data) if period else None
+    if problem:
+        issues.append(IndicatorIssue(place="period", message=problem))
     if issues:
         raise IndicatorError(issues, "evaluate")
     rows = len(data)
-    periods = tables.Coding.of(data[period]) if period else tables.Coding(("*",), np.zeros(rows, np.int64))
+    grain = None
+    if period:
+        periods, grain = period_coding(data, period, contract, period_grain)
+    else:
+        periods = tables.Coding(("*",), np.zeros(rows, np.int64))
     codings: dict[str, tables.Coding] = {}
     findings: list[Finding] = []
     from dpup_eval.findings.wording import Wording
 
-    wording = Wording(contract, period, rules)
+    wording = Wording(contract, period, rules, grain)
     for indicator in items:
         names = requested if requested is not None else [g for g in indicator.groupings if g != period]
         names = [*names, *(c.field for c in indicator.compare if c.field not in names and c.field != period)]
@@ -232,7 +245,7 @@ def evaluate(
         contract=contract.id, purpose=contract.purpose, groupings=list(dict.fromkeys(
             g for i in items for g in [*(requested if requested is not None else i.groupings),
                                        *(c.field for c in i.compare)] if g != period)),
-        period_field=period, periods=[] if not period else list(periods.labels),
+        period_field=period, period_grain=grain, periods=[] if not period else list(periods.labels),
     )  # fmt: skip
 
 
@@ -243,6 +256,7 @@ def evaluate_file(
     indicators_path: str | Path,
     by: Sequence[str] | None = None,
     period: str | None = None,
+    period_grain: Grain | None = None,
 ) -> Findings:
     """Load ``file`` for ``purpose`` (checked against the contract), then evaluate the indicators file.
 
@@ -259,7 +273,7 @@ def evaluate_file(
             file,
             "was not accepted against its contract, so nothing is evaluated; run `dpup-eval check` to see why",
         )
-    return evaluate(result.data, indicators, by=by, period=period, contract=contract)
+    return evaluate(result.data, indicators, by=by, period=period, contract=contract, period_grain=period_grain)
 
 
 def _with_derived(

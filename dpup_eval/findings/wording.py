@@ -8,16 +8,15 @@ from chance, a hidden cell. Names come from the contract's plain names and label
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from dpup_eval.agreement.contract import Contract
 from dpup_eval.findings.disclosure import DisclosureRules
 from dpup_eval.findings.indicators import PROPORTION_KINDS, Definition, Indicator
+from dpup_eval.findings.periods import period_words
 
 __all__ = ["Wording", "in_ten", "number", "percent", "show_value"]
 
-_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 #: Below this many people a finding gets a "rough guide" caution even when it may be shown.
 SMALL_GROUP = 30
 
@@ -62,10 +61,14 @@ def show_value(kind: str, unit: str | None, value: float | None) -> str:
 class Wording:
     """Labels and sentences for findings under one contract (plain names) and period field."""
 
-    def __init__(self, contract: Contract, period_field: str | None, rules: DisclosureRules | None = None):
+    def __init__(
+        self, contract: Contract, period_field: str | None, rules: DisclosureRules | None = None,
+        grain: str | None = None,
+    ):  # fmt: skip
         self.contract = contract
         self.period_field = period_field
         self.rules = rules or contract.disclosure_rules()
+        self.grain = grain
         self._fields = {f.name: f for f in contract.fields}
 
     def _plain(self, name: str) -> str:
@@ -83,20 +86,14 @@ class Wording:
     def period_label(self, period: str | None) -> str:
         if period is not None:
             return period
-        return "All quarters" if self._quarters() else "All periods"
-
-    def _quarters(self) -> bool:
-        if self.period_field is None:
-            return False
-        f = self._fields.get(self.period_field)
-        return f is not None and ("quarter" in f.name or f.logical_type == "date")
+        return f"All {period_words(self.grain)[1]}" if self.period_field else "All periods"
 
     def versus_label(
         self, versus: str, group: dict[str, str], period: str | None, other: str | None = None
     ) -> str:
         """Whom a finding is compared with; ``other``: the one other group when a grouping has two."""
         if versus == "previous period":
-            return "the quarter before" if self._quarters() else "the period before"
+            return f"the {period_words(self.grain)[0]} before"
         if other is not None and group:
             (name,) = group
             return self.value_label(name, other) + (f" in {period}" if period else "")
@@ -113,7 +110,7 @@ class Wording:
         """The periods in running text, plural ("quarters"), None when findings are not by period."""
         if self.period_field is None:
             return None
-        return "quarters" if self._quarters() else "periods"
+        return period_words(self.grain)[1]
 
     def describe(self, indicator: Indicator, d: Definition, f: dict[str, Any]) -> tuple[str, list[str]]:
         """The finding's sentence and its cautions (each caution is also inside the sentence)."""
@@ -144,9 +141,11 @@ class Wording:
     def _context(self, f: dict[str, Any]) -> str:
         parts = [] if not f["group"] else [f["group_label"]]
         if f["period"] is not None:
-            parts.append(
-                f"{self._plain(self.period_field)} {f['period']}" if self.period_field else f["period"]
-            )
+            field = self._fields.get(self.period_field or "")
+            if field is not None and field.logical_type == "date":  # "Date joined in 2025-03"
+                parts.append(f"{field.plain_name} in {f['period']}")
+            else:
+                parts.append(f"{self._plain(self.period_field)} {f['period']}" if self.period_field else f["period"])
         return (" – ".join(parts) + " – ") if parts else ""
 
     def _value(self, indicator: Indicator, value: float) -> str:
