@@ -94,7 +94,7 @@ def test_a_hidden_finding_names_the_rule_and_what_to_do_but_not_the_small_group(
     for period in by_period:
         assert len({f.reason for f in hidden if f.period == period}) == 1
     in_month = next(f for f in hidden if f.period is not None)
-    assert "look at all periods together" in in_month.reason
+    assert "look at all months together" in in_month.reason
     everyone = findings.select(grouping="", period=None)[0]
     assert not everyone.suppressed and everyone.reason is None
 
