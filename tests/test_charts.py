@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
 
 from dpup_eval.agreement.contract import default_contract_dir
-from dpup_eval.findings.charts import definitions_chart, findings_page, group_chart, target_chart, trend_chart
+from dpup_eval.findings.charts import (
+    charts_for,
+    definitions_chart,
+    findings_page,
+    group_chart,
+    target_chart,
+    trend_chart,
+)
 from dpup_eval.findings.evaluation import Findings, evaluate_file
 
 
@@ -75,13 +84,90 @@ def test_hidden_findings_are_hatched_bands_with_the_reason(findings: Findings) -
     assert not hidden_labels & plotted  # no point (and so no zero) for a hidden group
 
 
-def test_page_is_standalone(findings: Findings) -> None:
+class _Page(HTMLParser):
+    """What a reader of the page sees: its title, headings, the findings table's cells, the chart divs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title, self.headings, self.rows, self.chart_ids = "", [], [], []
+        self._open: str | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag in ("title", "h1", "h2"):
+            self._open, self._text = tag, ""
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "div" and "plotly-graph-div" in (found.get("class") or ""):
+            self.chart_ids.append(found["id"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._open:
+            if tag == "title":
+                self.title = self._text
+            else:
+                self.headings.append((tag, self._text))
+            self._open = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._text += data
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _read(page: str) -> _Page:
+    parsed = _Page()
+    parsed.feed(page)
+    parsed.close()
+    return parsed
+
+
+def test_page_is_standalone_and_shows_every_finding(findings: Findings) -> None:
     page = findings_page(findings, "Best foot forward")
     assert page.startswith("<!DOCTYPE html>")
     assert "<script src=" not in page  # plotly.js inline, nothing fetched
-    assert page.count("Plotly.newPlot") >= 6
-    assert findings.findings[0].sentence.split(" – ")[-1][:40] in page.replace("&#x27;", "'")
-    assert (
-        findings.to_html() == page.replace("Best foot forward", "Findings", 2)
-        or "<table>" in findings.to_html()
-    )
+    seen = _read(page)
+    assert seen.title == "Best foot forward" and ("h1", "Best foot forward") in seen.headings
+    header, *body = seen.rows
+    assert header == ["Indicator", "Definition", "Group", "Period", "Value", "Likely range",
+                      "People (rounded)", "Reading"]  # fmt: skip
+    assert len(body) == len(findings.findings)  # one row per finding, in order
+    assert any(f.suppressed for f in findings.findings) and not all(f.suppressed for f in findings.findings)
+    for row, f in zip(body, findings.findings, strict=True):
+        indicator, definition, group, period, value, likely, people, reading = row
+        assert (indicator, group, period, reading) == (f.indicator_name, f.group_label, f.period_label,
+                                                       f.sentence)  # fmt: skip
+        assert definition == f"{f.definition_label} ({f.proposed_by})"
+        if f.suppressed:  # a hidden finding shows no number anywhere in its row but its reading
+            assert (value, likely, people) == ("not shown", "", "")
+        else:
+            assert people == str(f.n) and int(people) % 3 == 0
+            assert value and value != "not shown" and any(ch.isdigit() for ch in value)
+            assert " to " in likely
+    # One chart div per chart, each drawn by its own Plotly.newPlot call.
+    indicators = dict.fromkeys(f.indicator for f in findings.findings)
+    expected_charts = sum(len(charts_for(findings, indicator)) for indicator in indicators)
+    assert len(seen.chart_ids) == expected_charts >= 6
+    assert len(set(seen.chart_ids)) == len(seen.chart_ids)
+    for chart_id in seen.chart_ids:
+        assert re.search(r'Plotly\.newPlot\(\s*"' + re.escape(chart_id) + '"', page)
+
+
+def test_to_html_is_the_findings_page(findings: Findings) -> None:
+    """`Findings.to_html()` renders the same page as `findings_page(..., "Findings")`, chart ids aside."""
+
+    def without_chart_ids(page: str) -> str:
+        for number, chart_id in enumerate(_read(page).chart_ids):
+            page = page.replace(chart_id, f"chart-{number}")
+        return page
+
+    page = findings.to_html()
+    assert _read(page).title == "Findings"
+    assert without_chart_ids(page) == without_chart_ids(findings_page(findings, "Findings"))
