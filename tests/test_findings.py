@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -223,15 +223,24 @@ def test_rounded_counts_are_stable_multiples_of_three_near_the_truth(count: int,
     assert stable_random_round(count, key) == rounded
 
 
-CELL_SIZES = st.lists(st.integers(0, 14), min_size=len(REGIONS) * 3, max_size=len(REGIONS) * 3)
+@st.composite
+def cells(draw: st.DrawFn) -> list[tuple[int, int]]:
+    """(people, finished) in each region x quarter cell: big cells (12-40 people, 6 or more finished)
+    with some small ones (0-14 people, any number finished) put in at drawn places. With no small cell
+    every cell may be shown, so the table's shown cells are checked, not only its hidden ones."""
+    big = [draw(st.integers(12, 40)) for _ in range(len(REGIONS) * 3)]
+    table = [(size, draw(st.integers(6, size))) for size in big]
+    for place in draw(st.lists(st.integers(0, len(table) - 1), max_size=len(table), unique=True)):
+        size = draw(st.integers(0, 14))
+        table[place] = (size, draw(st.integers(0, size)))
+    return table
 
 
-def _people(sizes: list[int], shares: list[float]) -> pd.DataFrame:
+def _people(table: list[tuple[int, int]]) -> pd.DataFrame:
     regions, quarters, finished = [], [], []
-    for k, (size, share) in enumerate(zip(sizes, shares, strict=True)):
+    for k, (size, done) in enumerate(table):
         regions += [REGIONS[k // 3]] * size
         quarters += [QUARTERS[k % 3]] * size
-        done = round(size * share)
         finished += [True] * done + [False] * (size - done)
     return frame(regions, quarters, finished)
 
@@ -248,22 +257,55 @@ def _table(findings: list, value) -> pd.DataFrame:
     return table
 
 
-@given(CELL_SIZES, st.lists(st.floats(0, 1), min_size=12, max_size=12))
+def _true_counts(data: pd.DataFrame, people: pd.Series) -> pd.DataFrame:
+    """A count in every cell and margin (rows: regions + Everyone; columns: quarters + All), with plain
+    pandas from the rows themselves: ``people`` says who to count."""
+    table = pd.crosstab(data["region"].astype(str), data["enrolment_quarter"].astype(str), values=people,
+                        aggfunc="sum", margins=True, margins_name="All")  # fmt: skip
+    table = table.rename(index={"All": "Everyone"}).fillna(0).astype(int)
+    return table.reindex(index=REGIONS + ["Everyone"], columns=QUARTERS[:3] + ["All"], fill_value=0)
+
+
+NO_SMALL_CELL = [(12, 6)] * 12
+MIXED = [(30, 20), (3, 1), (25, 12)] + [(20, 10)] * 9
+
+
+@given(cells())
+@example(NO_SMALL_CELL)
+@example(MIXED)
 def test_published_tables_never_give_away_a_hidden_cell(
-    contract: Contract, sizes: list[int], shares: list[float]
+    contract: Contract, table: list[tuple[int, int]]
 ) -> None:
-    data = _people(sizes, shares)
+    data = _people(table)
     if data.empty:
         return
     result = evaluate(data, [FINISHED], by=["region"], period="enrolment_quarter", contract=contract)
     chosen = result.select(grouping="region") + result.select(grouping="")
+    # Every region and everyone, by each quarter present and over all quarters: no cell goes missing.
+    assert len(chosen) == (len(REGIONS) + 1) * (data["enrolment_quarter"].nunique() + 1)
+    people = _true_counts(data, pd.Series(1, index=data.index))
+    finished = _true_counts(data, (data["programme_status"] == "completed").astype(int))
+    shown = 0
     for f in chosen:
+        cell = (f.group.get("region", "Everyone"), f.period or "All")
+        true_n, true_done = int(people.loc[cell]), int(finished.loc[cell])
         if f.suppressed:
             assert (f.estimate, f.ci_low, f.ci_high, f.n) == (None, None, None, None)
             assert f.reason and "not shown" in f.sentence
         else:
-            assert f.n % 3 == 0 and f.n >= 6
+            shown += 1
+            assert true_n >= 6 and true_done >= 6, "a shown share rests on fewer than 6 people"
+            assert f.n % 3 == 0 and abs(f.n - true_n) <= 2  # rounded to base 3, never far from the truth
             assert 0 <= f.ci_low <= f.estimate <= f.ci_high <= 1
+            # Worked out from counts each rounded by at most 2, so never further from the truth than that.
+            assert (true_done - 2) / (true_n + 2) - 1e-9 <= f.estimate <= (true_done + 2) / (true_n - 2) + 1e-9
+        if true_n < 6 or true_done < 6:
+            assert f.suppressed, "a cell resting on fewer than 6 people is shown"
+    # No cell under the minimum: nothing to protect, so every cell is shown (and was checked above).
+    if (people.to_numpy() >= 6).all() and (finished.to_numpy() >= 6).all():
+        assert shown == len(chosen)
+    if table == MIXED:  # one small cell: hidden with its partners, most of the table still shown
+        assert 0 < len(chosen) - shown < shown
     # The subtraction attack: repeatedly fill any row or column (totals included) with one hidden cell.
     hidden = _table(chosen, lambda f: f.suppressed).to_numpy(dtype=bool)
     known = ~hidden
