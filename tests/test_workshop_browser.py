@@ -24,9 +24,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-expect = pytest.importorskip("playwright.sync_api").expect
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the test extra installs it; without it these tests cannot run (see below)
+    expect = None
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; DPUP_EVAL_CHROMIUM points elsewhere (tests/test_browser_gate.py uses it).
+CHROMIUM = Path(os.environ.get("DPUP_EVAL_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -38,14 +42,33 @@ SHOTS = REPO / "artifacts" / "screenshots"
 READY = ".dpup-page .widget-button"  # a real, interactive element of the page
 PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium is not installed: `apt-get install chromium` (Debian) to run the browser tests",
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _in_ci() -> bool:
+    """CI sets CI=true: there a missing browser is a broken set-up, never a reason to skip."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _missing() -> str | None:
+    if expect is None:
+        return "Playwright is not installed: `pip install -e '.[test]'` to run the browser tests"
+    if not CHROMIUM.exists():
+        return "Chromium is not installed: `apt-get install chromium` (Debian) to run the browser tests"
+    return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _browser_available() -> None:
+    """Fail in CI, skip (with the reason) on a developer's machine, when the browser cannot run.
+
+    Module-scoped and autouse, so it runs before the server and browser fixtures start anything.
+    """
+    missing = _missing()
+    if missing and _in_ci():
+        pytest.fail(f"CI=true but {missing[0].lower()}{missing[1:]} (`make test` installs it)", pytrace=False)
+    if missing:
+        pytest.skip(missing)
 
 
 def _free_port() -> int:
