@@ -4,12 +4,12 @@ answer key whose every entry is a real problem and whose problems are the only o
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import phonenumbers
 import pytest
@@ -56,73 +56,106 @@ def as_records(header: list[str], lines: list[list[str]]) -> list[dict[str, str]
     return [dict(zip(header, line, strict=True)) if len(line) == len(header) else {} for line in lines]
 
 
+def read_frame(path: Path) -> pd.DataFrame:
+    """The well-formed data lines as text (nothing parsed), indexed by line number from 1."""
+    header, lines = read_lines(path)
+    numbered = {number: line for number, line in enumerate(lines, start=1) if len(line) == len(header)}
+    return pd.DataFrame(list(numbered.values()), index=list(numbered), columns=header, dtype=object)
+
+
+# The contract's rules, each kind checked with plain pandas, independently of dpup_eval's checker. A key
+# the contracts use that is not listed here fails `test_every_rule_the_contracts_declare_is_checked`, so
+# a rule kind can never be silently ignored. Each check gives a mask of the rows breaking the rule.
+PROPERTY_KEYS = {"name", "businessName", "description", "logicalType", "logicalTypeOptions", "physicalType",
+                 "required", "unique", "primaryKey", "primaryKeyPosition", "enum", "customProperties",
+                 "examples", "tags", "classification"}  # fmt: skip
+OPTION_KEYS = {"minimum", "maximum", "pattern", "maxLength", "minLength", "format"}
+TYPES = {"string", "integer", "number", "boolean", "date"}
+QUALITY_KINDS = {"field_order", "duplicateValues", "text"}
+NUMBER_TEXT = r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
+
+
 def _custom(prop: dict, name: str) -> object:
     return next((c["value"] for c in prop.get("customProperties", []) if c["property"] == name), None)
 
 
-def _parse(prop: dict, value: str) -> object:
-    if value == "":
-        return None
-    if prop.get("logicalType") == "integer":
-        return int(value) if re.fullmatch(r"-?\d+", value) else None
-    if prop.get("logicalType") == "date":
-        try:
-            return dt.date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
-        except ValueError:
-            return None
-    return value
+def typed(column: pd.Series, kind: str) -> pd.Series:
+    """Text as the type the contract declares; what does not read as that type becomes missing."""
+    text = column.str.strip()
+    if kind == "integer":
+        return pd.to_numeric(text.where(text.str.fullmatch(r"[-+]?\d+")), errors="coerce")
+    if kind == "number":
+        numbers = pd.to_numeric(text.where(text.str.fullmatch(NUMBER_TEXT)), errors="coerce")
+        return numbers.where(np.isfinite(numbers))
+    if kind == "boolean":
+        return text.str.lower().map({"true": True, "false": False})
+    if kind == "date":
+        return pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d",
+                              errors="coerce")  # fmt: skip
+    return column
 
 
-def contract_findings(records: list[dict[str, str]], schema: dict) -> set[tuple[str, str, int]]:
-    """(code, column, 1-based line) for every way the records break the contract, found independently
-    of dpup_eval's own checker (a plain reading of the ODCS fields)."""
+def _bound(value: object, kind: str) -> object:
+    return pd.Timestamp(str(value)) if kind == "date" else value
+
+
+def field_breaks(column: pd.Series, prop: dict) -> dict[str, pd.Series]:
+    """Masks of the rows breaking each rule of one field, by problem code."""
+    kind, options = prop.get("logicalType", "string"), prop.get("logicalTypeOptions", {})
+    blank = column == ""
+    value = typed(column, kind)
+    present = ~blank
+    masks = {"blank-required": blank if prop.get("required") else blank & False}
+    unreadable = present & value.isna()
+    masks["invalid-date" if kind == "date" else "invalid-type"] = unreadable
+    readable = present & ~unreadable
+    out_of_range = pd.Series(False, index=column.index)
+    if "minimum" in options:
+        out_of_range |= readable & (value < _bound(options["minimum"], kind)).fillna(False).astype(bool)
+    if "maximum" in options:
+        out_of_range |= readable & (value > _bound(options["maximum"], kind)).fillna(False).astype(bool)
+    if "maxLength" in options:
+        out_of_range |= present & (column.str.len() > options["maxLength"])
+    if "minLength" in options:
+        out_of_range |= present & (column.str.len() < options["minLength"])
+    masks["out-of-range"] = out_of_range
+    if "pattern" in options:
+        masks["pattern-mismatch"] = present & ~column.str.contains(options["pattern"], regex=True)
+    if "enum" in prop:
+        allowed = {str(item["value"]) for item in prop["enum"]}
+        separator = _custom(prop, "multiValueSeparator")
+        parts = column.str.split(separator, regex=False) if separator else column.map(lambda v: [v])
+        masks["unknown-category"] = present & parts.map(
+            lambda ps: not set(ps) <= allowed or len(set(ps)) != len(ps)
+        )
+    return masks
+
+
+def contract_breaks(frame: pd.DataFrame, schema: dict) -> set[tuple[str, str, int]]:
+    """(code, column, line) for every way the lines break the contract's declared rules."""
     found: set[tuple[str, str, int]] = set()
     props = {p["name"]: p for p in schema["properties"]}
-    for line, record in enumerate(records, start=1):
-        for name, prop in props.items():
-            value = record.get(name, "")
-            kind, options = prop.get("logicalType"), prop.get("logicalTypeOptions", {})
-            if value == "":
-                if prop.get("required"):
-                    found.add(("blank-required", name, line))
-                continue
-            parsed = _parse(prop, value)
-            if kind == "integer":
-                if parsed is None:
-                    found.add(("invalid-type", name, line))
-                elif not options.get("minimum", parsed) <= parsed <= options.get("maximum", parsed):
-                    found.add(("out-of-range", name, line))
-            elif kind == "date":
-                if parsed is None:
-                    found.add(("invalid-date", name, line))
-                elif parsed < dt.date.fromisoformat(options.get("minimum", "0001-01-01")):
-                    found.add(("out-of-range", name, line))
-            else:
-                if "pattern" in options and not re.search(options["pattern"], value):
-                    found.add(("pattern-mismatch", name, line))
-                if len(value) > options.get("maxLength", len(value)):
-                    found.add(("out-of-range", name, line))
-                if "enum" in prop:
-                    allowed = {e["value"] for e in prop["enum"]}
-                    separator = _custom(prop, "multiValueSeparator")
-                    parts = value.split(separator) if separator else [value]
-                    if not set(parts) <= allowed or len(set(parts)) != len(parts):
-                        found.add(("unknown-category", name, line))
+    for name, prop in props.items():
+        column = frame[name] if name in frame else pd.Series("", index=frame.index)
+        for code, mask in field_breaks(column.astype(object), prop).items():
+            found |= {(code, name, int(line)) for line in frame.index[mask.to_numpy(dtype=bool)]}
     keys = sorted((p for p in props.values() if p.get("primaryKey")), key=lambda p: p["primaryKeyPosition"])
-    unique = [[p["name"]] for p in props.values() if p.get("unique")]
-    for columns in [[p["name"] for p in keys], *unique]:
-        seen = Counter(tuple(r.get(c, "") for c in columns) for r in records)
-        for line, record in enumerate(records, start=1):
-            if seen[tuple(record.get(c, "") for c in columns)] > 1:
-                found.add(("duplicate-key", " + ".join(columns), line))
+    together = [[p["name"] for p in keys]] if keys else []
+    together += [[p["name"]] for p in props.values() if p.get("unique")]
     for rule in schema.get("quality", []):
-        implementation = rule.get("implementation", {})
-        if implementation.get("rule") == "field_order":
-            left, right = implementation["left"], implementation["right"]
-            for line, record in enumerate(records, start=1):
-                a, b = _parse(props[left], record.get(left, "")), _parse(props[right], record.get(right, ""))
-                if a is not None and b is not None and not {"<=": a <= b, ">=": a >= b}[implementation["op"]]:
-                    found.add(("quality-rule", left, line))
+        kind = rule.get("implementation", {}).get("rule") or rule.get("metric")
+        if kind == "duplicateValues":
+            together.append(list(rule["arguments"]["properties"]))
+        elif kind == "field_order":
+            left, right = rule["implementation"]["left"], rule["implementation"]["right"]
+            a = typed(frame[left], props[left].get("logicalType", "string"))
+            b = typed(frame[right], props[right].get("logicalType", "string"))
+            broken = {"<=": a > b, ">=": a < b, "<": a >= b, ">": a <= b}[rule["implementation"]["op"]]
+            broken = broken.fillna(False).astype(bool) & a.notna() & b.notna()
+            found |= {("quality-rule", left, int(line)) for line in frame.index[broken.to_numpy()]}
+    for columns in together:
+        repeated = frame.duplicated(subset=columns, keep=False)
+        found |= {("duplicate-key", " + ".join(columns), int(line)) for line in frame.index[repeated.to_numpy()]}
     return found
 
 
@@ -165,6 +198,85 @@ def manifest_findings(problems: list[dict], file: str, codes: set[str]) -> set[t
         if p["file"] == file and p["code"] in codes
         for row in p["rows"]
     }
+
+
+# --- the independent checks can fail, on every rule kind -------------------------------------------
+
+
+def test_every_rule_the_contracts_declare_is_checked() -> None:
+    """A contract key or rule kind the checks above do not know fails here instead of being ignored."""
+    for path in sorted(CONTRACTS.glob("*.odcs.yaml")):
+        for schema in yaml.safe_load(path.read_text(encoding="utf-8"))["schema"]:
+            for prop in schema["properties"]:
+                assert set(prop) <= PROPERTY_KEYS, (path.name, prop["name"], set(prop) - PROPERTY_KEYS)
+                assert prop.get("logicalType", "string") in TYPES, (path.name, prop["name"])
+                options = set(prop.get("logicalTypeOptions", {}))
+                assert options <= OPTION_KEYS, (path.name, prop["name"], options - OPTION_KEYS)
+            for rule in schema.get("quality", []):
+                kind = rule.get("implementation", {}).get("rule") or rule.get("metric") or rule.get("type")
+                assert kind in QUALITY_KINDS, (path.name, rule.get("name"), kind)
+
+
+def _prop(name: str, kind: str, required: bool = False, **options: object) -> dict:
+    return {"name": name, "logicalType": kind, "required": required, "logicalTypeOptions": options}
+
+
+RULE_KINDS_SCHEMA = {
+    "properties": [
+        {**_prop("ref", "string", True, pattern="^R-[0-9]{2}$", maxLength=4), "primaryKey": True,
+         "primaryKeyPosition": 1},
+        _prop("score", "number", minimum=0.5, maximum=9.5),
+        _prop("consented", "boolean", True),
+        _prop("started", "date", True, minimum="2024-01-01", maximum="2025-12-31"),
+        _prop("ended", "date"),
+        _prop("visits", "integer", minimum=0, maximum=12),
+        _prop("note", "string", minLength=2),
+        {"name": "groups", "logicalType": "string", "enum": [{"value": "a"}, {"value": "b"}],
+         "customProperties": [{"property": "multiValueSeparator", "value": ";"}]},
+    ],
+    "quality": [{"type": "custom", "engine": "dpup_eval",
+                 "implementation": {"rule": "field_order", "left": "ended", "op": ">=", "right": "started"}}],
+}  # fmt: skip
+RULE_KINDS_ROWS = [
+    # ref,   score,  consented, started,      ended,        visits, note, groups     line: what is wrong
+    ["R-01", "0.5",  "true",    "2024-01-01", "2025-12-31", "0",    "ok", "a"],    # 1: nothing (edges)
+    ["R-02", "9.5",  "FALSE",   "2025-12-31", "",           "12",   "",   "a;b"],  # 2: nothing (edges)
+    ["R-03", "9.51", "false",   "2024-02-01", "",           "3",    "",   ""],     # 3: number over maximum
+    ["R-04", "0.49", "true",    "2024-02-01", "",           "3",    "",   ""],     # 4: number under minimum
+    ["R-05", "1,5",  "true",    "2024-02-01", "",           "3",    "",   ""],     # 5: not a number
+    ["R-06", "inf",  "true",    "2024-02-01", "",           "3",    "",   ""],     # 6: not a finite number
+    ["R-07", "2",    "maybe",   "2024-02-01", "",           "3",    "",   ""],     # 7: not a boolean
+    ["R-08", "2",    "",        "2024-02-01", "",           "3",    "",   ""],     # 8: boolean required
+    ["R-09", "2",    "true",    "2026-01-01", "",           "3",    "",   ""],     # 9: date after maximum
+    ["R-10", "2",    "true",    "2023-12-31", "",           "3",    "",   ""],     # 10: date before minimum
+    ["R-11", "2",    "true",    "2024-02-30", "",           "3",    "",   ""],     # 11: no such date
+    ["R-12", "2",    "true",    "2024-02-01", "2024-01-31", "3",    "",   ""],     # 12: ended before started
+    ["R-13", "2",    "true",    "2024-02-01", "",           "13",   "",   ""],     # 13: integer over maximum
+    ["R-14", "2",    "true",    "2024-02-01", "",           "2.5",  "",   ""],     # 14: not an integer
+    ["R-15", "2",    "true",    "2024-02-01", "",           "3",    "x",  ""],     # 15: text too short
+    ["R-16", "2",    "true",    "2024-02-01", "",           "3",    "",   "a;c"],  # 16: unknown category
+    ["R-16", "2",    "true",    "2024-02-01", "",           "3",    "",   "a;a"],  # 17: key again, repeat
+    ["R-1",  "2",    "true",    "2024-02-01", "",           "3",    "",   ""],     # 18: pattern
+    ["R-190", "2",   "true",    "2024-02-01", "",           "3",    "",   ""],     # 19: pattern, too long
+]  # fmt: skip
+
+
+def test_the_independent_checks_find_every_kind_of_broken_rule() -> None:
+    """Counted by hand from the rows above: number, boolean and date bounds included."""
+    header = [p["name"] for p in RULE_KINDS_SCHEMA["properties"]]
+    frame = pd.DataFrame(RULE_KINDS_ROWS, columns=header, index=range(1, len(RULE_KINDS_ROWS) + 1))
+    assert contract_breaks(frame, RULE_KINDS_SCHEMA) == {
+        ("out-of-range", "score", 3), ("out-of-range", "score", 4),
+        ("invalid-type", "score", 5), ("invalid-type", "score", 6),
+        ("invalid-type", "consented", 7), ("blank-required", "consented", 8),
+        ("out-of-range", "started", 9), ("out-of-range", "started", 10), ("invalid-date", "started", 11),
+        ("quality-rule", "ended", 12),
+        ("out-of-range", "visits", 13), ("invalid-type", "visits", 14),
+        ("out-of-range", "note", 15),
+        ("unknown-category", "groups", 16), ("unknown-category", "groups", 17),
+        ("duplicate-key", "ref", 16), ("duplicate-key", "ref", 17),
+        ("pattern-mismatch", "ref", 18), ("pattern-mismatch", "ref", 19), ("out-of-range", "ref", 19),
+    }  # fmt: skip
 
 
 # --- fixtures ---------------------------------------------------------------------------------------
@@ -218,7 +330,7 @@ def test_columns_are_the_contract_properties_in_order(clean: DemoFiles, name: st
 def test_every_value_is_valid_for_the_contract(clean: DemoFiles, name: str) -> None:
     header, lines = read_lines(getattr(clean, name))
     assert all(len(line) == len(header) for line in lines)
-    assert contract_findings(as_records(header, lines), load_schema(name)) == set()
+    assert contract_breaks(read_frame(getattr(clean, name)), load_schema(name)) == set()
 
 
 @pytest.mark.parametrize(
@@ -234,8 +346,8 @@ def test_other_options_give_valid_files_too(tmp_path: Path, options: DemoOptions
     files = write_demo_data(tmp_path, options)
     for name in FILES:
         header, lines = read_lines(getattr(files, name))
-        assert lines, name
-        assert contract_findings(as_records(header, lines), load_schema(name)) == set()
+        assert lines and all(len(line) == len(header) for line in lines), name
+        assert contract_breaks(read_frame(getattr(files, name)), load_schema(name)) == set()
     quarters = set(pd.read_csv(files.service_reporting, dtype=str)["quarter"])
     assert len(quarters) <= options.quarters
 
@@ -461,12 +573,8 @@ def test_no_row_carries_two_planted_problems(manifest: dict) -> None:
 
 @pytest.mark.parametrize("name", FILES)
 def test_schema_problems_are_exactly_the_planted_ones(messy: DemoFiles, manifest: dict, name: str) -> None:
-    header, lines = read_lines(getattr(messy, name))
-    malformed = [i for i, line in enumerate(lines, start=1) if len(line) != len(header)]
-    # The malformed line is judged on its own (below), not field by field.
-    found = {
-        f for f in contract_findings(as_records(header, lines), load_schema(name)) if f[2] not in malformed
-    }
+    # The malformed line is judged on its own (below), not field by field: read_frame leaves it out.
+    found = contract_breaks(read_frame(getattr(messy, name)), load_schema(name))
     assert found == manifest_findings(manifest["problems"], name, SCHEMA_CODES)
 
 
