@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, settings
 from dpup_eval.agreement.contract import Agreement, default_contract_dir
 from dpup_eval.demo.generator import DemoOptions, write_demo_data
 
-settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CI runs every property with at least 100 examples (hypothesis' own default); `HYPOTHESIS_PROFILE=dev`
+# runs 20 for quick local loops. A test may ask for more, never for fewer.
+settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The statistics and disclosure properties apply these per test (more examples, derandomised in ci).
