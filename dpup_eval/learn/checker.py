@@ -1,9 +1,10 @@
 """The friendly checker behind the course's exercises: says what is right, or gives a hint, never the answer.
 
-An :class:`Exercise` knows how to work out its expected answer from the course's demo data (see
-:mod:`dpup_eval.learn.exercises`), how to compare an answer with it, and the typical mistakes a
-learner makes, each with a hint that points at the idea rather than the number. :func:`check` is
-what a notebook calls: ``learn.check("03.finished_share", answer)``.
+An :class:`Exercise` knows how to work out its expected answer from course data (the course's demo
+data in the notebooks, see :mod:`dpup_eval.learn.exercises`; a hand-made course in the tests), how
+to compare an answer with it, and the typical mistakes a learner makes, each with a hint that points
+at the idea rather than the number. :func:`check` is what a notebook calls:
+``learn.check("03.finished_share", answer)``.
 
 The expected value never appears in a message: hints are fixed sentences written for each mistake,
 and the test suite checks that none of them contains the expected answer.
@@ -58,7 +59,7 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A typical wrong answer (worked out from the data, for the tests) and the hint it earns.
+    """A typical wrong answer (worked out from the course data) and the hint it earns.
 
     ``matches`` decides whether a learner's answer is this mistake; by default, the exercise's own
     comparison with ``answer``.
@@ -71,15 +72,19 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: its question, how to work out the answer, and how to help someone get there."""
+    """One exercise: its question, how to work out the answer, and how to help someone get there.
+
+    ``expected(course)`` works the answer out from course data; ``mistakes(course, expected)`` lists
+    the typical wrong answers on that data.
+    """
 
     id: str
     question: str
     kind: str
-    expected: Callable[[], Any]
+    expected: Callable[[Any], Any]
     praise: str
     hint: str
-    mistakes: Callable[[Any], list[Mistake]] = lambda expected: []
+    mistakes: Callable[[Any, Any], list[Mistake]] = lambda course, expected: []
     same: Callable[[Any, Any], bool] | None = None
     #: Extra strings a hint must never contain (besides the expected value), for the tests.
     secrets: Callable[[Any], list[str]] = field(default=lambda expected: [])
@@ -92,9 +97,12 @@ class Exercise:
             return False
 
 
-def check(exercise_id: str, answer: Any) -> Feedback:
-    """Check a learner's answer to one exercise; returns a :class:`Feedback` the notebook displays."""
-    from dpup_eval.learn.exercises import EXERCISES
+def check(exercise_id: str, answer: Any, course: Any = None) -> Feedback:
+    """Check a learner's answer to one exercise; returns a :class:`Feedback` the notebook displays.
+
+    ``course``: the data the answer is about (default: the course's own demo data, as the notebooks use).
+    """
+    from dpup_eval.learn.exercises import EXERCISES, demo_course
 
     if exercise_id not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
@@ -109,10 +117,11 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     shape = _shape_problem(exercise.kind, answer)
     if shape:
         return Feedback(exercise_id, False, shape)
-    expected = exercise.expected()
+    course = demo_course() if course is None else course
+    expected = exercise.expected(course)
     if exercise.is_right(answer, expected):
         return Feedback(exercise_id, True, exercise.praise)
-    for mistake in exercise.mistakes(expected):
+    for mistake in exercise.mistakes(course, expected):
         if exercise.is_right(mistake.answer, expected):
             continue  # with this data the "mistake" happens to give the right answer
         try:
