@@ -5,16 +5,14 @@ groups, so an interval must behave sensibly at 0 %, 100 % and with a handful of 
 interval never leaves [0, 1] and keeps close to its nominal coverage for small n (Newcombe 1998a,
 Agresti & Coull 1998), unlike the textbook "p ± z·se" interval, which collapses to zero width at 0/n.
 Differences of proportions use Newcombe's hybrid score interval (method 10 of Newcombe 1998b), built
-from the two Wilson intervals. Means use Student's t, two groups Welch's unequal-variance t, and medians
-the distribution-free order-statistic interval, which needs no assumption about the outcome's shape.
+from the two Wilson intervals. Means use Student's t from each cell's summary, and medians the
+distribution-free order-statistic interval (its ranks here; :mod:`dpup_eval.findings.tables` picks the
+values), which needs no assumption about the outcome's shape.
 
-Every function takes arrays where that is natural, because findings evaluate many indicators × groups
-× quarters at once: one numpy/scipy call over all cells instead of a Python loop per cell. The
-`grouped_*` helpers do the grouping itself with sorting and ``bincount``.
-
-Missing values (NaN) in a sample are left out: an indicator's "who is included" rule decides upstream
-who counts, and a missing outcome cannot move a mean. A bound that cannot be computed (too few people
-for the requested coverage, n == 0) is NaN rather than an invented number.
+Every function takes arrays, because findings evaluate many indicators × groups × quarters at once: one
+numpy/scipy call over all cells instead of a Python loop per cell (the grouping itself is done in
+:mod:`dpup_eval.findings.tables`). A bound that cannot be computed (too few people for the requested
+coverage, n == 0) is NaN rather than an invented number.
 
 These are *statistical* results on true values. Publishing them is the job of findings, which must apply
 disclosure control first (see :mod:`dpup_eval.findings.disclosure`): exact bounds computed from true counts can
@@ -23,30 +21,16 @@ reveal the count that random rounding hides, so compute published intervals from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
-from pandas.api.extensions import ExtensionArray
 from scipy import stats
 
 __all__ = [
-    "grouped_mean_t",
-    "grouped_median_interval",
-    "grouped_proportion",
-    "mean_t",
     "mean_t_from_summary",
-    "median_interval",
     "median_ranks",
     "newcombe_difference",
-    "paired_change",
-    "welch_difference",
     "wilson",
 ]
-
-GroupKeys = ArrayLike | Sequence[ArrayLike]
-
 
 def _check_confidence(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
@@ -61,11 +45,6 @@ def _z(confidence: float) -> float:
 def _scalar_or_array(value: np.ndarray) -> np.ndarray:
     """A 0-d result becomes a numpy scalar, so scalar inputs give scalar-like outputs."""
     return value[()] if value.ndim == 0 else value
-
-
-def _clean(values: ArrayLike) -> np.ndarray:
-    array = np.asarray(values, dtype=float).ravel()
-    return array[~np.isnan(array)]
 
 
 def wilson(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -134,56 +113,6 @@ def mean_t_from_summary(
     return _scalar_or_array(low), _scalar_or_array(high)
 
 
-def mean_t(values: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean and its t interval; fewer than two values give NaN bounds (and no values a NaN mean)."""
-    data = _clean(values)
-    if data.size == 0:
-        _check_confidence(confidence)
-        return float("nan"), float("nan"), float("nan")
-    mean = float(data.mean())
-    sd = float(data.std(ddof=1)) if data.size > 1 else float("nan")
-    low, high = mean_t_from_summary(data.size, mean, sd, confidence)
-    return mean, float(low), float(high)
-
-
-def welch_difference(a: ArrayLike, b: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
-    """mean(a) - mean(b) with Welch's interval (Welch-Satterthwaite degrees of freedom).
-
-    Welch rather than the pooled t because programme groups rarely have equal spread or equal size.
-    If both groups have no spread at all the interval is the single point ``diff`` (no uncertainty
-    is visible in the data); fewer than two values in either group gives NaN bounds.
-    """
-    _check_confidence(confidence)
-    x, y = _clean(a), _clean(b)
-    if x.size == 0 or y.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    diff = float(x.mean() - y.mean())
-    if x.size < 2 or y.size < 2:
-        return diff, float("nan"), float("nan")
-    vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
-    se2 = vx + vy
-    if se2 == 0.0:
-        return diff, diff, diff
-    # Welch-Satterthwaite df written with variance shares, which cannot underflow the way se2**2 can.
-    share_x, share_y = vx / se2, vy / se2
-    df = 1.0 / (share_x**2 / (x.size - 1) + share_y**2 / (y.size - 1))
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, df) * np.sqrt(se2))
-    return diff, diff - half, diff + half
-
-
-def paired_change(pre: ArrayLike, post: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean of post - pre per person, with a t interval on those differences.
-
-    A person missing either measurement is left out: their change is unknown. The two arrays must be
-    aligned person by person, so different lengths are an error rather than a silent truncation.
-    """
-    before = np.asarray(pre, dtype=float).ravel()
-    after = np.asarray(post, dtype=float).ravel()
-    if before.shape != after.shape:
-        raise ValueError(f"pre and post must have one value per person: got {before.size} and {after.size}")
-    return mean_t(after - before, confidence)
-
-
 def median_ranks(n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """1-based order-statistic ranks (k, n - k + 1) of the distribution-free median interval, vectorised.
 
@@ -200,116 +129,3 @@ def median_ranks(n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np
     k = (j + 1.0).astype(np.int64)
     usable = k >= 1
     return np.where(usable, k, 0), np.where(usable, size - k + 1, 0)
-
-
-def median_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Median with the distribution-free order-statistic (binomial) interval; NaN bounds if n is too small."""
-    data = np.sort(_clean(values))
-    low_rank, high_rank = median_ranks(data.size, confidence)
-    if data.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    median = float(np.median(data))
-    if low_rank == 0:
-        return median, float("nan"), float("nan")
-    return median, float(data[int(low_rank) - 1]), float(data[int(high_rank) - 1])
-
-
-def _codes(groups: GroupKeys, size: int) -> tuple[np.ndarray, pd.Index]:
-    """Integer group codes (-1 for a missing key) and the observed group labels, in sorted order.
-
-    One key (array or Series) or a list/tuple of keys, as pandas ``groupby`` takes them; a Series'
-    name becomes the name of the result's index. Built from one ``factorize`` per key and a
-    ``bincount``, which is several times faster than a pandas groupby's ``ngroup`` on string keys.
-    """
-    keys = list(groups) if isinstance(groups, list | tuple) else [groups]
-    names = [getattr(key, "name", None) for key in keys]
-    codes_per_key, uniques_per_key = [], []
-    for key in keys:
-        array = (
-            key if isinstance(key, pd.Series | pd.Index | np.ndarray | ExtensionArray) else np.asarray(key)
-        )
-        if len(array) != size:
-            raise ValueError(f"group keys have {len(array)} entries for {size} values")
-        codes, uniques = pd.factorize(array, sort=True)
-        codes_per_key.append(codes)
-        uniques_per_key.append(uniques)
-    dims = tuple(max(len(u), 1) for u in uniques_per_key)
-    missing = np.zeros(size, dtype=bool)
-    for codes in codes_per_key:
-        missing |= codes < 0
-    flat = np.ravel_multi_index([np.where(missing, 0, c) for c in codes_per_key], dims)
-    observed = np.bincount(flat[~missing], minlength=int(np.prod(dims))) > 0
-    rank = np.cumsum(observed) - 1
-    combined = np.where(missing, -1, rank[flat]).astype(np.int64)
-    present = np.flatnonzero(observed)
-    parts = np.unravel_index(present, dims)
-    if len(keys) == 1:
-        labels = pd.Index(uniques_per_key[0].take(parts[0]), name=names[0])
-    else:
-        labels = pd.MultiIndex.from_arrays(
-            [u.take(p) for u, p in zip(uniques_per_key, parts, strict=True)], names=names
-        )
-    return combined, labels
-
-
-def grouped_proportion(outcomes: ArrayLike, groups: GroupKeys, confidence: float = 0.95) -> pd.DataFrame:
-    """Per group: n, successes, p and its Wilson interval, from one boolean (or 0/1) outcome per person.
-
-    Missing outcomes and missing group keys are left out. Rows are the groups, in sorted order.
-    """
-    values = np.asarray(outcomes, dtype=float).ravel()
-    codes, labels = _codes(groups, values.size)
-    keep = (codes >= 0) & ~np.isnan(values)
-    n = np.bincount(codes[keep], minlength=len(labels))
-    successes = np.bincount(codes[keep], weights=values[keep], minlength=len(labels))
-    low, high = wilson(successes, n, confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = successes / n
-    return pd.DataFrame(
-        {"n": n, "successes": successes.astype(np.int64), "estimate": p, "low": low, "high": high},
-        index=labels,
-    )
-
-
-def grouped_mean_t(values: ArrayLike, groups: GroupKeys, confidence: float = 0.95) -> pd.DataFrame:
-    """Per group: n, mean and its t interval, in one pass (``bincount`` moments, one ``t.ppf`` call)."""
-    data = np.asarray(values, dtype=float).ravel()
-    codes, labels = _codes(groups, data.size)
-    keep = (codes >= 0) & ~np.isnan(data)
-    c, x = codes[keep], data[keep]
-    n = np.bincount(c, minlength=len(labels)).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(c, weights=x, minlength=len(labels)) / n
-        # Two-pass variance (deviations from each group's own mean) for numerical stability.
-        squares = np.bincount(c, weights=(x - mean[c]) ** 2, minlength=len(labels))
-        sd = np.sqrt(squares / (n - 1.0))
-    low, high = mean_t_from_summary(n, mean, sd, confidence)
-    return pd.DataFrame({"n": n.astype(np.int64), "estimate": mean, "low": low, "high": high}, index=labels)
-
-
-def grouped_median_interval(values: ArrayLike, groups: GroupKeys, confidence: float = 0.95) -> pd.DataFrame:
-    """Per group: n, median and its order-statistic interval, from one sort of all values."""
-    data = np.asarray(values, dtype=float).ravel()
-    codes, labels = _codes(groups, data.size)
-    keep = (codes >= 0) & ~np.isnan(data)
-    c, x = codes[keep], data[keep]
-    order = np.lexsort((x, c))
-    x_sorted = x[order]
-    n = np.bincount(c, minlength=len(labels))
-    start = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64)
-    has = n > 0
-    last = max(x_sorted.size - 1, 0)
-    lower_mid = np.clip(start + (n - 1) // 2, 0, last)
-    upper_mid = np.clip(start + n // 2, 0, last)
-    if x_sorted.size:
-        median = np.where(has, (x_sorted[lower_mid] + x_sorted[upper_mid]) / 2.0, np.nan)
-    else:
-        median = np.full(len(labels), np.nan)
-    k_low, k_high = median_ranks(n, confidence)
-    usable = k_low >= 1
-    if x_sorted.size:
-        low = np.where(usable, x_sorted[np.clip(start + k_low - 1, 0, last)], np.nan)
-        high = np.where(usable, x_sorted[np.clip(start + k_high - 1, 0, last)], np.nan)
-    else:
-        low = high = np.full(len(labels), np.nan)
-    return pd.DataFrame({"n": n, "estimate": median, "low": low, "high": high}, index=labels)
