@@ -40,10 +40,3 @@ def count_small_groups(codes: Sequence[np.ndarray], rows: np.ndarray, k: int) ->
     _, sizes = _group_ids(codes, rows)
     return int((sizes < k).sum())
 
-
-def smallest_group(codes: Sequence[np.ndarray], rows: np.ndarray) -> int:
-    """The size of the smallest combination among the selected rows (0 when none are selected)."""
-    if not rows.any():
-        return 0
-    _, sizes = _group_ids(codes, rows)
-    return int(sizes.min())
