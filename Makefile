@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test setup browser postgres lint bench clean
+.PHONY: run demo test setup browser postgres lint bench mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,5 +57,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_evaluate.py
 	$(BIN)/python benchmarks/bench_workshop.py
 
+# Mutation testing (a developer tool, not part of `make test`): the modules and tests are listed under
+# [tool.mutmut] in pyproject.toml. Survivors: `.venv/bin/mutmut results`, `.venv/bin/mutmut show NAME`.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'mutmut>=3.3,<4'
+	HYPOTHESIS_PROFILE=dev $(BIN)/mutmut run
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) demo-data artifacts .pytest_cache
+	rm -rf $(VENV) demo-data artifacts .pytest_cache mutants
