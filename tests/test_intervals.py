@@ -93,6 +93,35 @@ def test_newcombe_matches_1998b_table_ii(
     assert tuple(round(float(x), 4) for x in got) == expected
 
 
+def test_newcombe_at_90_percent_by_hand() -> None:
+    """Method 10 written out, from Wilson limits at z = 1.645 (both limits must use the confidence)."""
+    z = stats.norm.ppf(0.95)
+
+    def score(k: int, n: int) -> tuple[float, float]:
+        p = k / n
+        centre, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+
+    (l1, u1), (l2, u2) = score(9, 10), score(3, 10)
+    d = 0.9 - 0.3
+    expected = (
+        d,
+        d - math.sqrt((0.9 - l1) ** 2 + (u2 - 0.3) ** 2),
+        d + math.sqrt((u1 - 0.9) ** 2 + (0.3 - l2) ** 2),
+    )
+    assert tuple(float(x) for x in newcombe_difference(9, 10, 3, 10, 0.9)) == pytest.approx(
+        expected, abs=1e-12
+    )
+
+
+def test_empty_groups_give_nan_quietly() -> None:
+    """No one in a group: NaN, and no numpy warning (the suite turns warnings into errors)."""
+    diff, low, high = newcombe_difference(0, 0, 1, 2)
+    assert math.isnan(diff) and math.isnan(low) and math.isnan(high)
+    low, high = mean_t_from_summary(np.array([0, 1]), np.array([3.0, 3.0]), np.array([1.0, 1.0]))
+    assert np.isnan(low).all() and np.isnan(high).all()
+
+
 def test_newcombe_is_vectorised() -> None:
     diff, low, high = newcombe_difference(
         np.array([56, 9]), np.array([70, 10]), np.array([48, 3]), np.array([80, 10])

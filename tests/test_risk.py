@@ -16,7 +16,8 @@ EVERYONE = np.ones(6, dtype=bool)
 
 
 def test_small_groups_counted_by_hand() -> None:
-    assert small_group_rows([AGE, REGION], EVERYONE, 3).tolist() == [False, False, False, True, True, True]
+    marked = small_group_rows([AGE, REGION], EVERYONE, 3)
+    assert marked.dtype == bool and marked.tolist() == [False, False, False, True, True, True]
     assert count_small_groups([AGE, REGION], EVERYONE, 3) == 2  # (0, 1) alone, (1, 0) with two
     assert small_group_rows([AGE, REGION], EVERYONE, 2).tolist() == [False, False, False, True, False, False]
     assert count_small_groups([AGE, REGION], EVERYONE, 2) == 1
@@ -38,6 +39,13 @@ def test_codes_are_combined_without_collisions() -> None:
     # One column alone, and no columns at all (everyone in one group).
     assert count_small_groups([second], np.ones(4, dtype=bool), 2) == 2
     assert count_small_groups([], np.ones(4, dtype=bool), 5) == 1
+    # Codes combined by division would make (2, 0) and (0, 1) the same group.
+    first, second = np.array([2, 0, 0]), np.array([0, 1, 1])
+    assert small_group_rows([first, second], np.ones(3, dtype=bool), 2).tolist() == [True, False, False]
+    # Codes near 2**30: the combined code needs exact 64-bit integers (floats would merge these groups).
+    big = 2**30 - 1
+    first, second = np.array([big, big, big, 0]), np.array([0, 1, 1, 2**30 - 1])
+    assert small_group_rows([first, second], np.ones(4, dtype=bool), 2).tolist() == [True, False, False, True]
     assert small_group_rows([], np.ones(4, dtype=bool), 4).tolist() == [False] * 4
 
 

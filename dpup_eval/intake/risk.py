@@ -17,7 +17,7 @@ def _group_ids(codes: Sequence[np.ndarray], rows: np.ndarray) -> tuple[np.ndarra
     combined = np.zeros(int(rows.sum()), dtype=np.int64)
     for column in codes:
         selected = column[rows]
-        width = int(column.max()) + 1 if len(column) else 1
+        width = int(column.max()) + 1  # callers pass at least one selected row
         combined = combined * width + selected
     _, inverse, sizes = np.unique(combined, return_inverse=True, return_counts=True)
     return inverse, sizes
