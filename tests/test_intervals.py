@@ -59,7 +59,7 @@ def test_wilson_is_vectorised_and_nan_for_empty_groups() -> None:
 
 @pytest.mark.parametrize(("s", "n"), [(-1, 5), (6, 5), (1, -2)])
 def test_wilson_rejects_impossible_counts(s: int, n: int) -> None:
-    with pytest.raises(ValueError, match="0 <= successes <= n"):
+    with pytest.raises(ValueError, match=r"^wilson needs 0 <= successes <= n$"):
         wilson(s, n)
 
 
@@ -161,13 +161,29 @@ def test_median_ranks_match_tables(n: int, ranks: tuple[int, int]) -> None:
 
 def test_median_ranks_against_exact_binomial_sums() -> None:
     """k is the largest rank whose interval still reaches the coverage, from exact cdf sums."""
-    for confidence in (0.9, 0.95, 0.99):
+    for confidence in (0.5, 0.75, 0.9, 0.95, 0.99):  # 0.5 and 0.75 land exactly on cdf values
         for n in range(0, 120):
             cdf = [sum(math.comb(n, i) for i in range(j + 1)) / 2**n for j in range(n + 1)]
             ok = [k for k in range(1, n // 2 + 2) if 1 - 2 * cdf[k - 1] >= confidence - 1e-12]
             expected = (max(ok), n - max(ok) + 1) if ok else (0, 0)
             low, high = median_ranks(n, confidence)
             assert (int(low), int(high)) == expected, (n, confidence)
+
+
+def test_median_ranks_are_whole_numbers_and_need_a_count() -> None:
+    low, high = median_ranks(np.array([10.0, 20.0]))
+    assert low.dtype.kind == high.dtype.kind == "i"
+    assert tuple(int(r) for r in median_ranks(2, 0.5)) == (1, 2)  # 1 - 2 * P(B <= 0) = 1/2 exactly
+    with pytest.raises(ValueError, match="n >= 0"):
+        median_ranks(-1)
+
+
+def test_scalar_inputs_give_numpy_scalars() -> None:
+    low, high = wilson(3, 10)
+    diff, d_low, d_high = newcombe_difference(3, 10, 5, 10)
+    m_low, m_high = mean_t_from_summary(10, 2.0, 1.0)
+    for value in (low, high, diff, d_low, d_high, m_low, m_high):
+        assert isinstance(value, np.floating), type(value)
 
 
 def test_median_ranks_give_scipys_quantile_test_interval() -> None:

@@ -122,8 +122,9 @@ def median_ranks(n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np
     """
     alpha_half = (1.0 - _check_confidence(confidence)) / 2.0
     size = np.asarray(n, dtype=np.int64)
-    j = stats.binom.ppf(alpha_half, size, 0.5)
-    j = np.where(np.isnan(j), -1.0, j)  # n == 0
+    if np.any(size < 0):
+        raise ValueError("median_ranks needs n >= 0")
+    j = stats.binom.ppf(alpha_half, size, 0.5)  # 0 for n == 0, so k = 0 below
     # ppf gives the smallest j with cdf(j) >= alpha/2; step back unless cdf(j) equals it.
     j = np.where(stats.binom.cdf(j, size, 0.5) > alpha_half * (1.0 + 1e-12), j - 1.0, j)
     k = (j + 1.0).astype(np.int64)
