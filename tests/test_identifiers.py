@@ -2,13 +2,15 @@
 the column is stored.
 
 Every NHI here is from the range reserved for testing (first letter Z), and every phone number is
-libphonenumber's example number or a generated one: none belongs to a real person.
+libphonenumber's example number or a generated one: none belongs to a real person. Check digits are never
+computed here: NHIs are the standard's published examples or values `python-nhi` (the maintained
+implementation of the Ministry of Health's validation routine) accepts; IRD numbers get their check digit
+from `python-stdnum`. The broad corpus of written forms is in `identifier_corpus.py`.
 """
 
 from __future__ import annotations
 
-import time
-
+import nhi as python_nhi
 import numpy as np
 import pandas as pd
 import phonenumbers
@@ -20,22 +22,7 @@ from stdnum.nz import ird as stdnum_ird
 
 from dpup_eval.intake import identifiers
 from dpup_eval.intake.identifiers import IDENTIFIER_KINDS, is_valid_ird, is_valid_nhi, redact_text, scan_text
-from dpup_eval.intake.nz_numbers import nhi_check_character
-
-NHI_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O
-
-
-def reference_nhi_check(stem: str) -> str | None:
-    """HISO 10046:2023 check character, written out step by step from the standard's description."""
-    values = [NHI_ALPHABET.index(c) + 1 if c.isalpha() else int(c) for c in stem]
-    total = sum(value * weight for value, weight in zip(values, (7, 6, 5, 4, 3, 2), strict=True))
-    if stem[5].isdigit():  # old format: numeric check digit, modulus 11
-        checksum = total % 11
-        if checksum == 0:
-            return None
-        check = 11 - checksum
-        return "0" if check == 10 else str(check)
-    return NHI_ALPHABET[23 - total % 23 - 1]  # new format: check letter, modulus 23
+from dpup_eval.intake.nz_numbers import NHI_LETTERS, nhi_check_character
 
 
 def flagged(text: str) -> set[str]:
@@ -43,7 +30,14 @@ def flagged(text: str) -> set[str]:
     return {kind for kind, mask in masks.items() if mask[0]}
 
 
-test_letter = st.sampled_from(NHI_ALPHABET)
+def oracle_check(stem: str) -> str | None:
+    """The check character python-nhi accepts after a six-character stem, if any."""
+    pool = "0123456789" if stem[5].isdigit() else NHI_LETTERS
+    valid = [c for c in pool if python_nhi.is_nhi(stem + c, allow_test_values=True)]
+    return valid[0] if valid else None
+
+
+test_letter = st.sampled_from(NHI_LETTERS)
 old_stem = st.builds(
     lambda a, b, d: "Z" + a + b + d, test_letter, test_letter, st.text("0123456789", min_size=3, max_size=3)
 )
@@ -54,11 +48,9 @@ new_stem = st.builds(
     st.text("0123456789", min_size=2, max_size=2),
     test_letter,
 )
-valid_old_nhi = old_stem.filter(lambda s: reference_nhi_check(s) is not None).map(
-    lambda s: s + reference_nhi_check(s)
+valid_nhi = (
+    st.one_of(old_stem, new_stem).filter(lambda s: oracle_check(s) is not None).map(lambda s: s + oracle_check(s))
 )
-valid_new_nhi = new_stem.map(lambda s: s + reference_nhi_check(s))
-valid_nhi = st.one_of(valid_old_nhi, valid_new_nhi)
 sentence_around = st.sampled_from(
     [
         ("My NHI is ", "."),
@@ -73,10 +65,12 @@ sentence_around = st.sampled_from(
 # --- NHI -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "nhi",
-    ["ZZZ0016", "ZZZ0024", "ZAA0067", "ZAA0075", "ZAA0105", "ZAA0130", "ZAC5361", "ZZZ00AC"],
+    ["ZZZ0016", "ZZZ0024", "ZAA0067", "ZAA0075", "ZAA0105", "ZAA0130", "ZAC5361", "ZBN77VL", "ZZZ00AC"],
 )
 def test_published_test_nhis_are_valid(nhi: str) -> None:
     # ZAA0130: checksum 1, so the check digit 11 - 1 = 10 is written 0 (the standard's rule, not "invalid").
+    # ZAC5361, ZBN77VL: python-nhi's published examples.
+    assert python_nhi.is_nhi(nhi, allow_test_values=True)
     assert is_valid_nhi(nhi)
     assert flagged(f"NHI {nhi} on file") == {"nhi"}
 
@@ -84,11 +78,11 @@ def test_published_test_nhis_are_valid(nhi: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "ZZZ0044",  # checksum 0: no valid NHI has this stem
+        "ZZZ0044",  # checksum 0: no valid NHI has this stem (python-nhi's published example)
+        "ZZZ00AA",  # python-nhi's published example
         "ZZZ0017",  # wrong check digit
         "ZZZ00AX",  # valid only under the superseded modulus-24 rule
-        "ZZZ00AA",
-        "zzz0016",  # NHIs are upper case
+        "zzz0016",  # the validator takes the standard's upper case; the scanner folds case before asking
         "ZZI0016",  # I is never used
         "ZZO0016",  # nor O
         "ZZZ001",
@@ -107,22 +101,27 @@ def test_is_valid_nhi_rejects_non_strings() -> None:
 
 
 @given(stem=st.one_of(old_stem, new_stem))
-def test_check_character_matches_reference(stem: str) -> None:
-    assert nhi_check_character(stem) == reference_nhi_check(stem)
+def test_check_character_agrees_with_python_nhi(stem: str) -> None:
+    assert nhi_check_character(stem) == oracle_check(stem)
+
+
+@given(text=st.text(NHI_LETTERS + "IO0123456789", min_size=7, max_size=7))
+def test_validity_agrees_with_python_nhi(text: str) -> None:
+    assert is_valid_nhi(text) == python_nhi.is_nhi(text, allow_test_values=True)
 
 
 @given(nhi=valid_nhi, around=sentence_around)
 def test_valid_nhi_in_a_sentence_is_caught(nhi: str, around: tuple[str, str]) -> None:
-    text = around[0] + nhi + around[1]
-    assert is_valid_nhi(nhi)
-    assert flagged(text) == {"nhi"}
-    redacted, _ = redact_text(pd.Series([text]))
-    assert redacted.iloc[0] == around[0] + "[NHI removed]" + around[1]
+    for written in (nhi, nhi.lower(), f"{nhi[:3]} {nhi[3:]}", f"{nhi[:3]}-{nhi[3:]}", " ".join(nhi)):
+        text = around[0] + written + around[1]
+        assert flagged(text) == {"nhi"}, written
+        redacted, _ = redact_text(pd.Series([text]))
+        assert redacted.iloc[0] == around[0] + "[NHI removed]" + around[1]
 
 
 @given(nhi=valid_nhi, data=st.data())
 def test_nhi_near_misses_are_not_caught(nhi: str, data: st.DataObject) -> None:
-    pool = "0123456789" if nhi[6].isdigit() else NHI_ALPHABET
+    pool = "0123456789" if nhi[6].isdigit() else NHI_LETTERS
     wrong_check = data.draw(st.sampled_from([c for c in pool if c != nhi[6]]))
     position = data.draw(st.sampled_from([3, 4] + ([5] if nhi[5].isdigit() else [])))
     new_digit = data.draw(st.sampled_from([d for d in "0123456789" if d != nhi[position]]))
@@ -131,11 +130,24 @@ def test_nhi_near_misses_are_not_caught(nhi: str, data: st.DataObject) -> None:
         nhi[:6] + wrong_check,
         nhi[:position] + new_digit + nhi[position + 1 :],
         nhi[:letter_position] + data.draw(st.sampled_from("IO")) + nhi[letter_position + 1 :],
-        nhi.lower(),
     ]
     for near_miss in near_misses:
+        if python_nhi.is_nhi(near_miss, allow_test_values=True):
+            continue  # changing a digit can land on another valid NHI (python-nhi decides)
         assert not is_valid_nhi(near_miss)
-        assert "nhi" not in flagged(f"Reference {near_miss} noted")
+        for written in (near_miss, near_miss.lower(), f"{near_miss[:3]} {near_miss[3:]}"):
+            assert "nhi" not in flagged(f"Reference {written} noted")
+
+
+def test_a_common_word_before_a_year_is_not_an_nhi() -> None:
+    # "the 2021 review" reads as THE2021. Take years for which python-nhi says that reading IS a valid NHI,
+    # so the test fails if the scanner only got lucky with the check digit.
+    for word, template in (("the", "the {} review"), ("and", "and {} was hard"), ("MSD", "MSD {} report")):
+        years = [y for y in range(1990, 2031) if python_nhi.is_nhi(f"{word.upper()}{y}", allow_test_values=True)]
+        assert years, word
+        for year in years:
+            assert "nhi" not in flagged(template.format(year))
+            assert flagged(f"NHI: {word.upper()}{year}") == {"nhi"}
 
 
 # --- IRD -------------------------------------------------------------------------------------------
@@ -158,7 +170,7 @@ def group(number: str, style: str) -> str:
     return f"{head}{style}{number[-6:-3]}{style}{number[-3:]}"
 
 
-@given(number=valid_ird(), style=st.sampled_from(["plain", "-", " "]))
+@given(number=valid_ird(), style=st.sampled_from(["plain", "-", " ", ".", "/"]))
 def test_valid_ird_numbers_are_caught(number: str, style: str) -> None:
     written = group(number, style)
     assert is_valid_ird(written)
@@ -168,7 +180,7 @@ def test_valid_ird_numbers_are_caught(number: str, style: str) -> None:
     assert redacted.iloc[0] == "My IRD number is [IRD number removed], thanks"
 
 
-@given(number=valid_ird(), style=st.sampled_from(["plain", "-", " "]), data=st.data())
+@given(number=valid_ird(), style=st.sampled_from(["plain", "-", " ", ".", "/"]), data=st.data())
 def test_ird_with_wrong_check_digit_is_not_caught(number: str, style: str, data: st.DataObject) -> None:
     wrong = number[:-1] + data.draw(st.sampled_from([d for d in "0123456789" if d != number[-1]]))
     written = group(wrong, style)
@@ -271,7 +283,15 @@ def test_short_foreign_or_embedded_numbers_are_not_phones(text: str) -> None:
 
 # --- Email -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "email", ["kiri.smith@example.co.nz", "a+b@example.com", "whānau@example.nz", "TAMA_99@Example.ORG"]
+    "email",
+    [
+        "kiri.smith@example.co.nz",
+        "a+b@example.com",
+        "whānau@example.nz",
+        "TAMA_99@Example.ORG",
+        "kiri at example dot com",
+        "kiri[at]example[dot]co[dot]nz",
+    ],
 )
 def test_emails_are_caught(email: str) -> None:
     text = f"Email {email} for the notes."
@@ -280,7 +300,7 @@ def test_emails_are_caught(email: str) -> None:
     assert redacted.iloc[0] == "Email [email removed] for the notes."
 
 
-@pytest.mark.parametrize("text", ["@kiri on the socials", "a@b", "kiri at example dot com", "me@localhost"])
+@pytest.mark.parametrize("text", ["@kiri on the socials", "a@b", "email me at gmail", "me@localhost"])
 def test_non_emails(text: str) -> None:
     assert "email" not in flagged(text)
 
@@ -406,6 +426,7 @@ EXPECTED = {
     "email": [1, 0, 0, 0, 0, 0, 1],
     "address": [0, 0, 0, 1, 0, 0, 0],
     "dob": [0, 0, 0, 1, 0, 0, 0],
+    "name": [0, 0, 0, 0, 0, 0, 0],
 }
 
 
@@ -556,9 +577,9 @@ def test_mostly_distinct_path_matches_checking_every_cell(values: list[str | Non
 
 # --- Only candidate values reach Python --------------------------------------------------------------
 def test_repeated_values_are_examined_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
+    examined: list[str] = []
     real_find = identifiers._find
-    monkeypatch.setattr(identifiers, "_find", lambda text: calls.append(1) or real_find(text))
+    monkeypatch.setattr(identifiers, "_find", lambda text: examined.append(text) or real_find(text))
     towns = [
         "Auckland",
         "Wellington",
@@ -572,9 +593,13 @@ def test_repeated_values_are_examined_once(monkeypatch: pytest.MonkeyPatch) -> N
     ]
     values = pd.Series([towns[i % len(towns)] for i in range(100_000)], dtype="string[pyarrow]")
     masks = scan_text(values)
-    assert len(calls) <= 2  # only the two values the prefilter lets through
+    assert len(examined) == len(set(examined))  # each distinct value at most once
+    # Hamilton and Nelson are also names, so they are looked at; plain words and letters are not.
+    assert set(examined) <= {"Call 021 123 4567", "NHI ZZZ0016", "Hamilton", "Nelson", "Wellington"}
+    assert {"Call 021 123 4567", "NHI ZZZ0016"} <= set(examined)
     assert masks["phone"].tolist() == (values == "Call 021 123 4567").fillna(False).tolist()
     assert masks["nhi"].tolist() == (values == "NHI ZZZ0016").fillna(False).tolist()
+    assert not masks["name"].any()
 
 
 def test_free_text_reaches_python_only_where_the_prefilter_hits(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -589,10 +614,10 @@ def test_free_text_reaches_python_only_where_the_prefilter_hits(monkeypatch: pyt
     assert np.flatnonzero(masks["phone"]).tolist() == [10, 20_000]
 
 
-def test_long_note_with_many_dates_stays_fast() -> None:
+def test_long_note_with_many_dates() -> None:
+    # Each birth word looks up its nearest date (bisect), so a long note is linear work; speed itself is
+    # measured in benchmarks/, not asserted here.
     note = "born 3 May 2016, seen 4 May 2016, DOB 03-05-2016, call 021 123 4567. " * 400
-    started = time.perf_counter()
     redacted, masks = redact_text(pd.Series([note]))
-    assert time.perf_counter() - started < 10  # linear work; a quadratic search took minutes
     assert masks["dob"][0] and masks["phone"][0]
     assert "2016" not in redacted.iloc[0].replace("seen 4 May 2016", "")

@@ -19,10 +19,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from stdnum.nz import ird
 
-__all__ = ["MALFORMED_TEXT", "MessyData", "ird_valid_digits", "nhi_check_digit", "plant"]
+from dpup_eval.intake.nz_numbers import NHI_LETTERS, nhi_check_character
+
+__all__ = ["MALFORMED_TEXT", "MessyData", "ird_valid_digits", "plant"]
 
 MALFORMED_TEXT = "The kai was great, and the tamariki loved the games."
-_NHI_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # A=1 ... Z=24, without I and O
 _NUMBER_WORDS = (
     "none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
     "twelve", "thirteen",
@@ -269,18 +270,11 @@ def _identifier_sentences(rng: np.random.Generator) -> list[tuple[str, str, str,
     ]  # fmt: skip
 
 
-def nhi_check_digit(stem: str) -> int | None:
-    """Check digit of an old-format NHI stem (three letters, three digits), or None if it has none."""
-    values = [_NHI_LETTERS.index(c) + 1 if c.isalpha() else int(c) for c in stem]
-    checksum = sum(w * v for w, v in zip((7, 6, 5, 4, 3, 2), values, strict=True)) % 11
-    return None if checksum == 0 else (11 - checksum) % 10
-
-
 def _nhi(rng: np.random.Generator) -> str:
     while True:
-        stem = "".join(rng.choice(list(_NHI_LETTERS), 3)) + f"{rng.integers(0, 1000):03d}"
-        check = nhi_check_digit(stem)
-        if check not in (None, 0):  # check digit 1-9: valid whichever way 10 is treated
+        stem = "".join(rng.choice(list(NHI_LETTERS), 3)) + f"{rng.integers(0, 1000):03d}"
+        check = nhi_check_character(stem)
+        if check not in (None, "0"):  # check digit 1-9: valid whichever way 10 is treated
             return f"{stem}{check}"
 
 

@@ -2,17 +2,19 @@
 
 Why this module exists: under the Data Protection and Use Policy a provider shares what it needs and no
 more. A data file headed for evaluation must not carry NHI or IRD numbers, phone numbers, email or street
-addresses, or dates of birth, and free-text feedback is where they slip in ("ring me on 021 ..."). Every
-text column of an incoming file is scanned, so the scanner has to be both right and quick:
+addresses, dates of birth or people's names, and free-text feedback is where they slip in ("ring me on
+021 ...", "Tama loved the sessions"). Every text column of an incoming file is scanned, so the scanner
+has to be both right and quick:
 
-* Right means few false alarms. A flag stops a file or sends a person to look, so a token only counts
-  when it really is the identifier: NHI and IRD numbers need a correct check digit, phone numbers must be
-  valid New Zealand numbers (libphonenumber's metadata), a date only counts as a date of birth next to a
-  word such as "born" or "DOB", and a street address needs a house number, a capitalised name and a street
-  type. Tokens glued to other letters or digits (``P-02112345``) are parts of codes, not identifiers.
+* Right means catching identifiers however people type them, without false alarms. The finders live in
+  their own modules: :mod:`~dpup_eval.intake.number_finders` (NHI and IRD with check digits, phone
+  numbers by libphonenumber), :mod:`~dpup_eval.intake.contact_finders` (emails, also disguised; street,
+  rural and postal addresses), :mod:`~dpup_eval.intake.birth_dates` (a date only when a birth word
+  governs it) and :mod:`~dpup_eval.intake.person_names` (names from a maintained list and their context).
 * Quick means no Python loop over a million cells. Each column is reduced to its distinct values when it
-  has few, then one broad regular expression runs over the text in Arrow's RE2 engine, and only the
-  values it lets through (usually a tiny share) are examined in Python. Results map back by position.
+  has few; then one broad regular expression runs over the text in Arrow's RE2 engine, and a hash lookup
+  of its words finds the values that may hold a name. Only the values these let through (usually a
+  small share) are examined in Python. Results map back by position.
 
 Nothing here prints, logs or raises with an identifier's value: this is privacy software, and the values
 it finds are exactly the ones that must not leak into logs or error reports.
@@ -24,23 +26,23 @@ Digits are matched as ASCII 0-9.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from datetime import date
 
 import numpy as np
 import pandas as pd
-import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dpup_eval.intake.birth_dates import dob_spans
+from dpup_eval.intake.contact_finders import EMAIL_PROVIDERS, STREET_TYPES, address_spans, email_spans
+from dpup_eval.intake.number_finders import ird_spans, nhi_spans, phone_spans
 from dpup_eval.intake.nz_numbers import is_valid_ird, is_valid_nhi
+from dpup_eval.intake.person_names import NAME_MARKER, name_candidates, name_spans
 
 __all__ = ["IDENTIFIER_KINDS", "is_valid_ird", "is_valid_nhi", "redact_text", "scan_text"]
 
 #: Every kind of identifier the scanner knows, in the order masks are returned.
-IDENTIFIER_KINDS: tuple[str, ...] = ("nhi", "ird", "phone", "email", "address", "dob")
+IDENTIFIER_KINDS: tuple[str, ...] = ("nhi", "ird", "phone", "email", "address", "dob", "name")
 
 #: Plain-language markers left where an identifier was removed.
 MARKERS: dict[str, str] = {
@@ -50,176 +52,38 @@ MARKERS: dict[str, str] = {
     "email": "[email removed]",
     "address": "[address removed]",
     "dob": "[date of birth removed]",
+    "name": NAME_MARKER,
 }
 
 _Span = tuple[int, int, str]
 
 # --- Prefilter (RE2 syntax, run by Arrow over whole columns) -----------------------------------------
-# It must let through every value in which the exact Python rules below could find something; it may let
+# It must let through every value in which the exact Python rules could find something; it may let
 # through more. Each branch is a loose form of one rule.
-_STREET_TYPES = (
-    "street|st|road|rd|avenue|ave|drive|dr|place|pl|crescent|cres|terrace|tce|lane|ln|way|grove|close|"
-    "court|ct|crt|parade|pde|highway|hwy|quay|boulevard|blvd|rise|square|sq|mews|esplanade|esp|glade|"
-    "heights|hts"
-)
 _PREFILTER = "|".join(
     (
-        r"[A-HJ-NP-Z]{3}[0-9]{2}",  # NHI (either format)
+        # NHI, however typed: NHI letters (never I or O), two digits, two more characters, then a boundary.
+        r"(?i:[a-hj-np-z][ .-]?[a-hj-np-z][ .-]?[a-hj-np-z][ .-]?[0-9][ .-]?[0-9][ .-]?[0-9a-z][ .-]?[0-9a-z])"
+        r"(?:[^0-9A-Za-z]|$)",
         r"[0-9](?:[^0-9A-Za-z]{0,3}[0-9]){7}",  # IRD and phone: eight or more digits close together
         r"@",  # email
-        r"(?i:born|d\.?[ ]?o\.?[ ]?b|birth)",  # the words that make a date a date of birth
-        rf"[0-9][A-Za-z]?[^\pL\pN]{{1,3}}\p{{Lu}}(?s:.*)(?i:\b(?:{_STREET_TYPES})\b)",  # street address
+        r"(?i:(?:\bat\b|[\[({<]\s*at\s*[\])}>])\s*[a-z0-9-]+\s*(?:\.|\bdot\b|[\[({<]\s*dot\s*[\])}>]))",
+        rf"(?i:(?:\bat\b|[\[({{<]\s*at\s*[\])}}>])\s*(?:{EMAIL_PROVIDERS})\b)",  # "kiri at gmail"
+        r"(?i:born|d\.?\s?o\.?\s?b|birth|b\.\s?[0-9]|b['’/]?days?\b|r[aā]\s+wh[aā]nau)",  # birth words
+        rf"[0-9][A-Za-z]?[^\pL\pN]{{1,3}}\pL(?s:.*)(?i:\b(?:{STREET_TYPES})\b)",  # street address
+        r"(?i:\bp\.?\s?o\.?\s?box|post\s+office|private\s+bag|\bc\.?m\.?b\b|community\s+mail|locked\s+bag)",
+        r"(?i:\br\.?\s?d\.?\s{0,2}[0-9]|rural\s+delivery|state\s+highway|\bs\.?h\.?\s{0,2}[0-9])",
     )
 )
 
-# --- Exact rules (Python re, run on prefiltered values only) ---------------------------------------
-_GLUED_BEFORE = re.compile(r"(?:[0-9A-Za-z]|[0-9A-Za-z][-/]|[0-9]\.)\Z")
-_GLUED_AFTER = re.compile(r"[0-9A-Za-z]|[-/][0-9A-Za-z]|\.[0-9]")
-_NHI_TOKEN = re.compile(r"[A-HJ-NP-Z]{3}[0-9]{2}(?:[0-9]{2}|[A-HJ-NP-Z]{2})")
-_IRD_TOKEN = re.compile(r"(?<![0-9])(?<![0-9][- ])[0-9]{2,3}[- ]?[0-9]{3}[- ]?[0-9]{3}(?![0-9])(?![- ][0-9])")
-_PHONE_HINT = re.compile(r"[0-9](?:[^0-9A-Za-z]{0,3}[0-9]){7}")
-_EMAIL = re.compile(
-    r"(?<![\w.%+-])[\w.%+-]{1,64}@[^\W_](?:[\w-]{0,61}[^\W_])?(?:\.[^\W_](?:[\w-]{0,61}[^\W_])?)*\.[^\W\d_]{2,24}(?!\w)"
-)
-_CAPITAL = "A-ZĀĒĪŌŪ"
-_ADDRESS = re.compile(
-    r"(?<![0-9A-Za-z])"
-    r"(?:(?i:flat|unit|apartment|apt)\.?\s{1,3}[0-9]{1,4}[A-Za-z]?,?\s{1,3}|[0-9]{1,4}[A-Za-z]?/)?"
-    r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}[A-Za-z]?\s{1,3}"  # house number, but not a year ("In 2019 Family Court")
-    rf"(?P<name>(?:[{_CAPITAL}][\w'’.-]*\s{{1,3}}){{1,4}}?)"
-    rf"(?P<type>(?i:{_STREET_TYPES}))(?!\w)"
-)
-# "3 District Court hearings" names a court, not a street.
-_COURTS = {"youth", "family", "district", "high", "supreme", "appeal", "land", "environment", "employment"}
-_COURTS |= {"coroners", "disputes", "rangatahi", "pasifika", "criminal", "civil", "children's"}
-# Title-case prose ("Top 10 Ways To Close The Gap") is not an address: street names do not use these.
-_NOT_NAME_WORDS = {"to", "and", "or", "for", "with", "in", "on", "at", "is", "are", "was", "were", "we", "i"}
-_NOT_NAME_WORDS |= {"my", "our", "your", "you", "it", "this", "that", "from", "by", "if", "not", "no", "be"}
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_ORD = r"(?:st|nd|rd|th)?"
-_DATE = re.compile(
-    r"(?<![0-9A-Za-z])(?:"
-    rf"(?P<d1>[0-9]{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m1>{_MONTH})\.?,?\s+(?P<y1>[0-9]{{4}})"
-    rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>[0-9]{{1,2}}){_ORD},?\s+(?P<y2>[0-9]{{4}})"
-    r"|(?P<y3>[0-9]{4})-(?P<m3>[0-9]{1,2})-(?P<d3>[0-9]{1,2})"
-    r"|(?P<a>[0-9]{1,2})(?P<sep>[/.-])(?P<b>[0-9]{1,2})(?P=sep)(?P<y4>[0-9]{4}|[0-9]{2})"
-    r")(?![0-9A-Za-z])",
-    re.IGNORECASE,
-)
-_BIRTH_WORDS = re.compile(
-    r"\b(?:born|d\.?[ ]?o\.?[ ]?b\b\.?|date\s+of\s+birth|birth\s*date|birthday)", re.IGNORECASE
-)
-_WORD = re.compile(r"[^\W_]+")
-#: How many words may stand between a date and its birth word ("born in Hamilton on 3 May 2016").
-_BIRTH_WORD_DISTANCE = 4
-_BIRTH_GAP_CHARS = 120  # four words and their spacing fit easily; longer gaps are never "a few words"
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH_NUMBER = {month: number for number, month in enumerate(_MONTHS, start=1)}
-
-
-def _glued(text: str, start: int, end: int) -> bool:
-    """True when a match is part of a longer code: touching a letter or digit directly or over - or /
-    (``P-02112345``), or a digit over a point (``3.021123456``)."""
-    return bool(_GLUED_BEFORE.search(text, max(0, start - 2), start) or _GLUED_AFTER.match(text, end))
-
-
-def _nhi_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _NHI_TOKEN.finditer(text) if not _glued(text, *m.span()) and is_valid_nhi(m[0])]
-
-
-def _ird_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _IRD_TOKEN.finditer(text) if not _glued(text, *m.span()) and is_valid_ird(m[0])]
-
-
-def _phone_spans(text: str) -> list[tuple[int, int]]:
-    """NZ numbers written as people write them: starting 0, (0 or +, valid for New Zealand."""
-    if not _PHONE_HINT.search(text):
-        return []
-    found = []
-    for match in phonenumbers.PhoneNumberMatcher(text, "NZ", leniency=phonenumbers.Leniency.VALID):
-        if (
-            match.raw_string.lstrip("(").startswith(("0", "+"))
-            and phonenumbers.is_valid_number_for_region(match.number, "NZ")
-            and not _glued(text, match.start, match.end)
-        ):
-            found.append((match.start, match.end))
-    return found
-
-
-def _email_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _EMAIL.finditer(text)] if "@" in text else []
-
-
-def _address_spans(text: str) -> list[tuple[int, int]]:
-    found = []
-    for m in _ADDRESS.finditer(text):
-        name_words = m["name"].lower().split()
-        if m["type"].lower() in {"court", "ct", "crt"} and name_words[-1] in _COURTS:
-            continue
-        if _NOT_NAME_WORDS.intersection(name_words):
-            continue
-        found.append(m.span())
-    return found
-
-
-def _is_calendar_date(match: re.Match[str]) -> bool:
-    """True when the matched date exists (30 February does not; 3/5/16 may be day-first or month-first)."""
-    if match["y1"] or match["y2"]:
-        day, month, year = (
-            match["d1"] or match["d2"],
-            (match["m1"] or match["m2"])[:3],
-            match["y1"] or match["y2"],
-        )
-        options = [(int(year), _MONTH_NUMBER[month.lower()], int(day))]
-    elif match["y3"]:
-        options = [(int(match["y3"]), int(match["m3"]), int(match["d3"]))]
-    else:
-        year = int(match["y4"])
-        years = [year] if year >= 100 else [1900 + year, 2000 + year]
-        first, second = int(match["a"]), int(match["b"])
-        options = [(y, m, d) for y in years for d, m in ((first, second), (second, first))]
-    for year, month, day in options:
-        try:
-            date(year, month, day)
-        except ValueError:
-            continue
-        return True
-    return False
-
-
-def _dob_spans(text: str) -> list[tuple[int, int]]:
-    """Exact dates within a few words of a birth word; the date alone is removed, the words stay."""
-    birth_words = [m.span() for m in _BIRTH_WORDS.finditer(text)]
-    if not birth_words:
-        return []
-    # Only the nearest birth word on each side can be close enough, so look those up rather than
-    # measuring every pair (a long note with many dates would otherwise take quadratic time).
-    starts, ends = [span[0] for span in birth_words], [span[1] for span in birth_words]
-    found = []
-    for m in _DATE.finditer(text):
-        start, end = m.span()
-        before, after = bisect_right(ends, start) - 1, bisect_left(starts, end)
-        gaps = ([text[ends[before] : start]] if before >= 0 else []) + (
-            [text[end : starts[after]]] if after < len(starts) else []
-        )
-        near = any(
-            len(gap) <= _BIRTH_GAP_CHARS and len(_WORD.findall(gap)) <= _BIRTH_WORD_DISTANCE for gap in gaps
-        )
-        if near and _is_calendar_date(m):
-            found.append((start, end))
-    return found
-
-
 _FINDERS: tuple[tuple[str, Callable[[str], list[tuple[int, int]]]], ...] = (
-    ("nhi", _nhi_spans),
-    ("ird", _ird_spans),
-    ("phone", _phone_spans),
-    ("email", _email_spans),
-    ("address", _address_spans),
-    ("dob", _dob_spans),
+    ("nhi", nhi_spans),
+    ("ird", ird_spans),
+    ("phone", phone_spans),
+    ("email", email_spans),
+    ("address", address_spans),
+    ("dob", dob_spans),
+    ("name", name_spans),
 )
 
 
@@ -261,8 +125,9 @@ def _as_arrow_text(values: pd.Series) -> pd.Series:
 
 def _prefilter(text: pd.Series) -> np.ndarray:
     """Boolean array: which values could hold an identifier (missing values cannot)."""
-    hits = pc.match_substring_regex(pa.array(text.array), _PREFILTER)
-    return np.asarray(pc.fill_null(hits, False), dtype=bool)
+    array = pa.array(text.array)
+    hits = np.asarray(pc.fill_null(pc.match_substring_regex(array, _PREFILTER), False), dtype=bool)
+    return hits | name_candidates(array)
 
 
 def _mostly_distinct(values: pd.Series) -> bool:
@@ -320,7 +185,7 @@ def _scan(values: pd.Series) -> tuple[dict[str, np.ndarray], np.ndarray, list[st
 def scan_text(values: pd.Series) -> dict[str, np.ndarray]:
     """Which cells of a text column hold each kind of identifier.
 
-    Returns a mask for every kind in :data:`IDENTIFIER_KINDS` (all six, always), each a boolean array as
+    Returns a mask for every kind in :data:`IDENTIFIER_KINDS` (all seven, always), each a boolean array as
     long as ``values`` and aligned by position, True where the cell holds at least one identifier of that
     kind. Accepts object, ``string`` (Arrow or Python storage), Arrow ``string`` and categorical columns;
     other dtypes are scanned through their string form.

@@ -20,9 +20,9 @@ with the modulus, so some single-character typing errors left the checksum uncha
 moved to the prime 23, under which any single changed digit is caught. The modulus-23 rule is the one
 applied here, and the published test NHI ``ZZZ00AC`` is valid under it (under modulus 24 it would need X).
 
-Only upper-case NHIs are accepted. The standard writes NHIs in upper case and every system that issues
-them does; accepting lower case in free text would turn ordinary words-plus-numbers (``abc1234``) into
-identifiers for no gain.
+`is_valid_nhi` takes the number exactly as the standard writes it (upper case, no spaces). Reading the
+ways people type an NHI in free text (lower case, spaces, dashes) is the scanner's job
+(:mod:`dpup_eval.intake.number_finders`), which folds the case and removes separators before asking here.
 
 IRD numbers are checked by python-stdnum (``stdnum.nz.ird``), a maintained implementation of Inland
 Revenue's two-pass modulus 11 rule and valid range, rather than by arithmetic written again here.
@@ -45,7 +45,7 @@ _WEIGHTS = (7, 6, 5, 4, 3, 2)
 _NHI_OLD = re.compile(r"[A-HJ-NP-Z]{3}[0-9]{4}")
 _NHI_NEW = re.compile(r"[A-HJ-NP-Z]{3}[0-9]{2}[A-HJ-NP-Z]{2}")
 _NHI_STEM = re.compile(r"[A-HJ-NP-Z]{3}[0-9]{2}[0-9A-HJ-NP-Z]")
-_IRD = re.compile(r"[0-9]{2,3}[- ]?[0-9]{3}[- ]?[0-9]{3}")
+_IRD = re.compile(r"[0-9]{2,3}(?P<sep>[-./ ]?)[0-9]{3}(?P=sep)[0-9]{3}")
 
 
 def _weighted_sum(stem: str) -> int:
@@ -88,10 +88,10 @@ def is_valid_nhi(text: str) -> bool:
 def is_valid_ird(text: str) -> bool:
     """True when the whole of ``text`` is an IRD number: 8 or 9 digits with a correct check digit.
 
-    The digits may be grouped with single dashes or spaces as people write them (``123-456-789``,
-    ``12 345 678``). The check digit and the valid range (10,000,000 to 150,000,000) are python-stdnum's.
+    The digits may be grouped with one kind of single separator (dash, space, point or slash) as people
+    write them (``123-456-789``, ``12 345 678``, ``49.098.576``). The check digit and the valid range (10,000,000 to 150,000,000) are python-stdnum's.
     """
     if not isinstance(text, str) or not _IRD.fullmatch(text):
         return False
-    digits = text.replace("-", "").replace(" ", "")
+    digits = re.sub(r"[-./ ]", "", text)
     return len(digits) in (8, 9) and bool(_stdnum_ird.is_valid(digits))

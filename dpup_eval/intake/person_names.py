@@ -1,0 +1,399 @@
+"""Finding people's names in free text ("Tama loved the sessions") and replacing them with a neutral word.
+
+Why names: they are the identifier most often written in notes and stories, and no check digit or
+number plan says what a name is. So the decision is made from two kinds of evidence, as a careful reader
+would make it:
+
+* **The word.** A list of first names and surnames: the person-name lists of the maintained `Faker`
+  package (New Zealand, Australia-free English locales, Ireland and India; about 5,000 names, including
+  the te reo Māori names of DIA's most-popular-names lists). Te reo Māori and Pacific names that no list
+  holds are recognised by their shape: Polynesian languages build words from (consonant +) vowel
+  syllables with a small set of consonants, so "Tevita", "Salote", "Wiremu" or "Losa" are read as
+  names, unless they are everyday te reo words (whānau, tamariki, kōrero: :mod:`dpup_eval.intake.te_reo`)
+  or places (:mod:`dpup_eval.intake.nz_places`).
+* **The context.** A title or a relation before a word makes it a name even when no list holds it
+  ("Whaea Losa", "my son Tevita", "Mrs Fifita"), and so does a possessive with a relation ("Tevita's
+  mum"). A word that is also an everyday word (Hope, Grace, Rose, May, Will, Aroha, Tama) is a name only
+  with such context, or a verb that people do ("Grace loved the group"), or when it is capitalised in the
+  middle of a sentence ("we went with Grace"). A place or organisation word after it ("Rose Street",
+  "Hope Centre", "Grace Church"), "the" before it ("the Warehouse", "the Bay of Plenty"), "X of Y"
+  ("Bay of Plenty", "Ministry of Health") and a place after "in", "to" or "from" ("moved to Nelson")
+  mean it is not a person. A run of capitalised words that are not all names is a title ("Best Foot
+  Forward", "Family Start").
+
+Names written all in lower case are caught only after a title or a relation ("my son tevita"); lower
+case is how te reo words and ordinary words are written, so reading every lower-case "tama" or "grace"
+as a name would bury the real ones.
+
+The lists are loaded once per process (Faker's import takes a few tenths of a second), and only when a
+column has text that could hold a name. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dpup_eval.intake.nz_places import COUNTRIES_AND_CAPITALS, NZ_PLACES, NZ_REGIONS
+from dpup_eval.intake.te_reo import TE_REO_WORDS
+
+__all__ = ["NAME_MARKER", "NameLexicon", "lexicon", "name_candidates", "name_spans"]
+
+
+def _words(text: str) -> list[str]:
+    """The words of a space-separated list (keeps long word lists readable)."""
+    return text.split()
+
+#: The neutral word a name is replaced with.
+NAME_MARKER = "[name]"
+
+#: Faker locales whose person-name lists are used: the people of Aotearoa come from all of these.
+_FAKER_LOCALES = ("en_NZ", "en_US", "en_GB", "en_IE", "en_IN")
+_FAKER_ATTRIBUTES = (
+    "first_names",
+    "first_names_male",
+    "first_names_female",
+    "first_names_nonbinary",
+    "last_names",
+)
+_LIST_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?")
+
+# Titles and kin terms people put before a name (English and te reo Māori).
+_TITLES = frozenset(_words("""mr mrs ms miss mx dr sir aunty auntie aunt uncle whaea matua koro kui kuia nana nan nanny papa
+    poppa pop grandma grandad granny koka whaea-kore"""))
+# Greetings and thanks before a name ("Kia ora Mihi", "Thanks Grace").
+_GREETINGS = frozenset(_words("ora hi hey dear thanks thank cheers morena mōrena tēnā tena bye ka kite"))
+# Relations and naming words after which the next word is the person ("my son Tevita", "named Ana").
+_RELATIONS = frozenset(_words("""son daughter boy girl baby pēpi pepi partner husband wife fiancé fiance fiancée brother sister
+    nephew niece cousin grandson granddaughter mokopuna moko tamaiti stepson stepdaughter friend mate
+    client named name's nicknamed"""))
+# What follows a possessive name ("Tevita's mum").
+_POSSESSED = frozenset(_words("""mum mother dad father nan nana koro kui kuia aunty uncle sister brother baby partner whānau whanau
+    family kids children tamariki son daughter teacher school kindy kura birthday behaviour dad's mum's
+    room bed friends friend class sessions health"""))
+# Verbs that people do, so that "Grace loved the group" is a person even at the start of a sentence.
+_PERSON_VERBS = frozenset(_words("""said says told tells asked asks loved loves enjoyed enjoys felt feels wanted wants liked likes came
+    comes attended attends laughed cried smiled shared shares started finished turned turns helped helps
+    learnt learned learns thinks thought knows knew went goes joined joins misses missed hugged played
+    plays talked talks spoke speaks sings sang drew draws wrote writes tried tries made makes got gets
+    did does has had needs needed struggled struggles moved lives lived"""))
+# Words after a name-like word that make it part of a place or an organisation.
+_PLACE_WORDS = frozenset(_words("""street st road rd avenue ave drive dr bay beach park school college kindergarten kindy hospital
+    centre center library marae hall church trust foundation house clinic medical health island river
+    valley hill mountain mount lake harbour heights point city district council ministry court crescent
+    terrace lane place way close grove primary intermediate high kura kōhanga kohanga playcentre mall
+    plaza motel camp airport station club rugby sports pool pools gardens domain reserve square north
+    south east west central junction village heads springs creek stream falls peninsula inlet sound
+    flat road's community services service foundation group programme program project academy university
+    polytechnic institute limited ltd inc society association network centre's church's"""))
+# Words before a name-like word that make it a place ("moved to Nelson", "in Hamilton").
+_LOCATIVES = frozenset(_words("in to from at near around via into towards outside across visiting"))
+# Verbs after which "to" leads to a person ("spoke to Mele", "thanks to Lagi", "gave it to Sione").
+_SPOKEN_TO = frozenset(
+    _words(
+        """spoke speak speaks talked talk talks said say says thanks thank gave give gives sent send sends
+        wrote write writes listen listened listens introduced explained explain married engaged replied
+        reply handed passed read it them this that"""
+    )
+)
+_PLACE_PREFIXES = frozenset(_words("mount mt lake port saint st te cape glen fort"))
+_FAMILY_AFTER = frozenset(_words("family whānau whanau household kids children twins brothers sisters"))
+_MONTHS_AND_DAYS = frozenset(_words("""january february march april may june july august september october november december monday
+    tuesday wednesday thursday friday saturday sunday christmas easter matariki"""))
+# Short function words and greetings that Faker's lists happen to hold as names ("Will", "Kia" ...).
+_FUNCTION_WORDS = frozenset(_words("""a an the and or but if so as at by for from in into of on onto to up with without i me my we us our
+    you your he him his she her they them their it its this that these those there here what when where
+    who why how all any some no not yes kia ora ka pai mōrena morena tēnā tena koe kōrua koutou"""))
+# Names that are also everyday English words and are missing from textstat's list of easy words.
+_EVERYDAY_NAMES = frozenset(
+    _words(
+        """grace hope faith joy rose ruby pearl amber ivy lily daisy holly jade hazel olive violet iris heather
+        poppy willow summer autumn dawn sky storm river rain star angel harmony melody destiny justice patience
+        charity mercy honour honor trinity unity bliss miracle precious princess queen king prince duke earl
+        major marshal bishop deacon chase chance drew gene guy lance miles pat penny rob sandy ray rod stone
+        wade will bill mark frank art sunny honey love may june april august brook brooke cliff dale glen
+        heath forest field grant hunter mason cook baker carter fisher bell hill wood green brown white black
+        grey gray young long short little rich sharp strong wise best hart lamb fox wolf bird crane swan finch
+        robin jay drake hawk buck banks price rice marsh moss reed rush ash birch oak pine cherry berry candy
+        crystal diamond jewel ginger pepper sage basil clay glory hero sterling sonny buddy chip chuck bob pip
+        jack jean jan nick sue don dean ward page post church hall chapel cross friend good child bond blessing
+        haven lane park wells west north south east winter spring snow frost moon sun day night knight period
+        case story early free gold silver page rock cloud faithful happy lucky hardy noble royal carol
+        christian pierce nelson"""
+    )
+)
+_TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?")
+_NUMBER_AFTER = re.compile(r"\s{0,2}[0-9]")
+_POSSESSIVE = re.compile(r"['’]s\Z")
+_SENTENCE_BREAK = re.compile(r"[.!?:;\n\"“”(]\s*\Z")
+# Polynesian word shape: (consonant +) vowel syllables; at least two syllables (and three letters).
+_POLYNESIAN = re.compile(
+    r"(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū]){2,}", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    """The words the name finder knows: names, everyday words, places (all compared in lower case)."""
+
+    names: frozenset[str]
+    everyday: frozenset[str]
+    places: frozenset[str]
+
+    def is_name_word(self, word: str) -> bool:
+        """A known name, or a word with the shape of a te reo Māori or Pacific name."""
+        low = word.lower()
+        return low in self.names or self.is_polynesian(word)
+
+    def is_polynesian(self, word: str) -> bool:
+        low = word.lower()
+        return len(low) >= 3 and bool(_POLYNESIAN.fullmatch(low)) and low not in self.everyday
+
+    def is_ambiguous(self, word: str) -> bool:
+        """Also an everyday word or a place: a name only with context."""
+        low = word.lower()
+        return low in self.everyday or low in self.places or low in _MONTHS_AND_DAYS
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> NameLexicon:
+    """Build the lists once: Faker's names, textstat's everyday English words, te reo words, NZ places."""
+    names: set[str] = set()
+    for locale in _FAKER_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in _FAKER_ATTRIBUTES:
+            names.update(n.lower() for n in getattr(provider, attribute, ()) if _LIST_NAME.fullmatch(n))
+    names -= _FUNCTION_WORDS
+    easy = resources.files("textstat").joinpath("resources/en/easy_words.txt").read_text("utf-8")
+    everyday = {w.strip().lower() for w in easy.split() if w.strip()} | TE_REO_WORDS | _FUNCTION_WORDS
+    everyday |= _EVERYDAY_NAMES
+    places = {word.lower() for place in (*NZ_PLACES, *NZ_REGIONS, *COUNTRIES_AND_CAPITALS) for word in re.findall(r"[\w']+", place)}
+    places -= {"te", "of", "the", "a", "o", "bay", "park", "north", "south", "east", "west", "mount", "saint"}
+    return NameLexicon(names=frozenset(names), everyday=frozenset(everyday), places=frozenset(places))
+
+
+# --- Finding names in one text ---------------------------------------------------------------------
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str  # without a possessive 's
+    possessive: bool
+    sentence_start: bool
+    label: bool = False  # followed directly by a number ("Ward 12")
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper() and not (len(self.text) > 1 and self.text.isupper())
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens = []
+    previous_end = 0
+    for m in _TOKEN.finditer(text):
+        word, end = m[0], m.end()
+        possessive = bool(_POSSESSIVE.search(word))
+        if possessive:
+            word, end = word[:-2], end - 2
+        between = text[previous_end : m.start()]
+        starts = not tokens or bool(_SENTENCE_BREAK.search(between))
+        tokens.append(_Token(m.start(), end, word, possessive, starts, bool(_NUMBER_AFTER.match(text, m.end()))))
+        previous_end = m.end()
+    return tokens
+
+
+def name_spans(text: str, names: NameLexicon | None = None) -> list[tuple[int, int]]:
+    """Spans of people's names; a first name and surname side by side make one span."""
+    names = names or lexicon()
+    tokens = _tokens(text)
+    flagged = [_is_name(tokens, i, names) for i in range(len(tokens))]
+    # "Grace and Tama came": two name words joined by "and" before a verb people do.
+    for i in range(len(tokens) - 3):
+        first, joiner, second, verb = tokens[i : i + 4]
+        if (
+            joiner.low in ("and", "&")
+            and verb.low in _PERSON_VERBS
+            and first.capitalised
+            and second.capitalised
+            and names.is_name_word(first.low)
+            and names.is_name_word(second.low)
+        ):
+            flagged[i] = flagged[i + 2] = True
+    # "Grace and Tama": a capitalised everyday word joined by "and" to a name is a name too.
+    for i, token in enumerate(tokens):
+        if flagged[i] or not token.capitalised or token.sentence_start or _part_of_place(tokens, i, names):
+            continue
+        for j, k in ((i - 2, i - 1), (i + 2, i + 1)):
+            if 0 <= j < len(tokens) and flagged[j] and tokens[k].low in ("and", "&", "or") and names.is_name_word(token.low):
+                flagged[i] = True
+    spans: list[tuple[int, int]] = []
+    for i, token in enumerate(tokens):
+        if not flagged[i]:
+            continue
+        if i > 0 and tokens[i - 1].text == "Te" and not flagged[i - 1]:
+            token = _Token(tokens[i - 1].start, token.end, token.text, token.possessive, token.sentence_start)
+        if spans and i > 0 and flagged[i - 1] and not tokens[i - 1].possessive and text[spans[-1][1] : token.start].isspace():
+            spans[-1] = (spans[-1][0], token.end)
+        else:
+            spans.append((token.start, token.end))
+    return spans
+
+
+def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
+    token = tokens[i]
+    before = tokens[i - 1] if i > 0 else None
+    before2 = tokens[i - 2] if i > 1 else None
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    low = token.low
+    if len(low) < 2 or low in _FUNCTION_WORDS or low in _TITLES or low in _RELATIONS:
+        return False
+    titled = before is not None and before.low in _TITLES and not before.possessive
+    greeted = (
+        before is not None
+        and before.low in _GREETINGS
+        and not token.sentence_start
+        and token.capitalised
+        and (after is None or after.low not in _PLACE_WORDS)
+    )
+    related = before is not None and before.low in _RELATIONS and not token.sentence_start
+    if not token.capitalised:
+        # Lower case only after a title or relation, and only for a word that is a name and nothing else.
+        return (titled or related) and names.is_name_word(low) and not names.is_ambiguous(low)
+    if _part_of_place(tokens, i, names):
+        return False
+    family = (
+        after is not None
+        and after.low in _FAMILY_AFTER
+        and before is not None
+        and before.low == "the"
+        and names.is_name_word(low)
+        and not _part_of_place(tokens, i + 1, names)
+    )
+    if titled or related or family or (greeted and names.is_name_word(low)):
+        return True
+    if token.sentence_start and token.label:
+        return False  # "Ward 12", "Room 4": a label followed by its number
+    if before is not None and before.low == "the" and not token.sentence_start:
+        return False
+    known = names.is_name_word(low)
+    next_to_name = any(
+        other is not None
+        and other.capitalised
+        and names.is_name_word(other.low)
+        and not names.is_ambiguous(other.low)
+        and not _part_of_place(tokens, j, names)
+        for j, other in ((i - 1, before), (i + 1, after))
+        if other is not None and not (j == i - 1 and token.sentence_start)
+    )
+    if not known and not next_to_name:
+        return False
+    if _in_title_run(tokens, i, names):
+        return False
+    acts = after is not None and (after.low in _PERSON_VERBS) and not token.possessive
+    possessive = token.possessive and (after is None or after.low in _POSSESSED or not after.capitalised)
+    if names.is_ambiguous(low):
+        if low in _MONTHS_AND_DAYS or low in TE_REO_WORDS:
+            return acts or (possessive and after is not None and after.low in _POSSESSED) or next_to_name
+        return acts or possessive or next_to_name or not token.sentence_start
+    if before2 is not None and before2.low in _LOCATIVES and before is not None and before.capitalised:
+        return next_to_name
+    return True
+
+
+def _part_of_place(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
+    """"Rose Street", "Hope Centre", "Bay of Plenty", "Ministry of Health", "moved to Nelson", "Te Aroha"."""
+    token = tokens[i]
+    before = tokens[i - 1] if i > 0 else None
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if not token.possessive:
+        # "Rose Street", "Sir Edmund Hillary Drive", "Hope Centre": capitalised words up to a place word.
+        j = i + 1
+        while j < len(tokens) and j <= i + 4 and tokens[j].capitalised and not tokens[j].sentence_start:
+            if tokens[j].low in _PLACE_WORDS:
+                return True
+            if tokens[j].possessive:
+                break
+            j += 1
+    if token.low in _PLACE_WORDS and before is not None and before.capitalised and not token.sentence_start:
+        return True
+    if after is not None and after.low == "of" and i + 2 < len(tokens) and tokens[i + 2].capitalised:
+        return True
+    if before is not None and before.low == "of" and i > 1 and tokens[i - 2].capitalised:
+        return True
+    if before is not None and before.capitalised and before.low in _PLACE_PREFIXES and not before.sentence_start:
+        return True
+    if before is not None and before.text in ("Te", "Mt", "Mount", "Lake", "Port"):
+        # "Te Aroha" is a town and "Te Whatu Ora" an agency, but "Te Ariki said" is a person.
+        end = i
+        while end + 1 < len(tokens) and tokens[end + 1].capitalised and not tokens[end + 1].sentence_start:
+            end += 1
+        verb = tokens[end + 1] if end + 1 < len(tokens) else None
+        return not (before.text == "Te" and verb is not None and verb.low in _PERSON_VERBS)
+    if before is None or before.low not in _LOCATIVES:
+        return False
+    if before.low == "to" and i > 1 and tokens[i - 2].low in _SPOKEN_TO:
+        return False  # "spoke to Losa", "thanks to Lagi": a person, not a destination
+    # "moved to Nelson", "back from Rarotonga": a place, or a word shaped like one and in no name list.
+    return token.low in names.places or (token.low not in names.names and names.is_polynesian(token.low))
+
+
+def _in_title_run(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
+    """A run of capitalised words that are not all names is a title or an organisation ("Family Start")."""
+    start = i
+    while start > 0 and tokens[start - 1].capitalised and not tokens[start].sentence_start:
+        start -= 1
+    end = i
+    while end + 1 < len(tokens) and tokens[end + 1].capitalised and not tokens[end + 1].sentence_start:
+        end += 1
+    if end == start:
+        return False
+    run = [t for t in tokens[start : end + 1] if t.text != "Te"]  # "Te Ariki" is a name, "Te" a particle
+    if any(t.low in _FUNCTION_WORDS for t in run):
+        return True
+    after = tokens[end + 1] if end + 1 < len(tokens) else None
+    if after is not None and after.low in _PERSON_VERBS and len(run) <= 3:
+        # "Te Ariki Leota said": a short run before a verb people do is a full name, te reo words and all.
+        return not all(names.is_name_word(t.low) or t.low in TE_REO_WORDS for t in run)
+    return any(not names.is_name_word(t.low) for t in run)
+
+
+# --- Which values need looking at (whole columns, in Arrow) -------------------------------------------
+_TRIGGER = (
+    r"(?i:\b(?:" + "|".join(sorted(_TITLES | _RELATIONS)) + r")\.?\s+\pL)"
+    r"|\p{Lu}\pL*['’]s\s"
+)
+_POLYNESIAN_CAPITAL = (
+    r"(?:^|[^\pL])(?:(?:Ng|Wh|[HKMNPRTWFGLSV])[aeiouāēīōū]|[AEIOUĀĒĪŌŪ])"
+    r"(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū])+(?:[^\pL]|$)"
+)
+
+
+def name_candidates(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Boolean array: which values could hold a name (a listed name, a Polynesian-shaped capitalised word,
+    or a title, relation or possessive). Runs in Arrow over the whole column; missing values cannot."""
+    names = lexicon()
+    hits = np.asarray(
+        pc.fill_null(pc.match_substring_regex(text, _TRIGGER + "|" + _POLYNESIAN_CAPITAL), False), dtype=bool
+    )
+    words = pc.utf8_split_whitespace(text)
+    flat = pc.list_flatten(words)
+    if len(flat):
+        parents = np.asarray(pc.list_parent_indices(words))
+        trimmed = pc.utf8_lower(pc.utf8_trim(flat, characters=".,;:!?()[]{}\"'“”‘’…-"))
+        trimmed = pc.replace_substring_regex(trimmed, pattern=r"['’]s$", replacement="")
+        capital = pc.match_substring_regex(flat, r"^[\"'“‘(\[]?\p{Lu}")
+        known = pc.and_(pc.is_in(trimmed, value_set=pa.array(sorted(names.names), pa.string())), capital)
+        positions = np.flatnonzero(np.asarray(pc.fill_null(known, False), dtype=bool))
+        hits[parents[positions]] = True
+    return hits
