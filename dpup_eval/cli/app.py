@@ -268,10 +268,12 @@ def contract_validate(
 def _register_more() -> None:
     """Commands that live beside their feature modules (kept out of this file to keep it thin)."""
     from dpup_eval.cli import rights as cli_rights
+    from dpup_eval.cli import scan as cli_scan
     from dpup_eval.cli import workshop as cli_workshop
 
     cli_rights.register(app)
     cli_workshop.register(app)
+    cli_scan.register(app)
 
 
 _register_more()

@@ -39,7 +39,17 @@ from dpup_eval.intake.number_finders import ird_spans, nhi_spans, phone_spans
 from dpup_eval.intake.nz_numbers import is_valid_ird, is_valid_nhi
 from dpup_eval.intake.person_names import NAME_MARKER, name_candidates, name_spans
 
-__all__ = ["IDENTIFIER_KINDS", "is_valid_ird", "is_valid_nhi", "redact_text", "scan_text"]
+__all__ = [
+    "IDENTIFIER_KINDS",
+    "MARKERS",
+    "find_spans",
+    "is_valid_ird",
+    "is_valid_nhi",
+    "redact_text",
+    "safe_label",
+    "safe_labels",
+    "scan_text",
+]
 
 #: Every kind of identifier the scanner knows, in the order masks are returned.
 IDENTIFIER_KINDS: tuple[str, ...] = ("nhi", "ird", "phone", "email", "address", "dob", "name")
@@ -216,3 +226,31 @@ def redact_text(values: pd.Series) -> tuple[pd.Series, dict[str, np.ndarray]]:
     if isinstance(dtype, pd.CategoricalDtype):
         result = result.astype("category")
     return result, masks
+
+
+# --- Labels taken from a file (column names, sheet names) -------------------------------------------
+def safe_labels(labels: list[str], noun: str) -> list[str]:
+    """Labels taken from a file, fit to be shown: one that holds an identifier becomes its position.
+
+    Header cells are data too. A file without a header row puts its first record where the column names
+    should be, and a column can be named with a phone number or an NHI; sheet names are typed by people as
+    well. Anything that reaches a report, a page or a terminal goes through here first: each label is
+    scanned like a text cell, and one with an identifier of any kind is replaced by ``"{noun} {n}"``
+    (1-based: "column 7", "sheet 2"). The others come back unchanged.
+    """
+    if not labels:
+        return []
+    masks = scan_text(pd.Series([str(label) for label in labels], dtype="string[pyarrow]"))
+    holds = np.logical_or.reduce(list(masks.values()))
+    return [f"{noun} {i}" if holds[i - 1] else str(label) for i, label in enumerate(labels, start=1)]
+
+
+def safe_label(label: str, noun: str, position: int) -> str:
+    """One label (1-based `position`), as :func:`safe_labels` would show it."""
+    return f"{noun} {position}" if any(mask[0] for mask in scan_text(pd.Series([str(label)])).values()) else label
+
+
+def find_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every identifier in one text as (start, end, kind), for callers that need places, not masks
+    (``dpup-eval scan`` on a letter). Spans of different kinds may overlap."""
+    return _find(text)

@@ -70,6 +70,10 @@ _TITLES = frozenset(_words("""mr mrs ms miss mx dr sir aunty auntie aunt uncle w
     poppa pop grandma grandad granny koka whaea-kore"""))
 # Greetings and thanks before a name ("Kia ora Mihi", "Thanks Grace").
 _GREETINGS = frozenset(_words("ora hi hey dear thanks thank cheers morena mōrena tēnā tena bye ka kite"))
+# Verbs whose object is a person ("Ring Tama on ...", "met Aroha at the hui").
+_CONTACT_VERBS = frozenset(
+    _words("ring rang call called text texted phone phoned email emailed ask asked tell told visit visited meet met")
+)
 # Relations and naming words after which the next word is the person ("my son Tevita", "named Ana").
 _RELATIONS = frozenset(_words("""son daughter boy girl baby pēpi pepi partner husband wife fiancé fiance fiancée brother sister
     nephew niece cousin grandson granddaughter mokopuna moko tamaiti stepson stepdaughter friend mate
@@ -280,7 +284,8 @@ def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
         and names.is_name_word(low)
         and not _part_of_place(tokens, i + 1, names)
     )
-    if titled or related or family or (greeted and names.is_name_word(low)):
+    contacted = before is not None and before.low in _CONTACT_VERBS and names.is_name_word(low)
+    if titled or related or family or contacted or (greeted and names.is_name_word(low)):
         return True
     if token.sentence_start and token.label:
         return False  # "Ward 12", "Room 4": a label followed by its number
