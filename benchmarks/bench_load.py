@@ -169,6 +169,7 @@ def distinct_text_scan(rows: int) -> dict:
 
     rng = np.random.default_rng(3)
     stories = compose_feedback(rng, rng.integers(0, 5, rows), np.ones(rows, dtype=bool))
+    stories = pc.cast(stories, pa.string())
     numbers = pa.array(np.arange(rows).astype(str))
     text = pc.binary_join_element_wise(stories, pa.scalar(" (session "), numbers, pa.scalar(")"), "")
     column = pa.chunked_array([text]).to_pandas(types_mapper=pd.ArrowDtype)

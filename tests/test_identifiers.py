@@ -579,7 +579,7 @@ def test_mostly_distinct_path_matches_checking_every_cell(values: list[str | Non
 def test_repeated_values_are_examined_once(monkeypatch: pytest.MonkeyPatch) -> None:
     examined: list[str] = []
     real_find = identifiers._find
-    monkeypatch.setattr(identifiers, "_find", lambda text: examined.append(text) or real_find(text))
+    monkeypatch.setattr(identifiers, "_find", lambda text, *a: examined.append(text) or real_find(text, *a))
     towns = [
         "Auckland",
         "Wellington",
@@ -605,7 +605,7 @@ def test_repeated_values_are_examined_once(monkeypatch: pytest.MonkeyPatch) -> N
 def test_free_text_reaches_python_only_where_the_prefilter_hits(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     real_find = identifiers._find
-    monkeypatch.setattr(identifiers, "_find", lambda text: calls.append(1) or real_find(text))
+    monkeypatch.setattr(identifiers, "_find", lambda text, *a: calls.append(1) or real_find(text, *a))
     values = [f"Session {i} went well and the tamariki loved it" for i in range(30_000)]
     values[10] = "Ring 021 123 4567 please"
     values[20_000] = "Ring 021 123 4567 please"

@@ -86,6 +86,9 @@ _PREFILTER = "|".join(
     )
 )
 
+#: What the prefilter says a value needs: the pattern finders, the name finder, or both (bit flags).
+_NEEDS_PATTERNS, _NEEDS_NAMES = 1, 2
+
 _FINDERS: tuple[tuple[str, Callable[[str], list[tuple[int, int]]]], ...] = (
     ("nhi", nhi_spans),
     ("ird", ird_spans),
@@ -97,9 +100,15 @@ _FINDERS: tuple[tuple[str, Callable[[str], list[tuple[int, int]]]], ...] = (
 )
 
 
-def _find(text: str) -> list[_Span]:
-    """Every identifier in one text, as (start, end, kind); spans of different kinds may overlap."""
-    return [(start, end, kind) for kind, finder in _FINDERS for start, end in finder(text)]
+def _find(text: str, needs: int = _NEEDS_PATTERNS | _NEEDS_NAMES) -> list[_Span]:
+    """Every identifier in one text, as (start, end, kind); spans of different kinds may overlap.
+    `needs` limits the work to the finders the prefilter said could find something."""
+    return [
+        (start, end, kind)
+        for kind, finder in _FINDERS
+        if needs & (_NEEDS_NAMES if kind == "name" else _NEEDS_PATTERNS)
+        for start, end in finder(text)
+    ]
 
 
 def _redact_one(text: str, spans: list[_Span]) -> str:
@@ -134,10 +143,10 @@ def _as_arrow_text(values: pd.Series) -> pd.Series:
 
 
 def _prefilter(text: pd.Series) -> np.ndarray:
-    """Boolean array: which values could hold an identifier (missing values cannot)."""
+    """Per value, which finders could find something in it (0: none; missing values never)."""
     array = pa.array(text.array)
     hits = np.asarray(pc.fill_null(pc.match_substring_regex(array, _PREFILTER), False), dtype=bool)
-    return hits | name_candidates(array)
+    return hits * np.int8(_NEEDS_PATTERNS) + name_candidates(array) * np.int8(_NEEDS_NAMES)
 
 
 def _mostly_distinct(values: pd.Series) -> bool:
@@ -152,34 +161,39 @@ def _mostly_distinct(values: pd.Series) -> bool:
     return len(sample) > 0 and sample.nunique() > len(sample) // 2
 
 
-def _candidates(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """(codes, texts): the distinct values that pass the prefilter, and for each cell the index of its
-    value in ``texts`` or -1 when the cell is missing or cannot hold an identifier."""
+def _candidates(values: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(codes, texts, needs): the distinct values that pass the prefilter, for each cell the index of its
+    value in ``texts`` or -1 when the cell is missing or cannot hold an identifier, and for each text which
+    finders it needs (see _prefilter)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy(dtype=np.intp)
         uniques = _as_arrow_text(pd.Series(values.cat.categories))
     elif _mostly_distinct(values):
         text = _as_arrow_text(values)
-        positions = np.flatnonzero(_prefilter(text))
+        needs = _prefilter(text)
+        positions = np.flatnonzero(needs)
         sub_codes, sub_uniques = pd.factorize(text.iloc[positions])
         codes = np.full(len(values), -1, dtype=np.intp)
         codes[positions] = sub_codes
-        return codes, [str(value) for value in sub_uniques]
+        sub_needs = np.zeros(len(sub_uniques), dtype=np.int8)
+        np.bitwise_or.at(sub_needs, sub_codes, needs[positions])  # equal texts need the same finders
+        return codes, [str(value) for value in sub_uniques], sub_needs
     else:
         codes, unique_values = pd.factorize(values)
         uniques = _as_arrow_text(pd.Series(unique_values))
-    keep = np.flatnonzero(_prefilter(uniques))
+    needs = _prefilter(uniques)
+    keep = np.flatnonzero(needs)
     # Index -1 (missing) reads the extra last slot, which stays -1.
     remap = np.full(len(uniques) + 1, -1, dtype=np.intp)
     remap[keep] = np.arange(len(keep))
-    return remap[codes], [str(value) for value in uniques.iloc[keep]]
+    return remap[codes], [str(value) for value in uniques.iloc[keep]], needs[keep]
 
 
 def _scan(values: pd.Series) -> tuple[dict[str, np.ndarray], np.ndarray, list[str], list[list[_Span]]]:
     if not isinstance(values, pd.Series):
         values = pd.Series(values)
-    codes, texts = _candidates(values)
-    found = [_find(text) for text in texts]
+    codes, texts, needs = _candidates(values)
+    found = [_find(text, int(need)) for text, need in zip(texts, needs, strict=True)]
     # One slot per candidate text plus a last, always False, slot that code -1 reads.
     per_text = {kind: np.zeros(len(texts) + 1, dtype=bool) for kind in IDENTIFIER_KINDS}
     for index, spans in enumerate(found):

@@ -374,31 +374,74 @@ def _in_title_run(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
 
 
 # --- Which values need looking at (whole columns, in Arrow) -------------------------------------------
+# A title, relation, greeting or contact verb before a capitalised word ("Mrs Nguyen", "my son Tevita").
 _TRIGGER = (
-    r"(?i:\b(?:" + "|".join(sorted(_TITLES | _RELATIONS)) + r")\.?\s+\pL)"
+    r"(?i:\b(?:" + "|".join(sorted(_TITLES | _RELATIONS | _GREETINGS | _CONTACT_VERBS)) + r"))\.?,?\s+\p{Lu}"
     r"|\p{Lu}\pL*['’]s\s"
 )
+_POLYNESIAN_WORD = r"^(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū]){2,}$"
 _POLYNESIAN_CAPITAL = (
     r"(?:^|[^\pL])(?:(?:Ng|Wh|[HKMNPRTWFGLSV])[aeiouāēīōū]|[AEIOUĀĒĪŌŪ])"
     r"(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū])+(?:[^\pL]|$)"
 )
 
 
-def name_candidates(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Boolean array: which values could hold a name (a listed name, a Polynesian-shaped capitalised word,
-    or a title, relation or possessive). Runs in Arrow over the whole column; missing values cannot."""
+@lru_cache(maxsize=1)
+def _value_sets() -> dict[str, pa.Array]:
+    """The word lists as Arrow arrays, built once, for the column-wide lookups."""
     names = lexicon()
+    return {
+        "names": pa.array(sorted(names.names), pa.string()),
+        "ambiguous": pa.array(sorted(names.everyday | names.places | _MONTHS_AND_DAYS), pa.string()),
+        "verbs": pa.array(sorted(_PERSON_VERBS), pa.string()),
+        "context": pa.array(sorted(_TITLES | _RELATIONS), pa.string()),
+    }
+
+
+def name_candidates(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Boolean array: which values could hold a name. Runs in Arrow and numpy over the whole column.
+
+    A value is a candidate when it has a title, relation or possessive before a word, a capitalised word
+    with the shape of a Polynesian name, or a capitalised listed name, except a listed name that is also
+    an everyday word at the start of a sentence with no verb people do after it ("Best of all, ..."),
+    which the exact rules never flag. Missing values are never candidates.
+    """
+    lexicon()
     hits = np.asarray(
         pc.fill_null(pc.match_substring_regex(text, _TRIGGER + "|" + _POLYNESIAN_CAPITAL), False), dtype=bool
     )
     words = pc.utf8_split_whitespace(text)
     flat = pc.list_flatten(words)
-    if len(flat):
-        parents = np.asarray(pc.list_parent_indices(words))
-        trimmed = pc.utf8_lower(pc.utf8_trim(flat, characters=".,;:!?()[]{}\"'“”‘’…-"))
-        trimmed = pc.replace_substring_regex(trimmed, pattern=r"['’]s$", replacement="")
-        capital = pc.match_substring_regex(flat, r"^[\"'“‘(\[]?\p{Lu}")
-        known = pc.and_(pc.is_in(trimmed, value_set=pa.array(sorted(names.names), pa.string())), capital)
-        positions = np.flatnonzero(np.asarray(pc.fill_null(known, False), dtype=bool))
-        hits[parents[positions]] = True
+    if not len(flat):
+        return hits
+    parents = np.asarray(pc.list_parent_indices(words))
+    trimmed = pc.utf8_lower(pc.utf8_trim(flat, characters=".,;:!?()[]{}\"'“”‘’…-"))
+    trimmed = pc.replace_substring_regex(trimmed, pattern=r"['’]s$", replacement="")
+
+    def flags(array: pa.Array) -> np.ndarray:
+        return np.asarray(pc.fill_null(array, False), dtype=bool)
+
+    capital = flags(pc.match_substring_regex(flat, r"^[\"'“‘(\[]?\p{Lu}"))
+    sets = _value_sets()
+    listed = flags(pc.is_in(trimmed, value_set=sets["names"]))
+    known = listed & capital
+    ambiguous = flags(pc.is_in(trimmed, value_set=sets["ambiguous"]))
+    first = np.ones(len(parents), dtype=bool)
+    first[1:] = parents[1:] != parents[:-1]
+    ends_sentence = flags(pc.match_substring_regex(flat, r"[.!?:;]['’\")]*$"))
+    starts = first.copy()
+    starts[1:] |= ends_sentence[:-1]
+    verb = flags(pc.is_in(trimmed, value_set=sets["verbs"]))
+    verb_after = np.zeros(len(parents), dtype=bool)
+    verb_after[:-1] = verb[1:] & ~first[1:]
+    possessive = flags(pc.match_substring_regex(flat, r"['’]s\W*$"))
+    word_hits = known & (~ambiguous | ~starts | verb_after | possessive)
+    # Lower case only right after a title or relation ("my son tevita"), and only a listed or Polynesian word.
+    context = flags(pc.is_in(trimmed, value_set=sets["context"]))
+    after_context = np.zeros(len(parents), dtype=bool)
+    after_context[1:] = context[:-1] & ~first[1:]
+    if after_context.any():
+        shaped = flags(pc.match_substring_regex(trimmed, _POLYNESIAN_WORD))
+        word_hits |= after_context & (listed | shaped)
+    hits[parents[np.flatnonzero(word_hits)]] = True
     return hits
