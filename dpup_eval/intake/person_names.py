@@ -406,7 +406,6 @@ def name_candidates(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     an everyday word at the start of a sentence with no verb people do after it ("Best of all, ..."),
     which the exact rules never flag. Missing values are never candidates.
     """
-    lexicon()
     hits = np.asarray(
         pc.fill_null(pc.match_substring_regex(text, _TRIGGER + "|" + _POLYNESIAN_CAPITAL), False), dtype=bool
     )
