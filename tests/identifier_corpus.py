@@ -600,6 +600,71 @@ def name_negatives(demo_stories: list[str]) -> Iterator[Case]:
         yield negative("name", "everyday words, places and organisations", text)
 
 
+# Written after the name rules were tuned on the corpus above, and scored once before any change: 23 of 25
+# names removed, 0 of 25 near-misses changed. The two misses ("Rangi's teacher", "so Ana brought") were
+# then fixed, so this set is no longer held out; it stays as a check that the fix holds.
+LATER_NAME_SENTENCES = (
+    ("Ariana was quiet at first but opened up by week 3.", ("Ariana",)),
+    ("Dad (Hemi) came to the last two sessions.", ("Hemi",)),
+    ("Nan said Kaia has been sleeping better.", ("Kaia",)),
+    ("Dropped Isla and Nikau at kindy after.", ("Isla", "Nikau")),
+    ("Worker: Sarah Thompson", ("Sarah", "Thompson")),
+    ("Caregiver is aunty Moana.", ("Moana",)),
+    ("Losaline's older brother helped with the kai.", ("Losaline",)),
+    ("Contacted Mr Faleafa re transport.", ("Faleafa",)),
+    ("Jayden and his mum attended the hui.", ("Jayden",)),
+    ("Rangi's teacher rang about the incident.", ("Rangi",)),
+    ("Catch up with Priya next week.", ("Priya",)),
+    ("Te Rina shared her story with the group.", ("Rina",)),
+    ("Discussed routines with Liam's dad.", ("Liam",)),
+    ("Sefa said the vouchers really helped.", ("Sefa",)),
+    ("Referred by Dr Wong at the practice.", ("Wong",)),
+    ("Mereana is now attending kura regularly.", ("Mereana",)),
+    ("Olivia enjoyed the craft table.", ("Olivia",)),
+    ("Tui was unwell so Ana brought the baby.", ("Tui", "Ana")),
+    ("Ms Tuilagi asked for a copy of the notes.", ("Tuilagi",)),
+    ("Charlotte Wilson withdrew in week 5.", ("Charlotte", "Wilson")),
+    ("Koro Wiremu led the karakia.", ("Wiremu",)),
+    ("Noah's mum is keen to come back.", ("Noah",)),
+    ("Eru got a certificate at the end.", ("Eru",)),
+    ("Fatima brought her sister along.", ("Fatima",)),
+    ("Spoke to Kahu's nana about pickups.", ("Kahu",)),
+)
+LATER_NAME_NEAR_MISSES = (
+    "Week 3 was about big feelings.",
+    "Nan said the group has been helpful.",
+    "Dropped the kids at kindy after.",
+    "The hui at the marae was well attended.",
+    "Kindy closed early on Friday.",
+    "Transport was arranged through the school.",
+    "The karakia opened each session.",
+    "Craft table was popular with the tamariki.",
+    "Certificates were given at the end.",
+    "Vouchers from the food bank helped a lot.",
+    "Pick-ups from Papatoetoe were hard.",
+    "She works at Countdown in Manurewa.",
+    "We are moving to Palmerston North.",
+    "The Bay of Islands trip was cancelled.",
+    "Kia ora e te whānau!",
+    "Thanks heaps to the team at Te Whare.",
+    "Lots of aroha in the room today.",
+    "Mum found the Incredible Years sessions useful.",
+    "Christmas party on the 20th.",
+    "Te reo lessons on Mondays.",
+    "Queen Street office is closed.",
+    "The Warehouse vouchers arrived.",
+    "Grandparents Raising Grandchildren group meets monthly.",
+    "Anglican Care offered a food parcel.",
+    "Snow in Queenstown stopped the visit.",
+)
+
+
+def later_name_cases() -> list[Case]:
+    """The sentences written after the rules (see LATER_NAME_SENTENCES), as cases."""
+    cases = [Case(text, "name", "name", "written later", values) for text, values in LATER_NAME_SENTENCES]
+    return cases + [negative("name", "written later", text) for text in LATER_NAME_NEAR_MISSES]
+
+
 def corpus(demo_stories: list[str]) -> list[Case]:
     """Every case, in a fixed order (seeded)."""
     rng = random.Random(SEED)
@@ -670,3 +735,29 @@ def table(scores: dict[str, Score]) -> str:
             f"| {s.false_positive_rate:.1%} |"
         )
     return "\n".join(lines)
+
+
+def name_span_precision(cases: list[Case]) -> tuple[int, int]:
+    """(correct, all): name spans found in every text, and how many of them cover a name that was put
+    there (a span on any other word, in a positive or a near-miss, counts against precision)."""
+    from dpup_eval.intake.person_names import name_spans
+
+    correct = total = 0
+    for case in cases:
+        wanted = [
+            (start, start + len(value))
+            for value in (case.values if case.kind == "name" else ())
+            for start in _occurrences(case.text, value)
+        ]
+        for start, end in name_spans(case.text):
+            total += 1
+            correct += any(start < w_end and w_start < end for w_start, w_end in wanted)
+    return correct, total
+
+
+def _occurrences(text: str, value: str) -> list[int]:
+    found, start = [], text.find(value)
+    while start >= 0:
+        found.append(start)
+        start = text.find(value, start + 1)
+    return found

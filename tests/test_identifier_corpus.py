@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from identifier_corpus import KINDS, Case, corpus, score, table
+from identifier_corpus import KINDS, Case, corpus, later_name_cases, name_span_precision, score, table
 
 from dpup_eval.demo.text import compose_feedback
 
@@ -58,3 +58,13 @@ def test_forms_named_in_the_issue_are_each_caught(cases: list[Case]) -> None:
     ):
         assert any(c.kind == kind and c.form == form for c in cases), (kind, form)
         assert (kind, form) not in missed_forms, (kind, form)
+
+
+def test_names_written_after_the_rules_were_tuned() -> None:
+    result = score(later_name_cases())["name"]
+    assert result.recall >= RECALL_AIM and result.false_positive_rate <= FALSE_POSITIVE_AIM
+
+
+def test_name_spans_are_precise(cases: list[Case]) -> None:
+    correct, total = name_span_precision(cases)
+    assert total > 100 and correct / total >= 0.98

@@ -329,22 +329,6 @@ def test_addresses_are_caught(address: str) -> None:
     assert redacted.iloc[0] == "We live at [address removed], near the kura."
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "12 minute drive to the hall",
-        "The best way in 12 weeks",
-        "In 2019 Family Court said no",
-        "3 District Court hearings",
-        "Top 10 Ways To Close The Gap",
-        "we live on kōwhai street",
-        "2 St Johns",
-    ],
-)
-def test_non_addresses(text: str) -> None:
-    assert "address" not in flagged(text)
-
-
 # --- Date of birth ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "text",

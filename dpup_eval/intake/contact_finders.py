@@ -45,8 +45,12 @@ _OBFUSCATED = re.compile(
     re.IGNORECASE,
 )
 # "Email me at gmail" or "see us at school dot nz" are not addresses: the word before "at" is no mailbox.
-_NOT_MAILBOX = frozenset(_words("me us him her them you i we it is was be here there home work school look meet see email mail "
-    "message text contact reach ring call"))
+_NOT_MAILBOX = frozenset(
+    _words(
+        "me us him her them you i we it is was be here there home work school look meet see email mail "
+        "message text contact reach ring call"
+    )
+)
 
 
 def email_spans(text: str) -> list[tuple[int, int]]:
@@ -86,22 +90,34 @@ _ADDRESS = re.compile(
     rf"(?P<type>(?i:{STREET_TYPES}))(?![\w-])",
 )
 # "3 District Court hearings" names a court, not a street.
-_COURTS = frozenset(_words("youth family district high supreme appeal land environment employment coroners disputes rangatahi "
-    "pasifika criminal civil children's"))
+_COURTS = frozenset(
+    _words(
+        "youth family district high supreme appeal land environment employment coroners disputes "
+        "rangatahi pasifika criminal civil children's"
+    )
+)
 # Words that do not make a street name: function words and the everyday phrases that precede a street
 # type in prose ("12 minute drive", "2 way street", "5 car park", "3 main roads", "Top 10 Ways To Close").
-_NOT_NAME_WORDS = frozenset(_words("""to and or for with in on at is are was were we i my our your you it this that from by if not no be
-    minute minutes min mins hour hours hr hrs second seconds day days week weeks month months year years
-    km kms k m metre metres meter meters mile miles block blocks step steps way ways lane lanes car cars
-    bus main big small long short whole each every new old same best right wrong easy hard good bad
-    first second third last next other more most few many several different lovely nice quick slow
-    one two three four five six seven eight nine ten very really just only also
-    sessions session time times kids children people parents whānau whanau tamariki families family"""))
+_NOT_NAME_WORDS = frozenset(
+    _words(
+        """to and or for with in on at is are was were we i my our your you it this that from by if not no be
+        minute minutes min mins hour hours hr hrs second seconds day days week weeks month months year years
+        km kms k m metre metres meter meters mile miles block blocks step steps way ways lane lanes car cars
+        bus main big small long short whole each every new old same best right wrong easy hard good bad
+        first second third last next other more most few many several different lovely nice quick slow
+        one two three four five six seven eight nine ten very really just only also
+        sessions session time times kids children people parents whānau whanau tamariki families family"""
+    )
+)
 _PARTICLE_WORDS = frozenset(_PARTICLES.split("|"))
 #: Street types that stay unambiguous in lower case ("15 kowhai street"); "walk", "view" or "park" do not
 #: ("her 2 boys walk").
-_LOWER_CASE_TYPES = frozenset(_words("street st road rd avenue ave drive crescent cres terrace tce highway hwy boulevard blvd parade pde "
-    "quay esplanade"))
+_LOWER_CASE_TYPES = frozenset(
+    _words(
+        "street st road rd avenue ave drive crescent cres terrace tce highway hwy boulevard blvd parade "
+        "pde quay esplanade"
+    )
+)
 #: A lower-case street name has one or two words (particles aside); longer runs are prose.
 _LOWER_CASE_NAME_WORDS = 2
 _POSTAL = re.compile(

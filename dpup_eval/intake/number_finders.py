@@ -58,11 +58,15 @@ _NHI_WORD = re.compile(r"(?i)\bN\.?H\.?I\b")
 _NHI_WORD_REACH = 30
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 # Three-letter words that come before a number in ordinary notes ("the 2021 review", "was 1234").
-_COMMON_TRIGRAMS = frozenset(_words("""the and for was are but not you all any can had her his him she one our out day get has how man
-    new now old see two way who boy did its let put say too use dad mum son age due jan feb mar apr may
-    jun jul aug sep oct nov dec mon tue wed thu fri sat sun yes got met ten six set off per via ago yet
-    own few far try ran saw ate end kid gym bus car job pay tax fee box top lot bed cot art fun big
-    wee ref bay map app aim why yep nah eta asb anz bnz kfc acc msd gst cyf dhb gps"""))
+_COMMON_TRIGRAMS = frozenset(
+    _words(
+        """the and for was are but not you all any can had her his him she one our out day get has how man
+        new now old see two way who boy did its let put say too use dad mum son age due jan feb mar apr may
+        jun jul aug sep oct nov dec mon tue wed thu fri sat sun yes got met ten six set off per via ago yet
+        own few far try ran saw ate end kid gym bus car job pay tax fee box top lot bed cot art fun big
+        wee ref bay map app aim why yep nah eta asb anz bnz kfc acc msd gst cyf dhb gps"""
+    )
+)
 
 
 def nhi_spans(text: str) -> list[tuple[int, int]]:

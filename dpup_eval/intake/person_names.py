@@ -66,37 +66,62 @@ _FAKER_ATTRIBUTES = (
 _LIST_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?")
 
 # Titles and kin terms people put before a name (English and te reo Māori).
-_TITLES = frozenset(_words("""mr mrs ms miss mx dr sir aunty auntie aunt uncle whaea matua koro kui kuia nana nan nanny papa
-    poppa pop grandma grandad granny koka whaea-kore"""))
+_TITLES = frozenset(
+    _words(
+        """mr mrs ms miss mx dr sir aunty auntie aunt uncle whaea matua koro kui kuia nana nan nanny papa
+        poppa pop grandma grandad granny koka whaea-kore"""
+    )
+)
 # Greetings and thanks before a name ("Kia ora Mihi", "Thanks Grace").
-_GREETINGS = frozenset(_words("ora hi hey dear thanks thank cheers morena mōrena tēnā tena bye ka kite"))
+_GREETINGS = frozenset(
+    _words(
+        "ora hi hey dear thanks thank cheers morena mōrena tēnā tena bye ka kite"
+    )
+)
 # Verbs whose object is a person ("Ring Tama on ...", "met Aroha at the hui").
 _CONTACT_VERBS = frozenset(
     _words("ring rang call called text texted phone phoned email emailed ask asked tell told visit visited meet met")
 )
 # Relations and naming words after which the next word is the person ("my son Tevita", "named Ana").
-_RELATIONS = frozenset(_words("""son daughter boy girl baby pēpi pepi partner husband wife fiancé fiance fiancée brother sister
-    nephew niece cousin grandson granddaughter mokopuna moko tamaiti stepson stepdaughter friend mate
-    client named name's nicknamed"""))
+_RELATIONS = frozenset(
+    _words(
+        """son daughter boy girl baby pēpi pepi partner husband wife fiancé fiance fiancée brother sister
+        nephew niece cousin grandson granddaughter mokopuna moko tamaiti stepson stepdaughter friend mate
+        client named name's nicknamed"""
+    )
+)
 # What follows a possessive name ("Tevita's mum").
-_POSSESSED = frozenset(_words("""mum mother dad father nan nana koro kui kuia aunty uncle sister brother baby partner whānau whanau
-    family kids children tamariki son daughter teacher school kindy kura birthday behaviour dad's mum's
-    room bed friends friend class sessions health"""))
+_POSSESSED = frozenset(
+    _words(
+        """mum mother dad father nan nana koro kui kuia aunty uncle sister brother baby partner whānau whanau
+        family kids children tamariki son daughter teacher school kindy kura birthday behaviour dad's mum's
+        room bed friends friend class sessions health"""
+    )
+)
 # Verbs that people do, so that "Grace loved the group" is a person even at the start of a sentence.
-_PERSON_VERBS = frozenset(_words("""said says told tells asked asks loved loves enjoyed enjoys felt feels wanted wants liked likes came
-    comes attended attends laughed cried smiled shared shares started finished turned turns helped helps
-    learnt learned learns thinks thought knows knew went goes joined joins misses missed hugged played
-    plays talked talks spoke speaks sings sang drew draws wrote writes tried tries made makes got gets
-    did does has had needs needed struggled struggles moved lives lived"""))
+_PERSON_VERBS = frozenset(
+    _words(
+        """said says told tells asked asks loved loves enjoyed enjoys felt feels wanted wants liked likes came
+        comes attended attends laughed cried smiled shared shares started finished turned turns helped helps
+        learnt learned learns thinks thought knows knew went goes joined joins misses missed hugged played
+        plays talked talks spoke speaks sings sang drew draws wrote writes tried tries made makes got gets
+        did does has had needs needed struggled struggles moved lives lived brought brings took takes picked
+        dropped cooked"""
+    )
+)
 # Words after a name-like word that make it part of a place or an organisation.
-_PLACE_WORDS = frozenset(_words("""street st road rd avenue ave drive dr bay beach park school college kindergarten kindy hospital
-    centre center library marae hall church trust foundation house clinic medical health island river
-    valley hill mountain mount lake harbour heights point city district council ministry court crescent
-    terrace lane place way close grove primary intermediate high kura kōhanga kohanga playcentre mall
-    plaza motel camp airport station club rugby sports pool pools gardens domain reserve square north
-    south east west central junction village heads springs creek stream falls peninsula inlet sound
-    flat road's community services service foundation group programme program project academy university
-    polytechnic institute limited ltd inc society association network centre's church's"""))
+_PLACE_WORDS = frozenset(
+    _words(
+        """street st road rd avenue ave drive dr bay beach park school college kindergarten kindy hospital
+        centre center library marae hall church trust foundation house clinic medical health island river
+        valley hill mountain mount lake harbour heights point city district council ministry court crescent
+        terrace lane place way close grove primary intermediate high kura kōhanga kohanga playcentre mall
+        plaza motel camp airport station club rugby sports pool pools gardens domain reserve square north
+        south east west central junction village heads springs creek stream falls peninsula inlet sound
+        flat road's community services service foundation group programme program project academy university
+        polytechnic institute limited ltd inc society association network centre's church's"""
+    )
+)
 # Words before a name-like word that make it a place ("moved to Nelson", "in Hamilton").
 _LOCATIVES = frozenset(_words("in to from at near around via into towards outside across visiting"))
 # Verbs after which "to" leads to a person ("spoke to Mele", "thanks to Lagi", "gave it to Sione").
@@ -108,13 +133,29 @@ _SPOKEN_TO = frozenset(
     )
 )
 _PLACE_PREFIXES = frozenset(_words("mount mt lake port saint st te cape glen fort"))
-_FAMILY_AFTER = frozenset(_words("family whānau whanau household kids children twins brothers sisters"))
-_MONTHS_AND_DAYS = frozenset(_words("""january february march april may june july august september october november december monday
-    tuesday wednesday thursday friday saturday sunday christmas easter matariki"""))
+_FAMILY_AFTER = frozenset(
+    _words(
+        "family whānau whanau household kids children twins brothers sisters"
+    )
+)
+# Everyday te reo words that are also common given names: a name with context ("Rangi's teacher").
+_TE_REO_GIVEN_NAMES = frozenset(
+    _words("aroha tama hine moana rangi mana ariki mihi awhina āwhina kahu ana wai māia maia tiaki kaha")
+)
+_MONTHS_AND_DAYS = frozenset(
+    _words(
+        """january february march april may june july august september october november december monday
+        tuesday wednesday thursday friday saturday sunday christmas easter matariki"""
+    )
+)
 # Short function words and greetings that Faker's lists happen to hold as names ("Will", "Kia" ...).
-_FUNCTION_WORDS = frozenset(_words("""a an the and or but if so as at by for from in into of on onto to up with without i me my we us our
-    you your he him his she her they them their it its this that these those there here what when where
-    who why how all any some no not yes kia ora ka pai mōrena morena tēnā tena koe kōrua koutou"""))
+_FUNCTION_WORDS = frozenset(
+    _words(
+        """a an the and or but if so as at by for from in into of on onto to up with without i me my we us our
+        you your he him his she her they them their it its this that these those there here what when where
+        who why how all any some no not yes kia ora ka pai mōrena morena tēnā tena koe kōrua koutou"""
+    )
+)
 # Names that are also everyday English words and are missing from textstat's list of easy words.
 _EVERYDAY_NAMES = frozenset(
     _words(
@@ -291,7 +332,7 @@ def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
         return False  # "Ward 12", "Room 4": a label followed by its number
     if before is not None and before.low == "the" and not token.sentence_start:
         return False
-    known = names.is_name_word(low)
+    known = names.is_name_word(low) or low in _TE_REO_GIVEN_NAMES
     next_to_name = any(
         other is not None
         and other.capitalised
