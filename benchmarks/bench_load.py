@@ -143,7 +143,7 @@ def loaded(path: Path) -> dict:
     lexicon()
     names_load = time.perf_counter() - t0
     spent = [0.0]
-    for name in ("_identifier_problems", "_header_problems", "safe_labels"):
+    for name in ("identifier_problems", "header_problems", "safe_labels"):
         _timed(loading, name, spent)
     base = start_memory()
     start = time.perf_counter()

@@ -18,21 +18,12 @@ import pandas as pd
 
 from dpup_eval.agreement.contract import Contract, contract_for
 from dpup_eval.intake import risk
-from dpup_eval.intake.identifiers import MARKERS, redact_text, safe_labels, scan_text
+from dpup_eval.intake.identifier_checks import HeldValues, header_problems, identifier_problems
+from dpup_eval.intake.identifiers import redact_text, safe_labels
 from dpup_eval.intake.reading import RawTable, read_table
 from dpup_eval.intake.report import CheckReport, ExpectationResult, Problem
 from dpup_eval.intake.specs import build_specs
 from dpup_eval.intake.values import ColumnValues, factorize
-
-IDENTIFIER_WORDS = {
-    "nhi": ("an NHI number", "NHI numbers"),
-    "ird": ("an IRD number", "IRD numbers"),
-    "phone": ("a phone number", "phone numbers"),
-    "email": ("an email address", "email addresses"),
-    "address": ("a street address", "street addresses"),
-    "dob": ("a date of birth", "dates of birth"),
-    "name": ("a person's name", "people's names"),
-}
 
 
 @dataclass
@@ -48,7 +39,7 @@ class LoadResult:
         return iter((self.data, self.report, self.quarantine))
 
 
-class _Problems:
+class Problems:
     """Collects problems and, per row position, the reasons that quarantine it."""
 
     def __init__(self, row_numbers: np.ndarray):
@@ -115,7 +106,7 @@ def load(
     c = contract_for(contract, purpose)
     raw = read_table(path, sheet=sheet, expected=c.field_names)
     frame = raw.frame
-    problems = _Problems(raw.row_numbers)
+    problems = Problems(raw.row_numbers)
     # Header cells are data too: names that hold an identifier are shown by position ("column 7").
     shown = dict(zip(frame.columns, safe_labels(raw.header, "column"), strict=False))
     if raw.header and not set(raw.header) & set(c.field_names):
@@ -125,7 +116,7 @@ def load(
                          "than a header, so its cells are shown only by their position")
     if raw.notes:  # notes can quote the file (a sheet's name): no identifier may pass through them
         raw.notes = [str(note) for note in redact_text(pd.Series(raw.notes, dtype=object))[0]]
-    _header_problems(raw, shown, problems)
+    header_problems(raw, shown, problems)
     _schema_problems(c, raw, shown, problems)
 
     present = [f for f in c.fields if f.name in frame.columns]
@@ -133,7 +124,7 @@ def load(
     # The distinct values and codes now hold these columns; keep only free text and unagreed columns.
     frame = raw.frame = frame.drop(columns=[f.name for f in present if not f.is_free_text])
     expectations = _run_rules(c, values, len(frame), problems)
-    redacted, rows_redacted, held_values = _identifier_problems(c, frame, values, problems, shown)
+    redacted, rows_redacted, held_values = identifier_problems(c, frame, values, problems, shown)
 
     passing = ~problems.quarantine
     qi = c.quasi_identifiers
@@ -201,26 +192,7 @@ def load(
     return LoadResult(data=data, report=report, quarantine=quarantine, contract=c)
 
 
-def _header_problems(raw: RawTable, shown: dict[str, str], problems: _Problems) -> None:
-    """A header cell holding an identifier: the first line may be a record, or a column is named with one."""
-    if not raw.header:
-        return
-    masks = scan_text(pd.Series(raw.header, dtype="string[pyarrow]"))
-    labels = list(shown.values())
-    for kind, mask in masks.items():
-        positions = np.flatnonzero(mask).tolist()
-        if positions:
-            where = ", ".join(labels[i] for i in positions)
-            problems.dataset(
-                f"identifier-{kind}",
-                labels[positions[0]],
-                f"the header ({where}) holds {IDENTIFIER_WORDS[kind][0]}: if the first line is a record rather "
-                "than column names, add a header line; identifying data must never leave the provider",
-                count=len(positions),
-            )
-
-
-def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems: _Problems) -> None:
+def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems: Problems) -> None:
     label_of = dict(zip(raw.header, shown.values(), strict=False))  # a repeated name keeps its first label
     for name in raw.duplicate_columns:
         label = label_of[name]
@@ -262,7 +234,7 @@ def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems
 
 
 def _run_rules(
-    c: Contract, values: dict[str, ColumnValues], rows: int, problems: _Problems
+    c: Contract, values: dict[str, ColumnValues], rows: int, problems: Problems
 ) -> list[ExpectationResult]:
     from dpup_eval.intake import gx_engine  # Great Expectations is imported only when a check runs
 
@@ -297,112 +269,13 @@ def _run_rules(
     return results
 
 
-@dataclass
-class _HeldValues:
-    """Per agreed column, the distinct values to show in the quarantine file: identifiers replaced."""
-
-    values: dict[str, pd.Series]
-    masks: dict[str, np.ndarray]
-
-    def raw(self, name: str, column: ColumnValues) -> pd.Series:
-        return self.values.get(name, column.raw)
-
-
-def _identifier_problems(
-    c: Contract,
-    frame: pd.DataFrame,
-    values: dict[str, ColumnValues],
-    problems: _Problems,
-    shown: dict[str, str],
-) -> tuple[dict[str, pd.Series], int, _HeldValues]:
-    """Scan every text column; redact free text, quarantine elsewhere, reject unexpected columns.
-
-    Values found outside free text are also replaced by markers in what the quarantine file will show:
-    that file goes back to the provider but also sits on the agency's disk.
-    """
-    redacted: dict[str, pd.Series] = {}
-    held = _HeldValues({}, {})
-    any_redacted = np.zeros(len(frame), dtype=bool)
-    for name in dict.fromkeys([*values, *frame.columns]):  # agreed columns, then any others
-        if name in values and c.field(name).is_free_text:
-            clean, masks = redact_text(frame[name])
-            redacted[name] = clean
-            for kind, mask in masks.items():
-                mask = np.asarray(mask, dtype=bool)
-                if mask.any():
-                    any_redacted |= mask
-                    problems.rows(
-                        f"identifier-{kind}",
-                        name,
-                        mask,
-                        f"{IDENTIFIER_WORDS[kind][0]} in free text was removed; please remove it at the source too",
-                        action="redacted",
-                    )
-        elif name in values:
-            column = values[name]
-            candidates = _scan_candidates(c, column, problems)
-            if not len(candidates):
-                continue
-            clean, masks = redact_text(column.raw.iloc[candidates].reset_index(drop=True))
-            found = np.zeros(len(candidates), dtype=bool)
-            for kind, hit in masks.items():
-                hit = np.asarray(hit, dtype=bool)
-                if hit.any():
-                    found |= hit
-                    problems.rows(
-                        f"identifier-{kind}",
-                        name,
-                        column.rows_where(candidates[hit]),
-                        f"{IDENTIFIER_WORDS[kind][0]} in a column that must not hold one (the quarantine file "
-                        f"shows {MARKERS[kind]} in its place)",
-                    )
-            if found.any():
-                shown_values = column.raw.astype("string[pyarrow]").copy()
-                shown_values.iloc[candidates[found]] = clean[found].astype(str).to_numpy()
-                held.values[name] = shown_values
-                held.masks[name] = found
-        elif name:
-            masks = scan_text(frame[name].drop_duplicates().reset_index(drop=True))
-            label = shown.get(name, name)
-            for kind, hit in masks.items():
-                if np.asarray(hit, dtype=bool).any():
-                    problems.dataset(
-                        f"identifier-{kind}",
-                        label,
-                        f"the column '{label}' holds {IDENTIFIER_WORDS[kind][1]}: identifying data must "
-                        "never leave the provider; remove the column",
-                    )
-    return redacted, int(any_redacted.sum()), held
-
-
-def _scan_candidates(c: Contract, column: ColumnValues, problems: _Problems) -> np.ndarray:
-    """Positions of the distinct values worth scanning in an agreed column that is not free text.
-
-    A value that conforms to an agreed pattern, category list or type cannot hold an identifier, so in
-    constrained columns only the values of rows already held back are scanned (found with a boolean mask
-    over the codes, not a sort: most files quarantine nothing). A number in a numeric column is a number,
-    never a phone number: only text that did not parse as one is scanned there.
-    """
-    f = c.field(column.name)
-    candidate = column.raw.notna().to_numpy().copy()
-    if f.logical_type in ("integer", "number"):
-        candidate &= np.asarray(column.typed.isna(), dtype=bool)
-    if f.pattern is not None or f.allowed is not None or f.logical_type != "string":
-        if not problems.quarantine.any():
-            return np.zeros(0, dtype=np.intp)
-        in_held_rows = np.zeros(column.size, dtype=bool)
-        in_held_rows[column.codes[problems.quarantine]] = True
-        candidate &= in_held_rows
-    return np.flatnonzero(candidate)
-
-
 def _split(
     c: Contract,
     raw: RawTable,
     values: dict[str, ColumnValues],
     redacted: dict[str, pd.Series],
-    held_values: _HeldValues,
-    problems: _Problems,
+    held_values: HeldValues,
+    problems: Problems,
     accepted_dataset: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     keep = ~problems.quarantine if accepted_dataset else np.zeros(len(raw.row_numbers), dtype=bool)

@@ -5,15 +5,14 @@ number plan says what a name is. So the decision is made from two kinds of evide
 would make it:
 
 * **The word.** A list of first names and surnames: the person-name lists of the maintained `Faker`
-  package (New Zealand, Australia-free English locales, Ireland and India; about 5,000 names, including
-  the te reo Māori names of DIA's most-popular-names lists). Te reo Māori and Pacific names that no list
+  package (its New Zealand, United States, British, Irish and Indian locales; about 4,900 names, including
+  the te reo Māori names in DIA's most-popular-names lists that Faker's New Zealand locale holds). Te reo Māori and Pacific names that no list
   holds are recognised by their shape: Polynesian languages build words from (consonant +) vowel
   syllables with a small set of consonants, so "Tevita", "Salote", "Wiremu" or "Losa" are read as
   names, unless they are everyday te reo words (whānau, tamariki, kōrero: :mod:`dpup_eval.intake.te_reo`)
   or places (:mod:`dpup_eval.intake.nz_places`).
 * **The context.** A title or a relation before a word makes it a name even when no list holds it
-  ("Whaea Losa", "my son Tevita", "Mrs Fifita"), and so does a possessive with a relation ("Tevita's
-  mum"). A word that is also an everyday word (Hope, Grace, Rose, May, Will, Aroha, Tama) is a name only
+  ("Whaea Losa", "my son Tevita", "Mrs Fifita"), and so does a possessive ("Tevita's mum"). A word that is also an everyday word (Hope, Grace, Rose, May, Will, Aroha, Tama) is a name only
   with such context, or a verb that people do ("Grace loved the group"), or when it is capitalised in the
   middle of a sentence ("we went with Grace"). A place or organisation word after it ("Rose Street",
   "Hope Centre", "Grace Church"), "the" before it ("the Warehouse", "the Bay of Plenty"), "X of Y"
@@ -50,6 +49,7 @@ __all__ = ["NAME_MARKER", "NameLexicon", "lexicon", "name_candidates", "name_spa
 def _words(text: str) -> list[str]:
     """The words of a space-separated list (keeps long word lists readable)."""
     return text.split()
+
 
 #: The neutral word a name is replaced with.
 NAME_MARKER = "[name]"
