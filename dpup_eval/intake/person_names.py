@@ -40,15 +40,27 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dpup_eval.intake.name_words import (
+    CONTACT_VERBS,
+    EVERYDAY_NAMES,
+    FAMILY_AFTER,
+    FUNCTION_WORDS,
+    GREETINGS,
+    LOCATIVES,
+    MONTHS_AND_DAYS,
+    PERSON_VERBS,
+    PLACE_PREFIXES,
+    PLACE_WORDS,
+    POSSESSED,
+    RELATIONS,
+    SPOKEN_TO,
+    TE_REO_GIVEN_NAMES,
+    TITLES,
+)
 from dpup_eval.intake.nz_places import COUNTRIES_AND_CAPITALS, NZ_PLACES, NZ_REGIONS
 from dpup_eval.intake.te_reo import TE_REO_WORDS
 
 __all__ = ["NAME_MARKER", "NameLexicon", "lexicon", "name_candidates", "name_spans"]
-
-
-def _words(text: str) -> list[str]:
-    """The words of a space-separated list (keeps long word lists readable)."""
-    return text.split()
 
 
 #: The neutral word a name is replaced with.
@@ -65,115 +77,6 @@ _FAKER_ATTRIBUTES = (
 )
 _LIST_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?")
 
-# Titles and kin terms people put before a name (English and te reo Māori).
-_TITLES = frozenset(
-    _words(
-        """mr mrs ms miss mx dr sir aunty auntie aunt uncle whaea matua koro kui kuia nana nan nanny papa
-        poppa pop grandma grandad granny koka whaea-kore"""
-    )
-)
-# Greetings and thanks before a name ("Kia ora Mihi", "Thanks Grace").
-_GREETINGS = frozenset(
-    _words(
-        "ora hi hey dear thanks thank cheers morena mōrena tēnā tena bye ka kite"
-    )
-)
-# Verbs whose object is a person ("Ring Tama on ...", "met Aroha at the hui").
-_CONTACT_VERBS = frozenset(
-    _words("ring rang call called text texted phone phoned email emailed ask asked tell told visit visited meet met")
-)
-# Relations and naming words after which the next word is the person ("my son Tevita", "named Ana").
-_RELATIONS = frozenset(
-    _words(
-        """son daughter boy girl baby pēpi pepi partner husband wife fiancé fiance fiancée brother sister
-        nephew niece cousin grandson granddaughter mokopuna moko tamaiti stepson stepdaughter friend mate
-        client named name's nicknamed"""
-    )
-)
-# What follows a possessive name ("Tevita's mum").
-_POSSESSED = frozenset(
-    _words(
-        """mum mother dad father nan nana koro kui kuia aunty uncle sister brother baby partner whānau whanau
-        family kids children tamariki son daughter teacher school kindy kura birthday behaviour dad's mum's
-        room bed friends friend class sessions health"""
-    )
-)
-# Verbs that people do, so that "Grace loved the group" is a person even at the start of a sentence.
-_PERSON_VERBS = frozenset(
-    _words(
-        """said says told tells asked asks loved loves enjoyed enjoys felt feels wanted wants liked likes came
-        comes attended attends laughed cried smiled shared shares started finished turned turns helped helps
-        learnt learned learns thinks thought knows knew went goes joined joins misses missed hugged played
-        plays talked talks spoke speaks sings sang drew draws wrote writes tried tries made makes got gets
-        did does has had needs needed struggled struggles moved lives lived brought brings took takes picked
-        dropped cooked"""
-    )
-)
-# Words after a name-like word that make it part of a place or an organisation.
-_PLACE_WORDS = frozenset(
-    _words(
-        """street st road rd avenue ave drive dr bay beach park school college kindergarten kindy hospital
-        centre center library marae hall church trust foundation house clinic medical health island river
-        valley hill mountain mount lake harbour heights point city district council ministry court crescent
-        terrace lane place way close grove primary intermediate high kura kōhanga kohanga playcentre mall
-        plaza motel camp airport station club rugby sports pool pools gardens domain reserve square north
-        south east west central junction village heads springs creek stream falls peninsula inlet sound
-        flat road's community services service foundation group programme program project academy university
-        polytechnic institute limited ltd inc society association network centre's church's"""
-    )
-)
-# Words before a name-like word that make it a place ("moved to Nelson", "in Hamilton").
-_LOCATIVES = frozenset(_words("in to from at near around via into towards outside across visiting"))
-# Verbs after which "to" leads to a person ("spoke to Mele", "thanks to Lagi", "gave it to Sione").
-_SPOKEN_TO = frozenset(
-    _words(
-        """spoke speak speaks talked talk talks said say says thanks thank gave give gives sent send sends
-        wrote write writes listen listened listens introduced explained explain married engaged replied
-        reply handed passed read it them this that"""
-    )
-)
-_PLACE_PREFIXES = frozenset(_words("mount mt lake port saint st te cape glen fort"))
-_FAMILY_AFTER = frozenset(
-    _words(
-        "family whānau whanau household kids children twins brothers sisters"
-    )
-)
-# Everyday te reo words that are also common given names: a name with context ("Rangi's teacher").
-_TE_REO_GIVEN_NAMES = frozenset(
-    _words("aroha tama hine moana rangi mana ariki mihi awhina āwhina kahu ana wai māia maia tiaki kaha")
-)
-_MONTHS_AND_DAYS = frozenset(
-    _words(
-        """january february march april may june july august september october november december monday
-        tuesday wednesday thursday friday saturday sunday christmas easter matariki"""
-    )
-)
-# Short function words and greetings that Faker's lists happen to hold as names ("Will", "Kia" ...).
-_FUNCTION_WORDS = frozenset(
-    _words(
-        """a an the and or but if so as at by for from in into of on onto to up with without i me my we us our
-        you your he him his she her they them their it its this that these those there here what when where
-        who why how all any some no not yes kia ora ka pai mōrena morena tēnā tena koe kōrua koutou"""
-    )
-)
-# Names that are also everyday English words and are missing from textstat's list of easy words.
-_EVERYDAY_NAMES = frozenset(
-    _words(
-        """grace hope faith joy rose ruby pearl amber ivy lily daisy holly jade hazel olive violet iris heather
-        poppy willow summer autumn dawn sky storm river rain star angel harmony melody destiny justice patience
-        charity mercy honour honor trinity unity bliss miracle precious princess queen king prince duke earl
-        major marshal bishop deacon chase chance drew gene guy lance miles pat penny rob sandy ray rod stone
-        wade will bill mark frank art sunny honey love may june april august brook brooke cliff dale glen
-        heath forest field grant hunter mason cook baker carter fisher bell hill wood green brown white black
-        grey gray young long short little rich sharp strong wise best hart lamb fox wolf bird crane swan finch
-        robin jay drake hawk buck banks price rice marsh moss reed rush ash birch oak pine cherry berry candy
-        crystal diamond jewel ginger pepper sage basil clay glory hero sterling sonny buddy chip chuck bob pip
-        jack jean jan nick sue don dean ward page post church hall chapel cross friend good child bond blessing
-        haven lane park wells west north south east winter spring snow frost moon sun day night knight period
-        case story early free gold silver page rock cloud faithful happy lucky hardy noble royal carol
-        christian pierce nelson"""
-    )
-)
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?")
 _NUMBER_AFTER = re.compile(r"\s{0,2}[0-9]")
 _POSSESSIVE = re.compile(r"['’]s\Z")
@@ -204,7 +107,7 @@ class NameLexicon:
     def is_ambiguous(self, word: str) -> bool:
         """Also an everyday word or a place: a name only with context."""
         low = word.lower()
-        return low in self.everyday or low in self.places or low in _MONTHS_AND_DAYS
+        return low in self.everyday or low in self.places or low in MONTHS_AND_DAYS
 
 
 @lru_cache(maxsize=1)
@@ -215,10 +118,10 @@ def lexicon() -> NameLexicon:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         for attribute in _FAKER_ATTRIBUTES:
             names.update(n.lower() for n in getattr(provider, attribute, ()) if _LIST_NAME.fullmatch(n))
-    names -= _FUNCTION_WORDS
+    names -= FUNCTION_WORDS
     easy = resources.files("textstat").joinpath("resources/en/easy_words.txt").read_text("utf-8")
-    everyday = {w.strip().lower() for w in easy.split() if w.strip()} | TE_REO_WORDS | _FUNCTION_WORDS
-    everyday |= _EVERYDAY_NAMES
+    everyday = {w.strip().lower() for w in easy.split() if w.strip()} | TE_REO_WORDS | FUNCTION_WORDS
+    everyday |= EVERYDAY_NAMES
     places = {word.lower() for place in (*NZ_PLACES, *NZ_REGIONS, *COUNTRIES_AND_CAPITALS) for word in re.findall(r"[\w']+", place)}
     places -= {"te", "of", "the", "a", "o", "bay", "park", "north", "south", "east", "west", "mount", "saint"}
     return NameLexicon(names=frozenset(names), everyday=frozenset(everyday), places=frozenset(places))
@@ -268,7 +171,7 @@ def name_spans(text: str, names: NameLexicon | None = None) -> list[tuple[int, i
         first, joiner, second, verb = tokens[i : i + 4]
         if (
             joiner.low in ("and", "&")
-            and verb.low in _PERSON_VERBS
+            and verb.low in PERSON_VERBS
             and first.capitalised
             and second.capitalised
             and names.is_name_word(first.low)
@@ -301,17 +204,17 @@ def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
     before2 = tokens[i - 2] if i > 1 else None
     after = tokens[i + 1] if i + 1 < len(tokens) else None
     low = token.low
-    if len(low) < 2 or low in _FUNCTION_WORDS or low in _TITLES or low in _RELATIONS:
+    if len(low) < 2 or low in FUNCTION_WORDS or low in TITLES or low in RELATIONS:
         return False
-    titled = before is not None and before.low in _TITLES and not before.possessive
+    titled = before is not None and before.low in TITLES and not before.possessive
     greeted = (
         before is not None
-        and before.low in _GREETINGS
+        and before.low in GREETINGS
         and not token.sentence_start
         and token.capitalised
-        and (after is None or after.low not in _PLACE_WORDS)
+        and (after is None or after.low not in PLACE_WORDS)
     )
-    related = before is not None and before.low in _RELATIONS and not token.sentence_start
+    related = before is not None and before.low in RELATIONS and not token.sentence_start
     if not token.capitalised:
         # Lower case only after a title or relation, and only for a word that is a name and nothing else.
         return (titled or related) and names.is_name_word(low) and not names.is_ambiguous(low)
@@ -319,20 +222,20 @@ def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
         return False
     family = (
         after is not None
-        and after.low in _FAMILY_AFTER
+        and after.low in FAMILY_AFTER
         and before is not None
         and before.low == "the"
         and names.is_name_word(low)
         and not _part_of_place(tokens, i + 1, names)
     )
-    contacted = before is not None and before.low in _CONTACT_VERBS and names.is_name_word(low)
+    contacted = before is not None and before.low in CONTACT_VERBS and names.is_name_word(low)
     if titled or related or family or contacted or (greeted and names.is_name_word(low)):
         return True
     if token.sentence_start and token.label:
         return False  # "Ward 12", "Room 4": a label followed by its number
     if before is not None and before.low == "the" and not token.sentence_start:
         return False
-    known = names.is_name_word(low) or low in _TE_REO_GIVEN_NAMES
+    known = names.is_name_word(low) or low in TE_REO_GIVEN_NAMES
     next_to_name = any(
         other is not None
         and other.capitalised
@@ -346,13 +249,13 @@ def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
         return False
     if _in_title_run(tokens, i, names):
         return False
-    acts = after is not None and (after.low in _PERSON_VERBS) and not token.possessive
-    possessive = token.possessive and (after is None or after.low in _POSSESSED or not after.capitalised)
+    acts = after is not None and (after.low in PERSON_VERBS) and not token.possessive
+    possessive = token.possessive and (after is None or after.low in POSSESSED or not after.capitalised)
     if names.is_ambiguous(low):
-        if low in _MONTHS_AND_DAYS or low in TE_REO_WORDS:
-            return acts or (possessive and after is not None and after.low in _POSSESSED) or next_to_name
+        if low in MONTHS_AND_DAYS or low in TE_REO_WORDS:
+            return acts or (possessive and after is not None and after.low in POSSESSED) or next_to_name
         return acts or possessive or next_to_name or not token.sentence_start
-    if before2 is not None and before2.low in _LOCATIVES and before is not None and before.capitalised:
+    if before2 is not None and before2.low in LOCATIVES and before is not None and before.capitalised:
         return next_to_name
     return True
 
@@ -366,18 +269,18 @@ def _part_of_place(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
         # "Rose Street", "Sir Edmund Hillary Drive", "Hope Centre": capitalised words up to a place word.
         j = i + 1
         while j < len(tokens) and j <= i + 4 and tokens[j].capitalised and not tokens[j].sentence_start:
-            if tokens[j].low in _PLACE_WORDS:
+            if tokens[j].low in PLACE_WORDS:
                 return True
             if tokens[j].possessive:
                 break
             j += 1
-    if token.low in _PLACE_WORDS and before is not None and before.capitalised and not token.sentence_start:
+    if token.low in PLACE_WORDS and before is not None and before.capitalised and not token.sentence_start:
         return True
     if after is not None and after.low == "of" and i + 2 < len(tokens) and tokens[i + 2].capitalised:
         return True
     if before is not None and before.low == "of" and i > 1 and tokens[i - 2].capitalised:
         return True
-    if before is not None and before.capitalised and before.low in _PLACE_PREFIXES and not before.sentence_start:
+    if before is not None and before.capitalised and before.low in PLACE_PREFIXES and not before.sentence_start:
         return True
     if before is not None and before.text in ("Te", "Mt", "Mount", "Lake", "Port"):
         # "Te Aroha" is a town and "Te Whatu Ora" an agency, but "Te Ariki said" is a person.
@@ -385,10 +288,10 @@ def _part_of_place(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
         while end + 1 < len(tokens) and tokens[end + 1].capitalised and not tokens[end + 1].sentence_start:
             end += 1
         verb = tokens[end + 1] if end + 1 < len(tokens) else None
-        return not (before.text == "Te" and verb is not None and verb.low in _PERSON_VERBS)
-    if before is None or before.low not in _LOCATIVES:
+        return not (before.text == "Te" and verb is not None and verb.low in PERSON_VERBS)
+    if before is None or before.low not in LOCATIVES:
         return False
-    if before.low == "to" and i > 1 and tokens[i - 2].low in _SPOKEN_TO:
+    if before.low == "to" and i > 1 and tokens[i - 2].low in SPOKEN_TO:
         return False  # "spoke to Losa", "thanks to Lagi": a person, not a destination
     # "moved to Nelson", "back from Rarotonga": a place, or a word shaped like one and in no name list.
     return token.low in names.places or (token.low not in names.names and names.is_polynesian(token.low))
@@ -405,10 +308,10 @@ def _in_title_run(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
     if end == start:
         return False
     run = [t for t in tokens[start : end + 1] if t.text != "Te"]  # "Te Ariki" is a name, "Te" a particle
-    if any(t.low in _FUNCTION_WORDS for t in run):
+    if any(t.low in FUNCTION_WORDS for t in run):
         return True
     after = tokens[end + 1] if end + 1 < len(tokens) else None
-    if after is not None and after.low in _PERSON_VERBS and len(run) <= 3:
+    if after is not None and after.low in PERSON_VERBS and len(run) <= 3:
         # "Te Ariki Leota said": a short run before a verb people do is a full name, te reo words and all.
         return not all(names.is_name_word(t.low) or t.low in TE_REO_WORDS for t in run)
     return any(not names.is_name_word(t.low) for t in run)
@@ -417,7 +320,7 @@ def _in_title_run(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
 # --- Which values need looking at (whole columns, in Arrow) -------------------------------------------
 # A title, relation, greeting or contact verb before a capitalised word ("Mrs Nguyen", "my son Tevita").
 _TRIGGER = (
-    r"(?i:\b(?:" + "|".join(sorted(_TITLES | _RELATIONS | _GREETINGS | _CONTACT_VERBS)) + r"))\.?,?\s+\p{Lu}"
+    r"(?i:\b(?:" + "|".join(sorted(TITLES | RELATIONS | GREETINGS | CONTACT_VERBS)) + r"))\.?,?\s+\p{Lu}"
     r"|\p{Lu}\pL*['’]s\s"
 )
 _POLYNESIAN_WORD = r"^(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū]){2,}$"
@@ -433,9 +336,9 @@ def _value_sets() -> dict[str, pa.Array]:
     names = lexicon()
     return {
         "names": pa.array(sorted(names.names), pa.string()),
-        "ambiguous": pa.array(sorted(names.everyday | names.places | _MONTHS_AND_DAYS), pa.string()),
-        "verbs": pa.array(sorted(_PERSON_VERBS), pa.string()),
-        "context": pa.array(sorted(_TITLES | _RELATIONS), pa.string()),
+        "ambiguous": pa.array(sorted(names.everyday | names.places | MONTHS_AND_DAYS), pa.string()),
+        "verbs": pa.array(sorted(PERSON_VERBS), pa.string()),
+        "context": pa.array(sorted(TITLES | RELATIONS), pa.string()),
     }
 
 
