@@ -83,10 +83,16 @@ def identifier_problems(
     any_redacted = np.zeros(len(frame), dtype=bool)
     for name in dict.fromkeys([*values, *frame.columns]):  # agreed columns, then any others
         if name in values and c.field(name).is_free_text:
-            clean, masks = redact_text(frame[name])
+            # The column's distinct values are already known (load() factorised it): redact those and
+            # map back by code, instead of finding them again.
+            column = values[name]
+            clean_distinct, distinct_masks = redact_text(column.raw)
+            clean = clean_distinct.take(column.codes).reset_index(drop=True)
+            clean.index = frame.index
+            clean.name = name
             redacted[name] = clean
-            for kind, mask in masks.items():
-                mask = np.asarray(mask, dtype=bool)
+            for kind, distinct_mask in distinct_masks.items():
+                mask = np.asarray(distinct_mask, dtype=bool)[column.codes]
                 if mask.any():
                     any_redacted |= mask
                     problems.rows(

@@ -11,9 +11,9 @@ has to be both right and quick:
   numbers by libphonenumber), :mod:`~dpup_eval.intake.contact_finders` (emails, also disguised; street,
   rural and postal addresses), :mod:`~dpup_eval.intake.birth_dates` (a date only when a birth word
   governs it) and :mod:`~dpup_eval.intake.person_names` (names from a maintained list and their context).
-* Quick means no Python loop over a million cells. Each column is reduced to its distinct values when it
-  has few; then one broad regular expression runs over the text in Arrow's RE2 engine, and a hash lookup
-  of its words finds the values that may hold a name. Only the values these let through (usually a
+* Quick means no Python loop over a million cells. Each column is reduced to its distinct values; then
+  one broad regular expression runs over them in Arrow's RE2 engine, and a hash lookup of their words
+  finds the values that may hold a name. Only the values these let through (usually a
   small share) are examined in Python. Results map back by position.
 
 Nothing here prints, logs or raises with an identifier's value: this is privacy software, and the values
@@ -125,8 +125,6 @@ def _redact_one(text: str, spans: list[_Span]) -> str:
 
 
 # --- Columns ---------------------------------------------------------------------------------------
-_SAMPLE_SIZE = 5_000
-_SMALL_COLUMN = 20_000
 
 
 def _is_arrow_text(dtype: object) -> bool:
@@ -149,18 +147,6 @@ def _prefilter(text: pd.Series) -> np.ndarray:
     return hits * np.int8(_NEEDS_PATTERNS) + name_candidates(array) * np.int8(_NEEDS_NAMES)
 
 
-def _mostly_distinct(values: pd.Series) -> bool:
-    """Guess from an evenly spaced sample whether most values are distinct (free text) or repeat (codes).
-
-    Finding the distinct values of a million free-text cells costs about three times more than running
-    the prefilter over all of them, so that step is only worth it when values repeat.
-    """
-    if len(values) <= _SMALL_COLUMN:
-        return False
-    sample = values.iloc[np.linspace(0, len(values) - 1, _SAMPLE_SIZE).astype(np.intp)].dropna()
-    return len(sample) > 0 and sample.nunique() > len(sample) // 2
-
-
 def _candidates(values: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray]:
     """(codes, texts, needs): the distinct values that pass the prefilter, for each cell the index of its
     value in ``texts`` or -1 when the cell is missing or cannot hold an identifier, and for each text which
@@ -168,17 +154,10 @@ def _candidates(values: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray]:
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy(dtype=np.intp)
         uniques = _as_arrow_text(pd.Series(values.cat.categories))
-    elif _mostly_distinct(values):
-        text = _as_arrow_text(values)
-        needs = _prefilter(text)
-        positions = np.flatnonzero(needs)
-        sub_codes, sub_uniques = pd.factorize(text.iloc[positions])
-        codes = np.full(len(values), -1, dtype=np.intp)
-        codes[positions] = sub_codes
-        sub_needs = np.zeros(len(sub_uniques), dtype=np.int8)
-        np.bitwise_or.at(sub_needs, sub_codes, needs[positions])  # equal texts need the same finders
-        return codes, [str(value) for value in sub_uniques], sub_needs
     else:
+        # Always distinct values first: hashing a million cells costs less than running the prefilter's
+        # regular expression and the name lookup over all of them, and free text repeats more than a
+        # sample suggests (a thousand stories over a million rows).
         codes, unique_values = pd.factorize(values)
         uniques = _as_arrow_text(pd.Series(unique_values))
     needs = _prefilter(uniques)
