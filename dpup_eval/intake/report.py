@@ -37,6 +37,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "identifier-email": "An email address",
     "identifier-address": "A street address",
     "identifier-dob": "A date of birth",
+    "identifier-name": "A person's name",
 }
 
 ROWS_SHOWN = 20
