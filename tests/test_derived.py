@@ -146,3 +146,16 @@ def test_yaml_with_code_in_it_is_only_data(tmp_path: Path, trial) -> None:
     ok = text.replace(f"__import__('os').system('touch {marker}')", "score_pre")
     path.write_text(ok, encoding="utf-8")
     assert load_indicators(path, contract).derived[0].difference == ["score_post", "score_pre"]
+
+
+def test_one_indicator_at_a_time_after_adding_derived_outcomes(trial) -> None:
+    """A workshop page evaluates one indicator at a time: it adds the derived outcomes once, up front."""
+    from dpup_eval.findings.evaluation import with_derived
+
+    path, contract, data = trial
+    extended_data, extended = with_derived(data, contract, DERIVED)
+    gain = evaluate(extended_data, _mean("reading_gain"), contract=extended)
+    raw = pd.read_csv(path)
+    assert gain.findings[0].estimate == pytest.approx((raw["score_post"] - raw["score_pre"]).mean())
+    with pytest.raises(IndicatorError, match="the data has no column spelling_post"):
+        with_derived(data.drop(columns=["spelling_post"]), contract, DERIVED)

@@ -56,7 +56,7 @@ from dpup_eval.findings.indicators import (
 from dpup_eval.findings.periods import Grain, period_coding, period_problem
 from dpup_eval.findings.reasons import TableContext, hidden_reasons
 
-__all__ = ["Comparison", "Finding", "Findings", "evaluate", "evaluate_file"]
+__all__ = ["Comparison", "Finding", "Findings", "evaluate", "evaluate_file", "with_derived"]
 
 
 class Comparison(BaseModel):
@@ -203,7 +203,7 @@ def evaluate(
     contract = contract or Agreement.load(default_contract_dir()).for_purpose(purpose)
     validate_indicators(indicators if isinstance(indicators, IndicatorSet) else items, contract)
     if isinstance(indicators, IndicatorSet) and indicators.derived:
-        data, contract = _with_derived(data, contract, indicators.derived)
+        data, contract = with_derived(data, contract, indicators.derived)
     rules = _rules(contract, rules)
     requested = None if by is None else list(dict.fromkeys(by))
     issues = []
@@ -276,10 +276,14 @@ def evaluate_file(
     return evaluate(result.data, indicators, by=by, period=period, contract=contract, period_grain=period_grain)
 
 
-def _with_derived(
+def with_derived(
     data: pd.DataFrame, contract: Contract, derived: Sequence[DerivedOutcome]
 ) -> tuple[pd.DataFrame, Contract]:
-    """The data and contract with the derived outcomes added (already validated against the contract)."""
+    """The data and contract with the derived outcomes added (:mod:`dpup_eval.findings.derived`).
+
+    :func:`evaluate` does this itself for an :class:`IndicatorSet`; a caller that evaluates one
+    indicator at a time (a workshop page) does it once, up front, so derived fields are known.
+    """
     contract, _ = extend_contract(contract, derived)
     missing = sorted({p for o in derived for p in (o.operation or ("", []))[1]} - set(data.columns) - {
         o.name for o in derived})  # fmt: skip
