@@ -182,3 +182,20 @@ def test_bad_comparisons_say_what_to_change(trial, kind: str, compare: CompareGr
         validate_indicators(indicator, contract)
     messages = [str(issue) for issue in caught.value.issues]
     assert any(expected in m and "compare[0]" in m for m in messages), messages
+
+
+def test_the_findings_page_lists_each_difference_once(trial) -> None:
+    import html as html_lib
+    import re
+
+    _, contract, data = trial
+    mean = _indicator("mean", [CompareGroups(field="arm", reference=0)], ["arm"], field="score_post")
+    findings = evaluate(data, [mean], contract=contract)
+    page = findings.to_html()
+    section = page.split("<h2>Differences between groups</h2>")[1].split("</table>")[0]
+    rows = [[html_lib.unescape(c) for c in re.findall(r"<td>(.*?)</td>", row)] for row in section.split("<tr>")[2:]]
+    assert len(rows) == 1  # one pair, one period (all together): one difference, not one per direction
+    (row,) = rows
+    named = _overall(findings, "arm")["1"].versus_groups[0]
+    assert row[2:5] == ["Trial arm: offered the incentive", "control", "All periods"]
+    assert row[5] == f"+{named.difference:.1f} points" and row[7] == "Welch's t interval"

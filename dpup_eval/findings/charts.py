@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from dpup_eval.findings.periods import period_words
-from dpup_eval.findings.wording import show_value
+from dpup_eval.findings.wording import show_difference, show_value
 
 if TYPE_CHECKING:
     from dpup_eval.findings.evaluation import Finding, Findings
@@ -249,6 +249,29 @@ def charts_for(findings: Findings, indicator: str) -> list[go.Figure]:
     return figures
 
 
+def _differences_table(findings: Findings) -> str:
+    """The differences between named groups (arm vs reference), one row per pair and period, or ""."""
+    rows = []
+    for f in findings.findings:
+        for c in f.versus_groups:
+            likely = (
+                f"{show_difference(f.kind, None, c.ci_low, False)} to {show_difference(f.kind, f.unit, c.ci_high)}"
+                if c.ci_low is not None and c.ci_high is not None else ""
+            )  # fmt: skip
+            cells = [f.indicator_name, f"{f.definition_label} ({f.proposed_by})", f.group_label,
+                     c.versus_label, f.period_label, show_difference(f.kind, f.unit, c.difference), likely,
+                     c.method or ""]  # fmt: skip
+            rows.append("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>")
+    if not rows:
+        return ""
+    head = "".join(f"<th>{h}</th>" for h in ("Indicator", "Definition", "Group", "Compared with", "Period",
+                                               "Difference", "Likely range", "Method"))  # fmt: skip
+    return (
+        "<h2>Differences between groups</h2><p>Each group minus the group it is compared with; shown only "
+        f"where both are shown.</p><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def findings_page(findings: Findings, title: str = "Findings") -> str:
     """A standalone HTML page: every finding's sentence in a table, then the charts (plotly.js inline)."""
     rows = []
@@ -263,6 +286,7 @@ def findings_page(findings: Findings, title: str = "Findings") -> str:
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{h}</th>" for h in ("Indicator", "Definition", "Group", "Period", "Value",
                                                "Likely range", "People (rounded)", "Reading"))  # fmt: skip
+    differences = _differences_table(findings)
     charts, first = [], True
     for indicator in dict.fromkeys(f.indicator for f in findings.findings):
         for figure in charts_for(findings, indicator):
@@ -281,7 +305,7 @@ def findings_page(findings: Findings, title: str = "Findings") -> str:
         "table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
         "</style></head><body>"
         f"<h1>{html.escape(title)}</h1><p>{html.escape(note)}</p>"
-        f"<h2>Charts</h2>{''.join(charts)}"
+        f"<h2>Charts</h2>{''.join(charts)}{differences}"
         f"<h2>All findings</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "</body></html>\n"
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dpup_eval.findings.wording import number, show_value
+from dpup_eval.findings.wording import show_difference, show_value
 
 if TYPE_CHECKING:
     from dpup_eval.findings.evaluation import Comparison, Finding, Findings
@@ -43,21 +43,15 @@ def _grid(rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def _signed(f: Finding, value: float) -> str:
-    if f.kind in ("proportion", "improved"):
-        return f"{value * 100:+.0f}"
-    return ("+" if value > 0 else "") + number(value)
-
-
 def _difference(f: Finding, c: Comparison) -> str:
     """'+15.9 points (probably +8.7 to +23.1; Welch's t interval)'."""
-    unit = " percentage points" if f.kind in ("proportion", "improved") else (f" {f.unit}" if f.unit else "")
     likely = (
-        f" (probably {_signed(f, c.ci_low)} to {_signed(f, c.ci_high)}; {c.method})"
+        f" (probably {show_difference(f.kind, f.unit, c.ci_low, False)} to "
+        f"{show_difference(f.kind, f.unit, c.ci_high, False)}; {c.method})"
         if c.ci_low is not None and c.ci_high is not None
         else ""
     )
-    return f"{_signed(f, c.difference)}{unit}{likely}"
+    return f"{show_difference(f.kind, f.unit, c.difference)}{likely}"
 
 
 def _row_key(f: Finding) -> tuple[str | None, str]:
@@ -81,7 +75,7 @@ def _block(findings: Findings, chosen: list[Finding]) -> list[str]:
     keys = list(dict.fromkeys(_row_key(f) for f in chosen))
     all_periods = next((f.period_label for f in chosen if f.period is None), "All")
     rows = [["", all_periods, "likely range", "people", *periods]]
-    notes: list[str] = []
+    notes: dict[tuple[str, str], str] = {}
     differences: list[str] = []
     current: str | None = None
     for key in keys:
@@ -102,14 +96,16 @@ def _block(findings: Findings, chosen: list[Finding]) -> list[str]:
         for f in (cells.get((key, p)) for p in [None, *periods]):
             if f is not None and f.suppressed and f.reason:
                 where = f"by {f.group_label.split(': ', 1)[0].lower()}" if f.group else "everyone"
-                note = f"{HIDDEN} ({where}): {f.reason}"
-                if note not in notes:
-                    notes.append(note)
+                # One note per table and rule: the longest wording has the most advice.
+                rule = (where, f.reason.split(" To see more")[0])
+                if len(f.reason) > len(notes.get(rule, "")):
+                    notes[rule] = f.reason
         if overall is not None:
             differences += [f"{overall.group_label} vs {c.versus_label}: {_difference(overall, c)}"
                             for c in overall.versus_groups]  # fmt: skip
     lines += ["  " + line for line in _grid(rows)]
-    lines += [f"  {note}" for note in [*differences, *notes]]
+    lines += [f"  {note}" for note in differences]
+    lines += [f"  {HIDDEN} ({where}): {reason}" for (where, _), reason in notes.items()]
     return lines
 
 

@@ -15,7 +15,7 @@ from dpup_eval.findings.disclosure import DisclosureRules
 from dpup_eval.findings.indicators import PROPORTION_KINDS, Definition, Indicator
 from dpup_eval.findings.periods import period_words
 
-__all__ = ["Wording", "in_ten", "number", "percent", "show_value"]
+__all__ = ["Wording", "in_ten", "number", "percent", "show_difference", "show_value"]
 
 #: Below this many people a finding gets a "rough guide" caution even when it may be shown.
 SMALL_GROUP = 30
@@ -56,6 +56,16 @@ def show_value(kind: str, unit: str | None, value: float | None) -> str:
         return f"{value:.0f}"
     text = f"{'+' if kind == 'change' and value > 0 else ''}{number(value)}"
     return f"{text} {unit}" if unit else text
+
+
+def show_difference(kind: str, unit: str | None, value: float | None, with_unit: bool = True) -> str:
+    """A difference as read in tables: '+10 percentage points' for shares, '+15.9 points' otherwise."""
+    if value is None:
+        return ""
+    if kind in PROPORTION_KINDS:
+        return f"{value * 100:+.0f}" + (" percentage points" if with_unit else "")
+    text = ("+" if value > 0 else "") + number(value)
+    return f"{text} {unit}" if unit and with_unit else text
 
 
 class Wording:
