@@ -13,6 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from dpup_eval.agreement.contract import Contract
@@ -199,3 +201,25 @@ def test_the_findings_page_lists_each_difference_once(trial) -> None:
     named = _overall(findings, "arm")["1"].versus_groups[0]
     assert row[2:5] == ["Trial arm: offered the incentive", "control", "All periods"]
     assert row[5] == f"+{named.difference:.1f} points" and row[7] == "Welch's t interval"
+
+
+@given(st.integers(6, 200), st.data())
+@settings(max_examples=40, deadline=None)
+def test_two_arms_always_publish_one_mirrored_difference(trial, n0: int, draw) -> None:
+    """Whatever the counts, each arm's difference is the negative of the other's, and both are the
+    difference of the two published shares, with mirrored intervals (or nothing where hidden)."""
+    contract: Contract = trial[1]
+    n1 = draw.draw(st.integers(6, 200))
+    s0, s1 = draw.draw(st.integers(0, n0)), draw.draw(st.integers(0, n1))
+    share = _indicator("proportion", [CompareGroups(field="arm", reference=0)], ["arm"],
+                       success=[Filter(field="passed", op="eq", value=True)])  # fmt: skip
+    arms = _overall(evaluate(_two_arms((n0, s0), (n1, s1)), [share], contract=contract), "arm")
+    treated, control = arms["1"], arms["0"]
+    if treated.suppressed or control.suppressed:
+        assert treated.versus_groups == [] and treated.versus_rest is None and control.versus_rest is None
+        return
+    a, b = treated.versus_rest, control.versus_rest
+    assert a.difference == pytest.approx(treated.estimate - control.estimate) == pytest.approx(-b.difference)
+    assert (a.ci_low, a.ci_high) == pytest.approx((-b.ci_high, -b.ci_low))
+    (named,) = treated.versus_groups
+    assert (named.difference, named.ci_low, named.ci_high) == pytest.approx((a.difference, a.ci_low, a.ci_high))
