@@ -119,3 +119,15 @@ def test_protecting_another_table_is_said_as_such() -> None:
     assert "look at all months together" in reasons[0, 0].words
     assert "look at all months" not in reasons[0, 2].words  # the all-months column: no such advice
     assert reasons[0, 1] is None
+
+
+def test_periods_the_definition_excludes_are_absent_not_hidden(trial, raw: pd.DataFrame) -> None:
+    _, contract, data = trial
+    from_march = _share([Filter(field="enrolment_date", op="ge", value="2025-03-01")], ["arm"])
+    findings = evaluate(data, [from_march], contract=contract, period="enrolment_date", period_grain="month")
+    shown = {f.period for f in findings.findings}
+    assert shown == {"2025-03", "2025-04", "2025-05", "2025-06", None}  # no January or February at all
+    assert findings.periods[:2] == ["2025-01", "2025-02"]  # other definitions may still have them
+    everyone = {f.period: f for f in findings.select(grouping="")}
+    march_on = (pd.to_datetime(raw["enrolment_date"]) >= "2025-03-01").sum()
+    assert abs(everyone[None].n - march_on) <= 2 and not any(f.suppressed for f in everyone.values())

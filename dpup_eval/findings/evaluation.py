@@ -344,6 +344,7 @@ def _evaluate_definition(
 ) -> list[Finding]:  # fmt: skip
     kind = indicator.kind
     selected, measure, success = _person_arrays(data, indicator, d)
+    periods = _possible_periods(data, periods, period_field, d)
     groupings = [(name, _possible(coding, name, d, selected)) for name, coding in groupings]
     groupings = [(name, coding) for name, coding in groupings if len(coding.labels) > 1]
     centre = float(np.nanmean(measure[selected])) if measure is not None and selected.any() else 0.0
@@ -414,6 +415,21 @@ def _possible(coding: tables.Coding, name: str, d: Definition, selected: np.ndar
     if blank is not None and not (selected & (coding.codes == blank)).any():
         wanted[blank] = False
     return coding if wanted.all() else coding.keep(wanted)
+
+
+def _possible_periods(
+    data: pd.DataFrame, periods: tables.Coding, period_field: str | None, d: Definition
+) -> tables.Coding:
+    """The periods the definition's own filters on the period field allow ("joined from March" has no
+    January column): a period none of whose people can pass those filters is structurally empty."""
+    own = [item for item in d.include if period_field is not None and item.field == period_field]
+    if not own:
+        return periods
+    passing = np.ones(len(data), dtype=bool)
+    for item in own:
+        passing &= item.mask(data)
+    wanted = np.bincount(periods.codes[passing], minlength=len(periods.labels)) > 0
+    return periods if wanted.all() else periods.keep(wanted)
 
 
 def _finding(
