@@ -50,6 +50,8 @@ __all__ = [
     "ReadabilityUnavailableError",
     "build_notice",
     "readability",
+    "render_template",
+    "short_name",
 ]
 
 Audience = Literal["adult", "child"]
@@ -138,7 +140,7 @@ def render_template(name: str, **context: object) -> str:
     return env.from_string(text).render(**context)
 
 
-def _short_name(provider: str) -> str:
+def short_name(provider: str) -> str:
     """``City Centre Social Services`` -> ``CCSS``: the name the contracts' own sentences use."""
     letters = "".join(word[0] for word in provider.split() if word[:1].isupper())
     return letters if len(letters) >= 2 else provider
@@ -176,7 +178,7 @@ def build_notice(agreement: Agreement, audience: Audience) -> Notice:
 
 
 def _adult(contracts: list[Contract], programme: str, provider: str) -> Notice:
-    short = _short_name(provider)
+    short = short_name(provider)
     teams = len({c.recipient for c in contracts})
     what = [NoticeBlock(paragraphs=["We never send your name, address, phone number, date of birth or any official number."])]
     what += [
@@ -219,7 +221,7 @@ def _adult(contracts: list[Contract], programme: str, provider: str) -> Notice:
 
 
 def _child(contracts: list[Contract], programme: str, provider: str) -> Notice:
-    short = _short_name(provider)
+    short = short_name(provider)
     things = dict.fromkeys(f.child_description for c in contracts for f in c.fields)
     who = [
         NoticeBlock(paragraphs=[f"It goes to {c.recipient_plain}." for c in contracts]
