@@ -169,8 +169,10 @@ def test_small_groups_places_ages_and_watch_words_are_flagged(register, settings
     assert not any(f[1] == "Auckland" for f in flags)  # 40 people
     with pytest.raises(StoryError, match="could pick someone out"):
         register.review(story.id, approve=True)
-    approved = register.review(story.id, approve=True, flags_reason="Family agreed; Huntly is where CCSS runs "
-                                                                  "the group, known to all who attend")
+    with pytest.raises(StoryError, match="check it with the family"):  # a reason alone is not enough
+        register.review(story.id, approve=True, flags_reason="Huntly is where CCSS runs the group")
+    approved = register.review(story.id, approve=True, family_saw=True,
+                               flags_reason="Family agreed; Huntly is where CCSS runs the group, known to all who attend")
     assert approved.approved and approved.review.flags_reason.startswith("Family agreed")
 
 

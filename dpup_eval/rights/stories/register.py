@@ -293,14 +293,19 @@ class StoryRegister:
 
     def review(self, story_id: int, *, approve: bool, family_saw: bool = False, flags_reason: str | None = None,
                by: str | None = None) -> Story:
-        """Approve the current made-safe words to travel (flags need a reason), or hold them back."""
+        """Approve the current made-safe words to travel, or hold them back.
+
+        Words with flags are approved only when the family saw them and a person gives the reason: the
+        question the family is asked promises that someone checks with them when they could be recognised.
+        """
         story = self.get(story_id)
         flags = story.current.flag_list
         reason = (flags_reason or "").strip() or None
-        if approve and flags and reason is None:
+        if approve and flags and (reason is None or not family_saw):
             kinds = ", ".join(sorted({f.kind.replace("_", " ") for f in flags}))
             raise StoryError(f"story {story_id} has {len(flags)} thing(s) that could pick someone out ({kinds}): "
-                             "say why it is fine to share as it is (a person's decision), or reword it with the family")
+                             "check it with the family and say why it is fine to share as it is (the family saw it, "
+                             "and a person's reason), or reword it with the family")
         row = {"story_id": story_id, "version": story.current.version, "decision": "approved" if approve else "held",
                "family_saw": int(family_saw), "flags_reason": reason, "reviewed_by": by or configured_actor()[0],
                "reviewed_at": _now()}
