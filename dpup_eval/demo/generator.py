@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,19 +172,22 @@ def write_demo_data(
 
 def _quarter_starts(first_quarter: str, quarters: int) -> np.ndarray:
     """First day of each quarter, plus the day after the last one: `quarters + 1` dates."""
-    year, q = (int(part) for part in _QUARTER.match(first_quarter).groups())
+    match = _QUARTER.match(first_quarter)
+    if match is None:
+        raise ValueError(f"first_quarter must look like 2025-Q1, not {first_quarter!r}")
+    year, q = (int(part) for part in match.groups())
     first_month = np.datetime64(f"{year}-01", "M") + 3 * (q - 1)
     return (first_month + 3 * np.arange(quarters + 1)).astype("datetime64[D]")
 
 
-def _choice(rng: np.random.Generator, p: np.ndarray, n: int | None = None) -> np.ndarray:
+def _choice(rng: np.random.Generator, p: np.ndarray | Sequence[float], n: int | None = None) -> np.ndarray:
     """Category codes drawn from `p` (one row of probabilities, or one row per draw)."""
-    p = np.asarray(p, dtype=float)
-    cumulative = np.cumsum(p, axis=-1)
-    if p.ndim == 1:
+    probs = np.asarray(p, dtype=float)
+    cumulative: np.ndarray = np.cumsum(probs, axis=-1)
+    if probs.ndim == 1:
         return np.searchsorted(cumulative / cumulative[-1], rng.random(n), side="right")
-    u = rng.random(p.shape[0])[:, None] * cumulative[:, -1:]
-    return np.minimum((u >= cumulative).sum(axis=1), p.shape[1] - 1)
+    u = rng.random((probs.shape[0], 1)) * cumulative[:, -1:]
+    return np.minimum((u >= cumulative).sum(axis=1), probs.shape[1] - 1)
 
 
 def _families(rng: np.random.Generator, n: int, starts: np.ndarray) -> dict[str, np.ndarray]:

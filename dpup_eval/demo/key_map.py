@@ -19,7 +19,7 @@ from dpup_eval.rights.requests import KEY_MAP_COLUMNS
 __all__ = ["demo_key_map", "write_demo_key_map"]
 
 
-def demo_key_map(options: object | None = None) -> list[dict[str, str]]:
+def demo_key_map(options: generator.DemoOptions | None = None) -> list[dict[str, str]]:
     """The key map for the demo data written with ``options`` (default ``DemoOptions()``).
 
     The demo files deliberately cannot be linked to each other, so the key is re-derived from the
@@ -43,7 +43,7 @@ def demo_key_map(options: object | None = None) -> list[dict[str, str]]:
     return rows
 
 
-def write_demo_key_map(path: Path, options: object | None = None) -> Path:
+def write_demo_key_map(path: Path, options: generator.DemoOptions | None = None) -> Path:
     """Write :func:`demo_key_map` as CSV (owner-only permissions: it is the key to the pseudonyms)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ Everything here works on whole Arrow arrays: a million rows of text are built an
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -158,7 +159,7 @@ _CHILD_SECONDS = (
 )
 
 # For each kind: (openings, middles, second sentences, chance of a second sentence).
-_BANKS = (
+_BANKS: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], float], ...] = (
     (_FINISHED_OPENINGS, _PARENT_MIDDLES, _PARENT_SECONDS, 0.6),
     (_ENROLLED_OPENINGS, _PARENT_MIDDLES, _PARENT_SECONDS, 0.35),
     (_LEFT_OPENINGS, _LEFT_MIDDLES, _LEFT_SECONDS, 0.6),
@@ -169,7 +170,7 @@ _BANKS = (
 
 def _bank(slot: int, prefix: str = "") -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """All kinds' phrases for one slot in one Arrow array, with each kind's first index and count."""
-    phrases = [bank[slot] for bank in _BANKS]
+    phrases = [cast(tuple[str, ...], bank[slot]) for bank in _BANKS]
     counts = np.array([len(p) for p in phrases])
     flat = pa.array([prefix + phrase for p in phrases for phrase in p], pa.large_string())
     return flat, np.cumsum(counts) - counts, counts

@@ -134,7 +134,7 @@ def _qi_mistakes(c: Course, expected: list[str]) -> list[Mistake]:
     return [
         Mistake([*expected, *keys], "Close, but the references (participant_ref, family_ref) are pseudonymous "
                 "keys: made-up codes that mean nothing outside this file. Look for the role "
-                "'quasi_identifier'.", lambda a, _: set(a) > wanted and set(a) & set(keys)),
+                "'quasi_identifier'.", lambda a, _: set(a) > wanted and bool(set(a) & set(keys))),
         Mistake(expected[:-1], "You are on the right track, but at least one is missing. Go through every field "
                 "and look at its role.", lambda a, _: set(a) < wanted),
         Mistake([*expected, "ethnic_groups"], "Some of the fields you listed are not quasi-identifiers in this "
