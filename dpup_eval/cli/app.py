@@ -269,11 +269,13 @@ def _register_more() -> None:
     """Commands that live beside their feature modules (kept out of this file to keep it thin)."""
     from dpup_eval.cli import rights as cli_rights
     from dpup_eval.cli import scan as cli_scan
+    from dpup_eval.cli import stories as cli_stories
     from dpup_eval.cli import workshop as cli_workshop
 
     cli_rights.register(app)
     cli_workshop.register(app)
     cli_scan.register(app)
+    cli_stories.register(app)
 
 
 _register_more()

@@ -210,12 +210,21 @@ def request_compile(
     contract: ContractOpt = None,
     register: RegisterOpt = None,
     log: LogOpt = None,
+    stories: Annotated[str | None, typer.Option("--stories", help="The story register (the family's stories go in "
+                                                "the pack). Default: $DPUP_EVAL_HOME/stories.sqlite if it exists.")] = None,
+    uses: UsesOpt = None,
 ) -> None:
-    """Compile everything held about the family: the records sent, field by field, and who used them."""
+    """Compile everything held about the family: the records sent, field by field, who used them, and the
+    family's own stories with where each went."""
     from dpup_eval.rights.access_pack import compile_access, write_access_pack
     from dpup_eval.rights.requests import KeyMap
+    from dpup_eval.rights.stories.register import StoryRegister
+    from dpup_eval.rights.stories.tables import default_stories_path
+    from dpup_eval.rights.uses import UseRegister
 
-    pack = compile_access(_register(register, log), request_id, _agreement(contract), KeyMap.load(key_map), _sent(sent))
+    told = StoryRegister(stories, audit=log) if stories or default_stories_path().exists() else None
+    pack = compile_access(_register(register, log), request_id, _agreement(contract), KeyMap.load(key_map), _sent(sent),
+                          stories=told, uses=UseRegister(uses) if told is not None else None)
     if not pack.found:
         _say("No information is held under this family reference; the pages say so.")
     for path in write_access_pack(pack, out):

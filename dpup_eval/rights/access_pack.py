@@ -26,6 +26,10 @@ from dpup_eval.rights.requests import (
     read_family_rows,
     record_key_of,
 )
+from dpup_eval.rights.stories.family import FamilyStory, family_stories
+from dpup_eval.rights.stories.register import StoryRegister
+from dpup_eval.rights.stories.settings import STORIES_FILE, StorySettings
+from dpup_eval.rights.uses import UseRegister
 
 __all__ = ["AccessPack", "FieldView", "PersonPage", "RecordView", "compile_access", "write_access_pack"]
 
@@ -71,6 +75,7 @@ class AccessPack(BaseModel):
     found: bool
     references: dict[str, str]
     people: list[PersonPage]
+    stories: list[FamilyStory] = []  # the family's own stories, their choices and where each went
 
 
 def _field_views(register: Register, contract: Contract, row: Mapping[str, str | None]) -> list[FieldView]:
@@ -100,8 +105,10 @@ def _field_views(register: Register, contract: Contract, row: Mapping[str, str |
 
 
 def compile_access(register: Register, request_id: int, agreement: Agreement, key_map: KeyMap,
-                   sent: Mapping[str, Path]) -> AccessPack:
-    """Everything held about the request's family: the records CCSS sent (and keeps), who used them.
+                   sent: Mapping[str, Path], stories: StoryRegister | None = None,
+                   uses: UseRegister | None = None) -> AccessPack:
+    """Everything held about the request's family: the records CCSS sent (and keeps), who used them,
+    and (given the story register) the family's own stories and, from the use register, where they went.
 
     ``sent`` maps each purpose to the file sent to the agency. An unknown family gives ``found=False``
     and no records at all.
@@ -117,12 +124,12 @@ def compile_access(register: Register, request_id: int, agreement: Agreement, ke
             continue
         contract = agreement.for_purpose(purpose)
         source = sent.get(purpose)
-        uses = _uses(source, register.audit) if source else []
+        used_by = _uses(source, register.audit) if source else []
         member = member_column(contract)
         for row in read_family_rows(contract, source, agency_ref):
             view = RecordView(purpose=purpose, recipient=contract.recipient, recipient_plain=contract.recipient_plain,
                               whose="person" if member else "family", fields=_field_views(register, contract, row),
-                              uses=uses)
+                              uses=used_by)
             if member is None:
                 family_records.append(view)
                 continue
@@ -137,11 +144,20 @@ def compile_access(register: Register, request_id: int, agreement: Agreement, ke
              for i, ref in enumerate(people, start=1)]
     if not pages and family_records:
         pages = [PersonPage(number=1, label="Your whānau", records=family_records)]
-    found = bool(refs)
+    told = _stories(stories, uses, request.family_ref, agreement) if stories is not None else []
+    found = bool(refs) or bool(told)
     register._audit("request.compile", request=request_id, people=len(pages),
-                    records=sum(len(p.records) for p in pages))
+                    records=sum(len(p.records) for p in pages), stories=len(told))
     return AccessPack(request=request, provider=first.provider, programme=first.programme, found=found,
-                      references=refs if found else {}, people=pages)
+                      references=refs if refs else {}, people=pages, stories=told)
+
+
+def _stories(stories: StoryRegister, uses: UseRegister | None, family_ref: str, agreement: Agreement) -> list[FamilyStory]:
+    first = agreement.for_purpose(agreement.purposes[0])
+    evaluators = agreement.contracts.get("evaluation", first).recipient_plain
+    folder = agreement.where if agreement.where.is_dir() else agreement.where.parent
+    settings = StorySettings.load(folder) if (folder / STORIES_FILE).is_file() else None
+    return family_stories(stories, family_ref, settings, uses, provider=first.provider, evaluators=evaluators)
 
 
 def write_access_pack(pack: AccessPack, outdir: Path) -> list[Path]:

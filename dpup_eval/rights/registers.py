@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from dpup_eval.records import Database, Schema, is_url, migrate
+from dpup_eval.records import Database, Migration, Schema, is_url, migrate
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -54,6 +54,7 @@ USE_TABLE = sa.Table(
     "uses", uses_metadata, sa.Column("id", sa.Integer, primary_key=True),
     _text("used_on"), _text("kind"), _text("what"), _text("purpose", nullable=True), _text("data_used"),
     _text("findings"), _text("summary"), _text("recorded_by"), _text("recorded_at"),
+    sa.Column("stories", sa.Text, nullable=False, server_default="[]"),  # story numbers (JSON), schema 2
 )  # fmt: skip
 
 
@@ -68,9 +69,15 @@ REQUESTS = Schema(
     name="request register", version_table="requests_register_version", version=1,
     create=requests_metadata.create_all, adopt=_adopt("requests"),  # type: ignore[arg-type]
 )  # fmt: skip
+def _uses_stories(conn: Connection, dialect: str) -> None:
+    """Schema 2: which families' stories (by story number) went into each use, so families can be told."""
+    conn.exec_driver_sql("ALTER TABLE uses ADD COLUMN stories TEXT NOT NULL DEFAULT '[]'")
+
+
 USES = Schema(
-    name="use register", version_table="uses_register_version", version=1,
+    name="use register", version_table="uses_register_version", version=2,
     create=uses_metadata.create_all, adopt=_adopt("uses"),  # type: ignore[arg-type]
+    migrations=(Migration(2, "stories used", _uses_stories),),
 )  # fmt: skip
 _WHAT = {REQUESTS.name: "The request register", USES.name: "The use register"}
 

@@ -63,6 +63,7 @@ class UseRecord(BaseModel):
     summary: str
     recorded_by: str
     recorded_at: str
+    stories: list[int] = []  # story numbers in the story register (never a family's reference)
 
     @property
     def kind_plain(self) -> str:
@@ -80,8 +81,10 @@ class UseRegister:
             return db.transaction(body, write=write)
 
     def add(self, *, used_on: date, kind: str, what: str, summary: str, data_used: Sequence[str] = (),
-            findings: Sequence[str] = (), purpose: str | None = None, recorded_by: str | None = None) -> UseRecord:
-        """Record one use; ``data_used`` names fields or datasets, ``findings`` the findings it drew on."""
+            findings: Sequence[str] = (), purpose: str | None = None, recorded_by: str | None = None,
+            stories: Sequence[int] = ()) -> UseRecord:
+        """Record one use; ``data_used`` names fields or datasets, ``findings`` the findings it drew on,
+        ``stories`` the numbers of families' stories it quoted (so each family can be told where theirs went)."""
         from dpup_eval.audit import configured_actor
 
         if kind not in USE_KINDS:
@@ -98,6 +101,7 @@ class UseRegister:
             "findings": json.dumps([f.strip() for f in findings if f.strip()], ensure_ascii=False),
             "summary": summary.strip(), "recorded_by": recorded_by or configured_actor()[0],
             "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "stories": json.dumps(sorted({int(n) for n in stories})),
         }  # fmt: skip
         new_id = self._run(lambda c: inserted_id(c.execute(USE_TABLE.insert().values(**row))), write=True)
         return self.get(int(new_id))
@@ -108,18 +112,21 @@ class UseRegister:
             raise UseRegisterError(f"there is no use number {use_id} in {self.path}")
         return _record(row)
 
-    def list(self, *, purpose: str | None = None, since: date | None = None) -> list[UseRecord]:
-        """Uses, newest first; optionally for one purpose and from a date."""
+    def list(self, *, purpose: str | None = None, since: date | None = None,
+             story: int | None = None) -> list[UseRecord]:
+        """Uses, newest first; optionally for one purpose, from a date, or that used one story."""
         query = sa.select(USE_TABLE).order_by(USE_TABLE.c.used_on.desc(), USE_TABLE.c.id.desc())
         if purpose:
             query = query.where(USE_TABLE.c.purpose == purpose)
         if since:
             query = query.where(USE_TABLE.c.used_on >= since.isoformat())
-        return [_record(r) for r in self._run(lambda c: c.execute(query).mappings().all())]
+        found = [_record(r) for r in self._run(lambda c: c.execute(query).mappings().all())]
+        return [r for r in found if story in r.stories] if story is not None else found
 
 
 def _record(row: Mapping[Any, Any]) -> UseRecord:
-    data = dict(row) | {"data_used": json.loads(row["data_used"]), "findings": json.loads(row["findings"])}
+    data = dict(row) | {"data_used": json.loads(row["data_used"]), "findings": json.loads(row["findings"]),
+                        "stories": json.loads(row["stories"] or "[]")}
     return UseRecord.model_validate(data)
 
 
@@ -135,16 +142,18 @@ def uses_text(records: Sequence[UseRecord]) -> str:
             lines.append(f"    data: {', '.join(r.data_used)}")
         if r.findings:
             lines.append(f"    findings: {'; '.join(r.findings)}")
+        if r.stories:
+            lines.append(f"    families' stories: {', '.join(f'#{n}' for n in r.stories)}")
     return "\n".join(lines)
 
 
 def uses_csv(records: Sequence[UseRecord]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "used_on", "kind", "what", "purpose", "data_used", "findings", "summary", "recorded_by"])
+    writer.writerow(["id", "used_on", "kind", "what", "purpose", "data_used", "findings", "summary", "recorded_by", "stories"])
     for r in records:
         writer.writerow([r.id, r.used_on.isoformat(), r.kind, r.what, r.purpose or "", "; ".join(r.data_used),
-                         "; ".join(r.findings), r.summary, r.recorded_by])
+                         "; ".join(r.findings), r.summary, r.recorded_by, "; ".join(str(n) for n in r.stories)])
     return out.getvalue()
 
 

@@ -1,0 +1,69 @@
+"""What a programme checks its stories with, and the words the family is asked with, from its folder.
+
+Why here: every command that records, rewords or shares a story must check it against the same things
+(the programme's contracts, the shapes of its pseudonymous references, the group sizes in its accepted
+data when given, its watch list); building that in one place means no output can forget one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from dpup_eval.agreement.contract import Agreement
+from dpup_eval.errors import DpupEvalError
+from dpup_eval.rights.notices import Notice
+from dpup_eval.rights.stories.levels import consent_question
+from dpup_eval.rights.stories.safety import GroupSizes, StoryCheck
+from dpup_eval.rights.stories.settings import StorySettings
+
+__all__ = ["question_for", "reference_patterns", "story_check"]
+
+
+def reference_patterns(agreement: Agreement) -> tuple[re.Pattern[str], ...]:
+    """The shapes of every pseudonymous key the programme's contracts define, found anywhere in a text.
+
+    A contract's ``pattern`` is anchored for a whole cell (``^P-[0-9A-F]{8}$``); in a story the same shape
+    can stand among words, so the anchors become word edges, and case is ignored (a worker types "p-1a2b...").
+    """
+    found: dict[str, re.Pattern[str]] = {}
+    for purpose in agreement.purposes:
+        for f in agreement.for_purpose(purpose).fields:
+            if f.role != "pseudonymous_key" or not f.pattern:
+                continue
+            body = f.pattern.removeprefix("^").removesuffix("$")
+            found.setdefault(body, re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", re.IGNORECASE))
+    return tuple(found.values())
+
+
+def story_check(agreement: Agreement, settings: StorySettings, data: Path | None = None,
+                purpose: str = "evaluation") -> StoryCheck:
+    """The check for this programme; ``data`` (accepted rows for ``purpose``, CSV) lets small groups be counted.
+
+    Without data every mention of an agreed describing value is flagged "group size unknown" for a
+    person to decide: nobody can say a group is big enough without counting it.
+    """
+    contracts = tuple(agreement.for_purpose(p) for p in agreement.purposes)
+    sizes = None
+    if data is not None:
+        contract = agreement.for_purpose(purpose)
+        wanted = [f.name for f in contract.fields if f.role in ("quasi_identifier", "demographic")]
+        try:
+            frame = pd.read_csv(data, dtype=str, keep_default_na=False, na_values=[""],
+                                usecols=lambda c: c in wanted, encoding="utf-8")
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise DpupEvalError(f"{data}: cannot be read as the accepted data to count groups from "
+                                f"({type(exc).__name__})") from None
+        sizes = GroupSizes.from_data(frame, contract, f"{Path(data).name} ({len(frame)} rows)")
+    return StoryCheck(contracts=contracts, references=reference_patterns(agreement), sizes=sizes,
+                      watch_words=settings.watch_words)
+
+
+def question_for(agreement: Agreement, audience: str) -> Notice:
+    """The question about a story as this programme's families are asked it (adult or child words)."""
+    contract = agreement.for_purpose(agreement.purposes[0])
+    evaluation = agreement.contracts.get("evaluation", contract)
+    return consent_question(audience, provider=contract.provider, programme=contract.programme,  # type: ignore[arg-type]
+                            evaluators=evaluation.recipient_plain)
