@@ -77,7 +77,9 @@ _FAKER_ATTRIBUTES = (
 )
 _LIST_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?")
 
-_TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?")
+# A word stands alone: letters glued to a digit or underscore ("0Li", "Tama2", "kiri_h") are a code or a
+# user name, not a name in prose (and the column-wide prefilter, which splits on spaces, agrees).
+_TOKEN = re.compile(r"(?<!\w)[^\W\d_](?:[\w'’-]*[^\W\d_])?(?!\w)")
 _NUMBER_AFTER = re.compile(r"\s{0,2}[0-9]")
 _POSSESSIVE = re.compile(r"['’]s\Z")
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n\"“”(]\s*\Z")
@@ -323,11 +325,18 @@ _TRIGGER = (
     r"(?i:\b(?:" + "|".join(sorted(TITLES | RELATIONS | GREETINGS | CONTACT_VERBS)) + r"))\.?,?\s+\p{Lu}"
     r"|\p{Lu}\pL*['’]s\s"
 )
-_POLYNESIAN_WORD = r"^(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū]){2,}$"
-_POLYNESIAN_CAPITAL = (
-    r"(?:^|[^\pL])(?:(?:Ng|Wh|[HKMNPRTWFGLSV])[aeiouāēīōū]|[AEIOUĀĒĪŌŪ])"
-    r"(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū])+(?:[^\pL]|$)"
+# The exact finder's words (_TOKEN) start at a letter after any mark that is not a letter, digit or
+# underscore (":Li", "(Tama)") and end at a letter before one; "3pm" or "2025-Q1" hold none. The column-wide
+# lookups strip such marks from a word's ends. A word that holds an exact word and still something other
+# than letters, apostrophes and hyphens ("Tama/Hine", "x:Li") may hide several, so its value is a candidate
+# outright (a little more work, never a missed name). Letters as Python's regex counts them: \pL, \p{Nl},
+# \p{No}; word characters: \pL, \pN and "_".
+_EDGE_MARKS = r"^[^\pL\pN_]+|[^\pL\pN_]+$"
+_HOLDS_TOKEN = (
+    r"(?:^|[^\pL\pN_])[\pL\p{Nl}\p{No}](?:[\pL\pN_'’-]*[\pL\p{Nl}\p{No}])?(?:$|[^\pL\pN_])"
 )
+_NOT_PLAIN = r"[^\pL'’-]"
+_POLYNESIAN_WORD = r"^(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū]){2,}$"
 
 
 @lru_cache(maxsize=1)
@@ -335,56 +344,87 @@ def _value_sets() -> dict[str, pa.Array]:
     """The word lists as Arrow arrays, built once, for the column-wide lookups."""
     names = lexicon()
     return {
-        "names": pa.array(sorted(names.names), pa.string()),
+        "names": pa.array(sorted(names.names | TE_REO_GIVEN_NAMES), pa.string()),
         "ambiguous": pa.array(sorted(names.everyday | names.places | MONTHS_AND_DAYS), pa.string()),
-        "verbs": pa.array(sorted(PERSON_VERBS), pa.string()),
-        "context": pa.array(sorted(TITLES | RELATIONS), pa.string()),
+        "verbs": pa.array(sorted(PERSON_VERBS | FAMILY_AFTER), pa.string()),
+        "context": pa.array(sorted(TITLES | RELATIONS | GREETINGS | CONTACT_VERBS), pa.string()),
     }
 
 
 def name_candidates(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Boolean array: which values could hold a name. Runs in Arrow and numpy over the whole column.
 
-    A value is a candidate when it has a title, relation or possessive before a word, a capitalised word
-    with the shape of a Polynesian name, or a capitalised listed name, except a listed name that is also
-    an everyday word at the start of a sentence with no verb people do after it ("Best of all, ..."),
-    which the exact rules never flag. Missing values are never candidates.
+    A value is a candidate when it has a title, relation, greeting or contact verb before a word, a
+    capitalised word with the shape of a Polynesian name, or a capitalised listed name, except a listed name
+    that is also an everyday word at the start of a sentence with no verb people do after it ("Best of all,
+    ..."), which the exact rules never flag; or a word mixing letters with other marks ("Tama/Hine"). It is
+    a superset of what `name_spans` finds (a property test compares them). Missing values never are.
     """
-    hits = np.asarray(
-        pc.fill_null(pc.match_substring_regex(text, _TRIGGER + "|" + _POLYNESIAN_CAPITAL), False), dtype=bool
-    )
+    hits = np.asarray(pc.fill_null(pc.match_substring_regex(text, _TRIGGER), False), dtype=bool)
     words = pc.utf8_split_whitespace(text)
     flat = pc.list_flatten(words)
     if not len(flat):
         return hits
     parents = np.asarray(pc.list_parent_indices(words))
-    trimmed = pc.utf8_lower(pc.utf8_trim(flat, characters=".,;:!?()[]{}\"'“”‘’…-"))
+    trimmed = pc.utf8_lower(pc.replace_substring_regex(flat, pattern=_EDGE_MARKS, replacement=""))
     trimmed = pc.replace_substring_regex(trimmed, pattern=r"['’]s$", replacement="")
 
     def flags(array: pa.Array) -> np.ndarray:
         return np.asarray(pc.fill_null(array, False), dtype=bool)
 
-    capital = flags(pc.match_substring_regex(flat, r"^[\"'“‘(\[]?\p{Lu}"))
+    def matches(array: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+        return flags(pc.match_substring_regex(array, pattern))
+
     sets = _value_sets()
+    # The exact rules look at the word before and after among words that hold one of theirs ("Tama 12 came").
+    holds_token = matches(flat, _HOLDS_TOKEN)
+    before, after = _lettered_neighbours(holds_token, parents)
+    capital = matches(flat, r"^[^\pL\pN_]*\p{Lu}")
     listed = flags(pc.is_in(trimmed, value_set=sets["names"]))
-    known = listed & capital
+    # A word with the shape of a te reo Māori or Pacific name counts like a listed one ("LiA" too: the exact
+    # rules fold case before testing the shape).
+    shaped = matches(trimmed, _POLYNESIAN_WORD)
+    known = (listed | shaped) & capital
     ambiguous = flags(pc.is_in(trimmed, value_set=sets["ambiguous"]))
-    first = np.ones(len(parents), dtype=bool)
-    first[1:] = parents[1:] != parents[:-1]
-    ends_sentence = flags(pc.match_substring_regex(flat, r"[.!?:;]['’\")]*$"))
-    starts = first.copy()
-    starts[1:] |= ends_sentence[:-1]
-    verb = flags(pc.is_in(trimmed, value_set=sets["verbs"]))
+    # Counted as a sentence start only where the exact rules surely see one (so never fewer candidates).
+    ends_with_break = matches(flat, r"[.!?:;\"“”(]$")
+    previous_breaks = np.zeros(len(parents), dtype=bool)
+    previous_breaks[1:] = ends_with_break[:-1] & (parents[1:] == parents[:-1])
+    starts = (
+        (before < 0)
+        | (matches(flat, r"^[\pL\pN_]") & previous_breaks)
+        | matches(flat, r"^[^\pL\pN_]*[.!?:;\"“”(][\pL\pN_]")
+    )
+    acts = flags(pc.is_in(trimmed, value_set=sets["verbs"]))
     verb_after = np.zeros(len(parents), dtype=bool)
-    verb_after[:-1] = verb[1:] & ~first[1:]
-    possessive = flags(pc.match_substring_regex(flat, r"['’]s\W*$"))
+    verb_after[after >= 0] = acts[after[after >= 0]]
+    possessive = matches(flat, r"['’]s\W*$")
     word_hits = known & (~ambiguous | ~starts | verb_after | possessive)
-    # Lower case only right after a title or relation ("my son tevita"), and only a listed or Polynesian word.
+    word_hits |= holds_token & matches(trimmed, _NOT_PLAIN)
+    # After a title, relation, greeting or contact verb: any capitalised word, and in lower case a listed or
+    # Polynesian word ("Mrs Nguyen", "my son tevita").
     context = flags(pc.is_in(trimmed, value_set=sets["context"]))
     after_context = np.zeros(len(parents), dtype=bool)
-    after_context[1:] = context[:-1] & ~first[1:]
-    if after_context.any():
-        shaped = flags(pc.match_substring_regex(trimmed, _POLYNESIAN_WORD))
-        word_hits |= after_context & (listed | shaped)
+    after_context[before >= 0] = context[before[before >= 0]]
+    word_hits |= after_context & (capital | listed | shaped)
     hits[parents[np.flatnonzero(word_hits)]] = True
     return hits
+
+
+def _lettered_neighbours(lettered: np.ndarray, parents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each word, the index of the nearest word before and after it in the same value that is flagged
+    in `lettered` (-1 when there is none)."""
+    positions = np.arange(len(parents))
+    order = np.flatnonzero(lettered)
+    before = np.full(len(parents), -1)
+    after = np.full(len(parents), -1)
+    if not len(order):
+        return before, after
+    left = np.searchsorted(order, positions, side="left") - 1
+    right = np.searchsorted(order, positions, side="right")
+    has_left, has_right = left >= 0, right < len(order)
+    before[has_left] = order[left[has_left]]
+    after[has_right] = order[right[has_right]]
+    before[(before >= 0) & (parents[np.maximum(before, 0)] != parents)] = -1
+    after[(after >= 0) & (parents[np.maximum(after, 0)] != parents)] = -1
+    return before, after
