@@ -46,6 +46,9 @@ def workshop(
                                       "without which nobody sees anything.")] = False,
     pool_size: Annotated[int, typer.Option("--pool-size", help="Kernels kept ready per page (faster first "
                                            "load, about 240 MB each).")] = 2,
+    stories: Annotated[str | None, typer.Option("--stories", help="The story register for the Stories page (a "
+                                                "SQLite file or postgresql:// URL). Default: "
+                                                "$DPUP_EVAL_HOME/stories.sqlite if it exists.")] = None,
 ) -> None:  # fmt: skip
     """Run a workshop: the Success measures and Findings pages, served with Voila. Ctrl-C stops it.
 
@@ -54,6 +57,13 @@ def workshop(
     if ctx.invoked_subcommand is not None:
         return
     from dpup_eval.workshop.server import run_workshop
+
+    if stories:  # the pages' kernels inherit the server's environment
+        import os
+
+        from dpup_eval.workshop.stories import STORIES_ENV
+
+        os.environ[STORIES_ENV] = stories
 
     raise typer.Exit(run_workshop(data, contract, db, port, lan, pool_size=pool_size, new=new,
                                   say=lambda message: print(message, flush=True)))  # fmt: skip

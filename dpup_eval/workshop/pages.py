@@ -11,13 +11,14 @@ from dataclasses import dataclass
 import ipywidgets as w
 
 from dpup_eval.workshop.session import WorkshopSession, open_session
-from dpup_eval.workshop.widgets_base import PageWatch, Poller, page_style, section, text_html
+from dpup_eval.workshop.widgets_base import PageWatch, Poller, button, page_style, section, text_html
 
-__all__ = ["Page", "findings_page", "success_measures_page"]
+__all__ = ["Page", "findings_page", "stories_page", "success_measures_page"]
 
 NAV = {
     "success_measures.ipynb": "Success measures: join, suggest, give your view",
     "findings.ipynb": "Findings: what the agreed measures show",
+    "stories.ipynb": "Stories: what changed for families",
 }
 
 
@@ -115,3 +116,44 @@ def findings_page(session: WorkshopSession | None = None, *, poll: bool = True) 
     if poll:
         poller.start()
     return Page(root, {"findings": panel}, poller, session)
+
+
+def stories_page(session: WorkshopSession | None = None, *, poll: bool = True, environ: dict[str, str] | None = None) -> Page:
+    """Families' stories by domain (those the families allowed for workshops); marks; the room's choice."""
+    from dpup_eval.workshop.stories import workshop_stories
+    from dpup_eval.workshop.widgets_join import JoinPanel
+    from dpup_eval.workshop.widgets_stories import MarkForm, SelectionForm, StoriesBoard
+
+    session = session or open_session()
+    poller = Poller(session.store, session.workshop.id, alive=PageWatch.from_environment() if poll else None)
+    title = w.HTML(text_html(
+        ("h1", f"Stories – {session.workshop.name}"),
+        ("p", "Families' own stories of what changed, shown only where each family agreed, with names and "
+              "anything else that could show who they are taken out. Nobody here knows whose story it is."),
+    ))  # fmt: skip
+    stories = workshop_stories(session, environ)
+    if stories is None:
+        root = _root([title, _nav("stories.ipynb"), w.HTML(text_html(("p", "This workshop has no stories: start it "
+                      "with dpup-eval workshop --stories, with a stories.yaml in the programme folder.")))])
+        return Page(root, {}, poller, session)
+    join = JoinPanel(session)
+    board = StoriesBoard(stories)
+    marks = MarkForm(session, stories, on_marked=board.refresh)
+    choice = SelectionForm(session, stories, on_selected=board.refresh)
+    again = button("Show the latest marks")
+    again.on_click(lambda _: (board.refresh(), marks.refresh(), choice.refresh()))
+    poller.on_change(choice.refresh)
+    root = _root([
+        title, _nav("stories.ipynb"),
+        section("1. Join", join, intro="Choose a name to use today and say how you are taking part."),
+        section("2. The stories, by what changed", board, again,
+                intro="Read the stories in each area of change. The marks show which ones matter most to whom."),
+        section("3. The story that matters most to you", marks,
+                intro="Pick one story and say why it matters to you, in your own words."),
+        section("4. The room's choice (for the facilitator)", choice,
+                intro="For each area, record the story the room chose as most significant, why, who was there, "
+                      "and who disagreed and why."),
+    ])  # fmt: skip
+    if poll:
+        poller.start()
+    return Page(root, {"join": join, "board": board, "marks": marks, "choice": choice}, poller, session)

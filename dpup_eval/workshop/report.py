@@ -70,6 +70,7 @@ def _figure_html(figure: Any, first: bool) -> str:
 def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: datetime | None = None) -> str:
     """The report as one HTML page (plotly.js inline once; no network needed to open or print it)."""
     from dpup_eval.findings.charts import target_chart, trend_chart
+    from dpup_eval.workshop.stories import stories_report_html, workshop_stories
     from dpup_eval.workshop.widgets_base import ROLE_WORDS
     from dpup_eval.workshop.widgets_decide import decision_words
 
@@ -100,6 +101,7 @@ def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: d
             f'<p class="dissent">{esc(line)}</p>' if line.startswith(("Disagreed", "What was said")) else f"<p>{esc(line)}</p>"
             for line in lines
         ) + "</div>")  # fmt: skip
+    out.append(stories_report_html(workshop_stories(session)))
     interpretations = [
         i
         for i in store.interpretations(workshop.id)
@@ -164,4 +166,7 @@ def write_workshop_report(session: WorkshopSession, findings: Findings, folder: 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"workshop-report-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.html"
     path.write_text(workshop_report_html(session, findings), encoding="utf-8")
+    from dpup_eval.workshop.stories import record_report_uses, workshop_stories
+
+    record_report_uses(workshop_stories(session), path)  # which families' stories it quoted, so they can be told
     return path

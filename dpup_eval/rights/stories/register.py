@@ -236,7 +236,8 @@ class StoryRegister:
         self.path = target_of(path, default_stories_path())
         self.audit = audit if isinstance(audit, AuditLog) or audit is None else AuditLog(audit)
 
-    def _run(self, body: Callable[[Connection], T], *, write: bool = False) -> T:
+    def run(self, body: Callable[[Connection], T], *, write: bool = False) -> T:
+        """``body(conn)`` in one transaction on the register (what :mod:`.room` builds on)."""
         with open_stories(self.path) as db:
             return db.transaction(body, write=write)
 
@@ -271,7 +272,7 @@ class StoryRegister:
                          redaction.removed, flags, check, "recorded", True, who, now)))
             return story_id
 
-        story_id = self._run(body, write=True)
+        story_id = self.run(body, write=True)
         self._audit("story.record", story=story_id, domain=domain)
         return self.get(story_id)
 
@@ -285,7 +286,7 @@ class StoryRegister:
         redaction, flags = check.make_safe(text, story.family_ref)
         who, now = by or configured_actor()[0], _now()
         version = story.current.version + 1
-        self._run(lambda c: c.execute(VERSION_TABLE.insert().values(_version_row(
+        self.run(lambda c: c.execute(VERSION_TABLE.insert().values(_version_row(
             story_id, version, text, redaction.text, redaction.removed, flags, check, reason.strip(), with_family,
             who, now))), write=True)  # fmt: skip
         self._audit("story.revise", story=story_id, version=version)
@@ -309,7 +310,7 @@ class StoryRegister:
         row = {"story_id": story_id, "version": story.current.version, "decision": "approved" if approve else "held",
                "family_saw": int(family_saw), "flags_reason": reason, "reviewed_by": by or configured_actor()[0],
                "reviewed_at": _now()}
-        self._run(lambda c: c.execute(REVIEW_TABLE.insert().values(**row)), write=True)
+        self.run(lambda c: c.execute(REVIEW_TABLE.insert().values(**row)), write=True)
         self._audit("story.review", story=story_id, version=story.current.version, decision=row["decision"])
         return self.get(story_id)
 
@@ -353,13 +354,13 @@ class StoryRegister:
         row = {"story_id": story.id, "version": story.current.version, "level": level, "event": event,
                "asked_with": asked_with, "how": how, "given_on": given_on.isoformat(), "note": (note or "").strip() or None,
                "recorded_by": configured_actor()[0], "recorded_at": _now()}
-        self._run(lambda c: c.execute(CONSENT_TABLE.insert().values(**row)), write=True)
+        self.run(lambda c: c.execute(CONSENT_TABLE.insert().values(**row)), write=True)
         self._audit(f"story.{event}", story=story.id, level=level)
         return self.get(story.id)
 
     # -- reading -----------------------------------------------------------------------------------------
     def get(self, story_id: int) -> Story:
-        found = self._run(lambda c: _load(c, [story_id]))
+        found = self.run(lambda c: _load(c, [story_id]))
         if not found:
             raise StoryError(f"there is no story number {story_id} in {self.path}")
         return found[0]
@@ -375,7 +376,7 @@ class StoryRegister:
         def body(conn: Connection) -> list[Story]:
             return _load(conn, [int(i) for i in conn.execute(query).scalars()])
 
-        return self._run(body)
+        return self.run(body)
 
     def shared(self, level: str, *, check: StoryCheck | None = None, domains: Sequence[str] | None = None,
                numbers: Sequence[int] | None = None) -> list[SharedStory]:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from dpup_eval.paths import dpup_home
-from dpup_eval.records import Database, Schema, migrate
+from dpup_eval.records import Database, Migration, Schema, migrate
 
-__all__ = ["CONSENT_TABLE", "REVIEW_TABLE", "STORIES", "STORY_TABLE", "VERSION_TABLE", "default_stories_path",
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+__all__ = ["CONSENT_TABLE", "MARK_TABLE", "REVIEW_TABLE", "SELECTION_TABLE", "STORIES", "STORY_TABLE", "VERSION_TABLE", "default_stories_path",
            "open_stories"]
 
 metadata = sa.MetaData()
@@ -56,8 +60,31 @@ CONSENT_TABLE = sa.Table(
     _text("how"), _text("given_on"), _text("note", nullable=True), _text("recorded_by"), _text("recorded_at"),
 )  # fmt: skip
 
-STORIES = Schema(name="story register", version_table="stories_register_version", version=1,
-                 create=metadata.create_all)  # type: ignore[arg-type]
+#: Schema 2. A workshop participant's mark on a story that matters most to them, with their reason.
+#: ``workshop`` names the workshop (its record's number, name and day): the workshop record is another database.
+MARK_TABLE = sa.Table(
+    "story_marks", metadata, sa.Column("id", sa.Integer, primary_key=True), _story_id(), _text("workshop"),
+    sa.Column("participant", sa.Integer, nullable=False), _text("participant_name"), _text("reason"),
+    _text("marked_at"),
+)  # fmt: skip
+#: Schema 2. The room's choice of the most significant story in a domain (Most Significant Change), recorded
+#: by the facilitator, with the room's reasons, who was present and who disagreed and why. The latest per
+#: workshop and domain counts; earlier ones stay.
+SELECTION_TABLE = sa.Table(
+    "story_selections", metadata, sa.Column("id", sa.Integer, primary_key=True), _story_id(), _text("workshop"),
+    _text("domain"), _text("reasons"), _text("present"), _text("dissenters"), _text("dissent"), _text("recorded_by"),
+    _text("recorded_at"),
+)  # fmt: skip
+
+
+def _workshop_tables(conn: Connection, dialect: str) -> None:
+    """Schema 2: marks and selections made in workshops."""
+    metadata.create_all(conn, tables=[MARK_TABLE, SELECTION_TABLE])
+
+
+STORIES = Schema(name="story register", version_table="stories_register_version", version=2,
+                 create=metadata.create_all,  # type: ignore[arg-type]
+                 migrations=(Migration(2, "workshop marks and selections", _workshop_tables),))
 
 
 def default_stories_path() -> Path:
