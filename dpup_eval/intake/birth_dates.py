@@ -40,7 +40,8 @@ _DATE = re.compile(
 )
 # The birth words. "b." only counts right before a date ("b. 03-04-15"), see _BIRTH_INITIAL.
 _BIRTH_WORDS = re.compile(
-    r"(?<![\w])(?:born|d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date|birth\s*day|b['’]?days?|b/day"
+    r"(?<![\w])(?:born|d[./]?\s?o[./]?\s?b\b\.?|date\s+of\s+birth|birth\s*date|birth\s*day|b['’]?days?|b/day"
+    r"|b/d(?=\s*[:-]?\s*[0-9])"  # "b/d 30/01/2021" (birth date), only right before a date
     r"|r[aā]\s+wh[aā]nau)",
     re.IGNORECASE,
 )

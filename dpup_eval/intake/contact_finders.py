@@ -29,8 +29,9 @@ _EMAIL = re.compile(
     r"(?<![\w.%+-])[\w.%+-]{1,64}\s?@\s?[^\W_](?:[\w-]{0,61}[^\W_])?(?:\.[^\W_](?:[\w-]{0,61}[^\W_])?)*"
     r"\.[^\W\d_]{2,24}(?!\w)"
 )
-_AT = r"(?:\s*[\[({<]\s*at\s*[\])}>]\s*|\s+at\s+|\s*@\s*)"
-_DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\.)"
+_QUOTE = "['\"‘’“”]"
+_AT = rf"(?:\s*[\[({{<]\s*(?:at|@)\s*[\])}}>]\s*|\s+{_QUOTE}?at{_QUOTE}?\s+|\s*@\s*)"
+_DOT = rf"(?:\s*[\[({{<]\s*(?:dot|\.)\s*[\])}}>]\s*|\s+{_QUOTE}?dot{_QUOTE}?\s+|\.)"
 # Top-level and second-level domains people actually give out here; an obfuscated address must end in one.
 _TLDS = (
     "com|net|org|nz|au|uk|us|ca|io|edu|gov|govt|info|biz|me|co|ac|school|health|iwi|maori|kiwi|cloud|app|"
@@ -41,7 +42,9 @@ _LOCAL = r"[\w%+-]+(?:(?:\.|\s+dot\s+|\s*[\[(]\s*dot\s*[\])]\s*)[\w%+-]+)*"
 _OBFUSCATED = re.compile(
     rf"(?<![\w.%+-])(?P<local>{_LOCAL}){_AT}"
     rf"(?:[^\W_][\w-]*{_DOT})+(?:{_TLDS})(?!\w)"
-    rf"|(?<![\w.%+-])(?P<local2>{_LOCAL}){_AT}(?:{EMAIL_PROVIDERS})(?!\w)",
+    rf"|(?<![\w.%+-])(?P<local2>{_LOCAL}){_AT}(?:{EMAIL_PROVIDERS})(?!\w)"
+    # With the @ sign itself, points may have spaces round them too ("isla @ example . com").
+    rf"|(?<![\w.%+-])(?P<local3>{_LOCAL})\s*@\s*(?:[^\W_][\w-]*\s*\.\s*)+(?:{_TLDS})(?!\w)",
     re.IGNORECASE,
 )
 # "Email me at gmail" or "see us at school dot nz" are not addresses: the word before "at" is no mailbox.
@@ -57,9 +60,9 @@ def email_spans(text: str) -> list[tuple[int, int]]:
     """Email addresses, written plainly or disguised with "at"/"dot" in words or brackets."""
     found = [m.span() for m in _EMAIL.finditer(text)] if "@" in text else []
     lowered = text.lower()
-    if "@" in text or " at " in lowered or "at]" in lowered or "at)" in lowered or "at}" in lowered:
+    if "@" in text or " at " in lowered or any(f"at{c}" in lowered for c in "])}>'\"’”"):
         for m in _OBFUSCATED.finditer(text):
-            local = (m["local"] or m["local2"] or "").lower()
+            local = (m["local"] or m["local2"] or m["local3"] or "").lower()
             if local in _NOT_MAILBOX:
                 continue
             found.append(m.span())
@@ -84,7 +87,8 @@ _PARTICLES = "o|a|ki|i|te|ngā|nga|e"
 _NAME_WORD = rf"(?:[{_CAPITAL}][\w'’.-]*|[a-zāēīōū][\w'’-]*)"
 _ADDRESS = re.compile(
     r"(?<![0-9A-Za-z])"
-    r"(?:(?i:flat|unit|apartment|apt|shop|suite)\.?\s{1,3}[0-9]{1,4}[A-Za-z]?,?\s{1,3}|[0-9]{1,4}[A-Za-z]?/)?"
+    r"(?:(?i:flat|unit|apartment|apt|shop|suite|level)\.?\s{1,3}[0-9]{1,4}[A-Za-z]?,?\s{1,3}|[0-9]{1,4}[A-Za-z]?/)?"
+    r"(?<!Top )(?<!top )(?<!TOP )"  # "Top 10 Holiday Park" is a rank and a brand
     r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,5}[A-Za-z]?,?\s{1,3}"  # house number, not a year ("In 2019 Family Court")
     rf"(?P<name>(?:{_NAME_WORD}\s{{1,3}}){{1,5}}?)"
     rf"(?P<type>(?i:{STREET_TYPES}))(?![\w-])",
@@ -109,6 +113,8 @@ _NOT_NAME_WORDS = frozenset(
         sessions session time times kids children people parents whānau whanau tamariki families family"""
     )
 )
+# ... except these, which name streets when capitalised ("21A Main Street", "Old Mill Road", "New North Road").
+_NAME_WHEN_CAPITALISED = frozenset(_words("main big long old new first second third short"))
 _PARTICLE_WORDS = frozenset(_PARTICLES.split("|"))
 #: Street types that stay unambiguous in lower case ("15 kowhai street"); "walk", "view" or "park" do not
 #: ("her 2 boys walk").
@@ -124,6 +130,7 @@ _POSTAL = re.compile(
     r"(?<![0-9A-Za-z])(?:"
     r"(?i:p\.?\s?o\.?\s?box|post\s+office\s+box|private\s+bag|c\.?m\.?b\.?|community\s+mail\s?bag|"
     r"po\s?box|locked\s+bag)\s{0,3}[0-9][0-9-]{0,6}"
+    r"|Box\s[0-9]{3,6}(?!\s+of\b)"  # "Box 1234, Kaitaia" without the PO (capital B, three digits or more)
     r"|(?i:r\.?\s?d\.?|rural\s+delivery)\s{0,2}[0-9]{1,2}"
     r"|[0-9]{1,5}[A-Za-z]?,?\s{1,3}(?i:state\s+highway|s\.?h\.?)\s{0,2}[0-9]{1,3}[A-Za-z]?"
     r")(?![0-9A-Za-z])"
@@ -147,7 +154,10 @@ def _street_name_ok(words: list[str], street_type: str) -> bool:
     if street_type.lower() in {"court", "ct", "crt"} and lowered[-1] in _COURTS:
         return False
     inner = [w for w, low in zip(words, lowered, strict=True) if not (w.islower() and low in _PARTICLE_WORDS)]
-    if _NOT_NAME_WORDS.intersection(w.lower().strip(".,") for w in inner):
+    if any(
+        low in _NOT_NAME_WORDS and not (w[0].isupper() and low in _NAME_WHEN_CAPITALISED)
+        for w, low in ((w, w.lower().strip(".,")) for w in inner)
+    ):
         return False
     if all(not w[0].isupper() for w in words):
         return street_type.lower() in _LOWER_CASE_TYPES and len(inner) <= _LOWER_CASE_NAME_WORDS

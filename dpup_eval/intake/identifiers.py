@@ -77,11 +77,12 @@ _PREFILTER = "|".join(
         r"(?:[^0-9A-Za-z]|$)",
         r"[0-9](?:[^0-9A-Za-z]{0,3}[0-9]){7}",  # IRD and phone: eight or more digits close together
         r"@",  # email
-        r"(?i:(?:\bat\b|[\[({<]\s*at\s*[\])}>])\s*[a-z0-9-]+\s*(?:\.|\bdot\b|[\[({<]\s*dot\s*[\])}>]))",
+        r"(?i:(?:\bat\b|[\[({<]\s*at\s*[\])}>])['\"‘’“”]?\s*[a-z0-9-]+\s*(?:\.|['\"‘’“”]?\bdot\b|[\[({<]\s*dot\s*[\])}>]))",
         rf"(?i:(?:\bat\b|[\[({{<]\s*at\s*[\])}}>])\s*(?:{EMAIL_PROVIDERS})\b)",  # "kiri at gmail"
-        r"(?i:born|d\.?\s?o\.?\s?b|birth|b\.\s?[0-9]|b['’/]?days?\b|r[aā]\s+wh[aā]nau)",  # birth words
+        r"(?i:born|d[./]?\s?o[./]?\s?b|birth|b\.\s?[0-9]|b['’/]?days?\b|b/d\s*[:-]?\s*[0-9]|r[aā]\s+wh[aā]nau)",
         rf"[0-9][A-Za-z]?[^\pL\pN]{{1,3}}\pL(?s:.*)(?i:\b(?:{STREET_TYPES})\b)",  # street address
         r"(?i:\bp\.?\s?o\.?\s?box|post\s+office|private\s+bag|\bc\.?m\.?b\b|community\s+mail|locked\s+bag)",
+        r"Box\s[0-9]{3}",  # "Box 1234" without the PO
         r"(?i:\br\.?\s?d\.?\s{0,2}[0-9]|rural\s+delivery|state\s+highway|\bs\.?h\.?\s{0,2}[0-9])",
     )
 )

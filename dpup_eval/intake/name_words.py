@@ -13,8 +13,11 @@ __all__ = [
     "FAMILY_AFTER",
     "FUNCTION_WORDS",
     "GREETINGS",
+    "JOINED_FAMILY",
     "LOCATIVES",
     "MONTHS_AND_DAYS",
+    "NAME_LABELS",
+    "NOT_PEOPLE",
     "PERSON_VERBS",
     "PLACE_PREFIXES",
     "PLACE_WORDS",
@@ -46,14 +49,35 @@ GREETINGS = frozenset(
 )
 # Verbs whose object is a person ("Ring Tama on ...", "met Aroha at the hui").
 CONTACT_VERBS = frozenset(
-    _words("ring rang call called text texted phone phoned email emailed ask asked tell told visit visited meet met")
+    _words(
+        """ring rang rung call called text texted txt txt'd txtd txted phone phoned ph'd email emailed msg msg'd
+        msgd messaged ask asked tell told visit visited meet met per"""
+    )
+)
+# Labels in notes followed by a colon or dash and the person ("Mum: Hunter", "Worker - Mason", "CC: Awhina").
+NAME_LABELS = frozenset(
+    _words(
+        """mum dad nan nana koro kui aunty uncle caregiver client cl pt patient worker caseworker kaimahi
+        facilitator referrer contact cc attn attention name"""
+    )
+)
+# Family words a name is joined to with + or & ("Jack + mum attended").
+JOINED_FAMILY = frozenset(
+    _words(
+        """mum mother dad father nan nana koro kui kuia aunty uncle sister brother baby partner whānau whanau
+        kids children tamariki son daughter siblings"""
+    )
+)
+# Businesses and places named after people, written as a person's full name ("Harvey Norman").
+NOT_PEOPLE = frozenset(
+    ("harvey norman", "noel leeming", "ronald mcdonald", "michael hill", "jean batten", "kate sheppard")
 )
 # Relations and naming words after which the next word is the person ("my son Tevita", "named Ana").
 RELATIONS = frozenset(
     _words(
         """son daughter boy girl baby pēpi pepi partner husband wife fiancé fiance fiancée brother sister
         nephew niece cousin grandson granddaughter mokopuna moko tamaiti stepson stepdaughter friend mate
-        client named name's nicknamed"""
+        client named name's nicknamed bro sis cuz bestie"""
     )
 )
 # What follows a possessive name ("Tevita's mum").
@@ -72,7 +96,7 @@ PERSON_VERBS = frozenset(
         learnt learned learns thinks thought knows knew went goes joined joins misses missed hugged played
         plays talked talks spoke speaks sings sang drew draws wrote writes tried tries made makes got gets
         did does has had needs needed struggled struggles moved lives lived brought brings took takes picked
-        dropped cooked"""
+        dropped cooked dna'd dnad"""
     )
 )
 # Words after a name-like word that make it part of a place or an organisation.
@@ -84,7 +108,7 @@ PLACE_WORDS = frozenset(
         terrace lane place way close grove primary intermediate high kura kōhanga kohanga playcentre mall
         plaza motel camp airport station club rugby sports pool pools gardens domain reserve square north
         south east west central junction village heads springs creek stream falls peninsula inlet sound
-        flat road's community services service foundation group programme program project academy university
+        flat bridge road's community services service foundation group programme program project academy university
         polytechnic institute limited ltd inc society association network centre's church's"""
     )
 )

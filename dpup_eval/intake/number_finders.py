@@ -74,7 +74,7 @@ def nhi_spans(text: str) -> list[tuple[int, int]]:
     found = []
     for m in _NHI_CANDIDATE.finditer(text):
         compact = _SEPARATORS.sub("", m[0]).upper()
-        if not is_valid_nhi(compact) or glued(text, *m.span()):
+        if not is_valid_nhi(compact) or (glued(text, *m.span()) and not _labelled_or_listed(text, *m.span())):
             continue
         if m["gap"] and not _letter_by_letter(m[0]) and not _nhi_word_near(text, *m.span()):
             letters = _SEPARATORS.sub("", m["letters"])
@@ -85,6 +85,28 @@ def nhi_spans(text: str) -> list[tuple[int, int]]:
                 continue
         found.append(m.span())
     return found
+
+
+# The label glued on ("NHI-ZZZ0016", "nhi:zzz0016", "NHI#ZZZ0016"); siblings' NHIs with a slash between.
+_NHI_LABEL_GLUED = re.compile(r"(?i)(?<![0-9A-Za-z])N\.?H\.?I[-/:#=]\Z")
+
+
+def _labelled_or_listed(text: str, start: int, end: int) -> bool:
+    """A glued NHI that is still one: glued only to its label, or to another valid NHI over a slash."""
+    before_ok = (
+        not _GLUED_BEFORE.search(text, max(0, start - 2), start)
+        or bool(_NHI_LABEL_GLUED.search(text, max(0, start - 8), start))
+        or (text[start - 1 : start] == "/" and _nhi_at(text, start - 8, start - 1))
+    )
+    after_ok = not _GLUED_AFTER.match(text, end) or (text[end : end + 1] == "/" and _nhi_at(text, end + 1, end + 8))
+    return before_ok and after_ok
+
+
+def _nhi_at(text: str, start: int, end: int) -> bool:
+    """Whether exactly seven characters at text[start:end] are a valid NHI standing alone."""
+    if start < 0 or end > len(text) or (start > 0 and text[start - 1].isalnum()) or text[end : end + 1].isalnum():
+        return False
+    return is_valid_nhi(text[start:end].upper())
 
 
 def _letter_by_letter(token: str) -> bool:
@@ -98,21 +120,33 @@ def _nhi_word_near(text: str, start: int, end: int) -> bool:
 
 
 # --- IRD -------------------------------------------------------------------------------------------
-# 8 or 9 digits, plain or grouped 2-3/3-3-3 with one kind of separator used throughout.
+# 8 or 9 digits, plain or grouped 2-3/3-3-3 with one kind of separator used throughout, or with the check
+# digit split off ("4909185-0", as python-stdnum's documentation writes one).
 _IRD_CANDIDATE = re.compile(
     r"(?<![0-9])(?<![0-9][-./ ])"
-    r"[0-9]{2,3}(?P<sep>[-./ ]?)[0-9]{3}(?P=sep)[0-9]{3}"
+    r"(?:[0-9]{2,3}(?P<sep>[-./ ]?)[0-9]{3}(?P=sep)[0-9]{3}|[0-9]{7,8}-[0-9])"
     r"(?![0-9])(?![-./ ][0-9])"
 )
+# Grouped by spaces or points and followed by a word, a number is a quantity ("about 35 901 981 people"),
+# unless a tax word is close by ("IRD", "tax", "GST", "IR number", "Inland Revenue"). Alone (a cell of
+# its own) it still counts.
+_IRD_WORD = re.compile(r"(?i)\b(?:i\.?\s?r\.?\s?d|ird|tax|gst|ir\s+(?:no|number)|inland\s+revenue)\b")
+_IRD_WORD_REACH = 30
+_WORD_AFTER = re.compile(r"\s+[^\W\d_]")
 
 
 def ird_spans(text: str) -> list[tuple[int, int]]:
     """IRD numbers with a valid check digit (python-stdnum), written plain or grouped by - . / or space."""
-    return [
-        m.span()
-        for m in _IRD_CANDIDATE.finditer(text)
-        if not glued(text, *m.span()) and is_valid_ird(m[0])
-    ]
+    found = []
+    for m in _IRD_CANDIDATE.finditer(text):
+        if glued(text, *m.span()) or not is_valid_ird(m[0]):
+            continue
+        if m["sep"] in (" ", ".") and _WORD_AFTER.match(text, m.end()) and not _IRD_WORD.search(
+            text, max(0, m.start() - _IRD_WORD_REACH), m.end() + _IRD_WORD_REACH
+        ):
+            continue
+        found.append(m.span())
+    return found
 
 
 # --- Phone -----------------------------------------------------------------------------------------

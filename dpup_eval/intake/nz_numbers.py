@@ -45,7 +45,7 @@ _WEIGHTS = (7, 6, 5, 4, 3, 2)
 _NHI_OLD = re.compile(r"[A-HJ-NP-Z]{3}[0-9]{4}")
 _NHI_NEW = re.compile(r"[A-HJ-NP-Z]{3}[0-9]{2}[A-HJ-NP-Z]{2}")
 _NHI_STEM = re.compile(r"[A-HJ-NP-Z]{3}[0-9]{2}[0-9A-HJ-NP-Z]")
-_IRD = re.compile(r"[0-9]{2,3}(?P<sep>[-./ ]?)[0-9]{3}(?P=sep)[0-9]{3}")
+_IRD = re.compile(r"[0-9]{2,3}(?P<sep>[-./ ]?)[0-9]{3}(?P=sep)[0-9]{3}|[0-9]{7,8}-[0-9]")
 
 
 def _weighted_sum(stem: str) -> int:
@@ -89,7 +89,8 @@ def is_valid_ird(text: str) -> bool:
     """True when the whole of ``text`` is an IRD number: 8 or 9 digits with a correct check digit.
 
     The digits may be grouped with one kind of single separator (dash, space, point or slash) as people
-    write them (``123-456-789``, ``12 345 678``, ``49.098.576``). The check digit and the valid range (10,000,000 to 150,000,000) are python-stdnum's.
+    write them (``123-456-789``, ``12 345 678``, ``49.098.576``), or with the check digit split off
+    (``4909185-0``). The check digit and the valid range (10,000,000 to 150,000,000) are python-stdnum's.
     """
     if not isinstance(text, str) or not _IRD.fullmatch(text):
         return False

@@ -46,8 +46,11 @@ from dpup_eval.intake.name_words import (
     FAMILY_AFTER,
     FUNCTION_WORDS,
     GREETINGS,
+    JOINED_FAMILY,
     LOCATIVES,
     MONTHS_AND_DAYS,
+    NAME_LABELS,
+    NOT_PEOPLE,
     PERSON_VERBS,
     PLACE_PREFIXES,
     PLACE_WORDS,
@@ -75,13 +78,14 @@ _FAKER_ATTRIBUTES = (
     "first_names_nonbinary",
     "last_names",
 )
-_LIST_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)?")
+_LIST_NAME = re.compile(r"(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:['’-][A-Z]?[a-z]+)?")  # "O'Connor" too
 
 # A word stands alone: letters glued to a digit or underscore ("0Li", "Tama2", "kiri_h") are a code or a
 # user name, not a name in prose (and the column-wide prefilter, which splits on spaces, agrees).
 _TOKEN = re.compile(r"(?<!\w)[^\W\d_](?:[\w'’-]*[^\W\d_])?(?!\w)")
 _NUMBER_AFTER = re.compile(r"\s{0,2}[0-9]")
 _POSSESSIVE = re.compile(r"['’]s\Z")
+_LABEL_MARK = re.compile(r"[:\-–—]\s*\Z")
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n\"“”(]\s*\Z")
 # Polynesian word shape: (consonant +) vowel syllables; at least two syllables (and three letters).
 _POLYNESIAN = re.compile(
@@ -138,6 +142,7 @@ class _Token:
     possessive: bool
     sentence_start: bool
     label: bool = False  # followed directly by a number ("Ward 12")
+    after_mark: bool = False  # a colon or dash just before it ("Mum: Hunter", "Worker - Mason")
 
     @property
     def low(self) -> str:
@@ -145,7 +150,9 @@ class _Token:
 
     @property
     def capitalised(self) -> bool:
-        return self.text[:1].isupper() and not (len(self.text) > 1 and self.text.isupper())
+        # All capitals is an acronym, with a suffix too ("DNA'd", "OK'd"), not a capitalised word.
+        stem = re.split(r"['’]", self.text, maxsplit=1)[0]
+        return self.text[:1].isupper() and not (len(stem) > 1 and stem.isupper())
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -158,7 +165,10 @@ def _tokens(text: str) -> list[_Token]:
             word, end = word[:-2], end - 2
         between = text[previous_end : m.start()]
         starts = not tokens or bool(_SENTENCE_BREAK.search(between))
-        tokens.append(_Token(m.start(), end, word, possessive, starts, bool(_NUMBER_AFTER.match(text, m.end()))))
+        tokens.append(
+            _Token(m.start(), end, word, possessive, starts, bool(_NUMBER_AFTER.match(text, m.end())),
+                   bool(_LABEL_MARK.search(between)))
+        )
         previous_end = m.end()
     return tokens
 
@@ -180,6 +190,18 @@ def name_spans(text: str, names: NameLexicon | None = None) -> list[tuple[int, i
             and names.is_name_word(second.low)
         ):
             flagged[i] = flagged[i + 2] = True
+    # "Jack + mum attended": a name joined by + or & to a family word.
+    for i in range(len(tokens) - 1):
+        token, family = tokens[i], tokens[i + 1]
+        if (
+            not flagged[i]
+            and token.capitalised
+            and family.low in JOINED_FAMILY
+            and text[token.end : family.start].strip() in ("+", "&")
+            and names.is_name_word(token.low)
+            and not _part_of_place(tokens, i, names)
+        ):
+            flagged[i] = True
     # "Grace and Tama": a capitalised everyday word joined by "and" to a name is a name too.
     for i, token in enumerate(tokens):
         if flagged[i] or not token.capitalised or token.sentence_start or _part_of_place(tokens, i, names):
@@ -197,7 +219,7 @@ def name_spans(text: str, names: NameLexicon | None = None) -> list[tuple[int, i
             spans[-1] = (spans[-1][0], token.end)
         else:
             spans.append((token.start, token.end))
-    return spans
+    return [(start, end) for start, end in spans if " ".join(text[start:end].lower().split()) not in NOT_PEOPLE]
 
 
 def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
@@ -231,7 +253,8 @@ def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
         and not _part_of_place(tokens, i + 1, names)
     )
     contacted = before is not None and before.low in CONTACT_VERBS and names.is_name_word(low)
-    if titled or related or family or contacted or (greeted and names.is_name_word(low)):
+    labelled = before is not None and before.low in NAME_LABELS and token.after_mark and names.is_name_word(low)
+    if titled or related or family or contacted or labelled or (greeted and names.is_name_word(low)):
         return True
     if token.sentence_start and token.label:
         return False  # "Ward 12", "Room 4": a label followed by its number
@@ -346,8 +369,8 @@ def _value_sets() -> dict[str, pa.Array]:
     return {
         "names": pa.array(sorted(names.names | TE_REO_GIVEN_NAMES), pa.string()),
         "ambiguous": pa.array(sorted(names.everyday | names.places | MONTHS_AND_DAYS), pa.string()),
-        "verbs": pa.array(sorted(PERSON_VERBS | FAMILY_AFTER), pa.string()),
-        "context": pa.array(sorted(TITLES | RELATIONS | GREETINGS | CONTACT_VERBS), pa.string()),
+        "verbs": pa.array(sorted(PERSON_VERBS | FAMILY_AFTER | JOINED_FAMILY), pa.string()),
+        "context": pa.array(sorted(TITLES | RELATIONS | GREETINGS | CONTACT_VERBS | NAME_LABELS), pa.string()),
     }
 
 

@@ -41,7 +41,7 @@ whāngai whangai atawhai tiaki tiakina tautoko tika pono whakatika whakamana wha
 Matariki Waitangi Tiriti tiriti rūnanga runanga rōpū ropu hapori pakeke kaimahi kaiārahi kaiarahi
 kaiāwhina kaiawhina kaiako tumuaki kaiwhakahaere rangatira ariki tohunga whānui whanui ngāti ngati
 kiwi kai moana kaimoana kūmara kumara rēwena rewena hāngī hangi paraoa taewa puha pūhā
-waiora wairuatanga kotahitanga whakatōhea mahi-tahi mahitahi tuia haumaru hāpori pēpi tamahine tamāhine
+puni kōkiri kokiri waiora wairuatanga kotahitanga whakatōhea mahi-tahi mahitahi tuia haumaru hāpori pēpi tamahine tamāhine
 """
 )
 
