@@ -281,6 +281,7 @@ def run_dpup_eval(path: Path, engine: str = "pandas") -> dict:
             "failure_cases": sum(p.count for p in report.problems if p.level == "row")}
 
 
+BASELINE = "dpup_eval (baseline)"
 TOOLS = {"dpup_eval": run_dpup_eval, "pandera": run_pandera, "duckdb": run_duckdb}
 
 
@@ -306,8 +307,11 @@ def child(tool: str, path: str) -> None:
     print(json.dumps(result))
 
 
-def measure(tool: str, path: Path, home: str) -> dict:
+def measure(tool: str, path: Path, home: str, baseline: Path | None = None) -> dict:
     env = {**os.environ, "DPUP_EVAL_HOME": home}
+    if tool == BASELINE:  # another copy of the package (e.g. main's) first on the path
+        env["PYTHONPATH"] = str(baseline)
+        tool = "dpup_eval"
     out = subprocess.run([sys.executable, __file__, "--child", tool, str(path)], capture_output=True, text=True,
                          env=env)
     if out.returncode:
@@ -328,7 +332,7 @@ def report(rows: int, runs: dict[str, list[dict]], repeat: int) -> None:
               f"{m['peak'] / max(m['frame'], 1):>11.2f}{quarantined:>12,}")
     ours = [t for t in med if t.startswith("dpup_eval")]
     for tool in ours:
-        for peer in ("pandera", "duckdb"):
+        for peer in ("pandera", "duckdb", *([BASELINE] if tool != BASELINE else [])):
             if peer in med:
                 check = med[tool]["wall"] / med[peer]["wall"]
                 whole = (med[tool]["wall"] + med[tool]["imports"]) / (med[peer]["wall"] + med[peer]["imports"])
@@ -345,6 +349,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per tool and size (default 3)")
     parser.add_argument("--engine", choices=["pandas", "duckdb", "both"], default="pandas",
                         help="dpup_eval's check engine to measure (default pandas)")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also measure the dpup_eval package found in DIR (a copy of an earlier version: "
+                        "DIR/dpup_eval and DIR/data_contracts), in the same alternating run")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -353,6 +360,10 @@ def main() -> None:
     sizes = [*args.rows, *([5_000_000] if args.big else [])]
     engines = ["pandas", "duckdb"] if args.engine == "both" else [args.engine]
     tools = [("dpup_eval" if e == "pandas" else f"dpup_eval:{e}") for e in engines] + ["pandera", "duckdb"]
+    if args.baseline:
+        if not (args.baseline / "dpup_eval" / "__init__.py").exists():
+            parser.error(f"--baseline: no dpup_eval package in {args.baseline}")
+        tools.insert(1, BASELINE)
     with tempfile.TemporaryDirectory(prefix="bench-peers-") as home:
         for rows in sizes:
             print(f"Generating a {rows:,}-row evaluation file (once) ...", file=sys.stderr)
@@ -363,7 +374,7 @@ def main() -> None:
                 order = tools[i % len(tools):] + tools[: i % len(tools)]
                 for tool in order:
                     print(f"  {rows:,} rows, round {i + 1}/{args.repeat}: {tool} ...", file=sys.stderr)
-                    runs[tool].append(measure(tool, path, home))
+                    runs[tool].append(measure(tool, path, home, args.baseline))
             report(rows, runs, args.repeat)
     print("\nThe machine is shared and noisy: compare the ratios measured in one run, not seconds across runs.")
 

@@ -94,7 +94,8 @@ def _read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise ContractError([ContractIssue(file, f"byte {exc.start}", "is not UTF-8 text")]) from None
     try:
-        doc = yaml.safe_load(text)
+        # libyaml's parser when present (as in PyPI's wheels): the same documents and errors, ~8x faster.
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -2,12 +2,13 @@
 
 Nothing outside this module imports GX: it takes 6 s to import, so it is imported here, only
 when a check runs. The engine turns check specs into an expectation suite and validates:
-- single-value rules on a frame of each column's *distinct* values (the answer for a value is
-  the same on every row holding it), small columns sharing one padded frame;
-- two-field rules on the distinct pairs of values;
-- key uniqueness on the key columns of every row.
-Failing distinct values are mapped back to rows by the caller's codes. Progress bars are off and
-the context is ephemeral (it writes no files).
+- single-value rules on one frame of every column's *distinct* values (the answer for a value is
+  the same on every row holding it), shorter columns padded with missing values;
+- two-field rules on the distinct pairs of values, in the same frame: one GX run in all;
+- columns with more distinct values than `MANY` (a pseudonymous key differs on every row), pairs
+  as many, and key uniqueness over every row: by `value_checks`, vectorised, with GX's answers.
+Failing distinct values are mapped back to rows by the caller's codes. Progress bars are off, the
+context is ephemeral (it writes no files) and GX's fingerprint of each frame is skipped.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ import pandas as pd
 from dpup_eval.intake.specs import CheckSpec, to_expectation
 from dpup_eval.intake.values import ColumnValues
 
-#: Columns with more distinct values than this get a frame of their own.
-SHARED_FRAME_LIMIT = 20_000
+#: Columns (and pair rules) with more distinct values than this, and keys, are checked vectorised.
+MANY = 20_000
 POSITION = "_pos"
 
 
@@ -38,6 +39,7 @@ class ExpectationOutcome:
     expectation: str
     success: bool
     failing_rows: np.ndarray  # boolean mask over rows
+    engine: str = "great_expectations"  # or "vectorised" (value_checks, same answers)
 
 
 class _GX:
@@ -48,6 +50,11 @@ class _GX:
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.execution_engine import pandas_execution_engine
+
+        # GX fingerprints (hashes) every frame under this size when it builds a batch, twice per run, only
+        # to label the result; at a million rows that was ~2 s of a check. The label is never used here.
+        pandas_execution_engine.HASH_THRESHOLD = 0
 
         for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
             logging.getLogger(name).setLevel(logging.ERROR)
@@ -132,24 +139,35 @@ class _Job:
     to_rows: Callable[[np.ndarray], np.ndarray]
 
 
-def _pad(columns: dict[str, pd.Series]) -> pd.DataFrame:
-    """One frame from columns of different lengths, each padded by repeating its first value.
+def _pad(columns: dict[str, pd.Series], repeat: set[str]) -> pd.DataFrame:
+    """One frame from columns of different lengths, each padded to the longest with missing values.
 
-    Repeating a value already present cannot change a single-value or pair rule's answer; the
-    padded positions are ignored when results are mapped back.
+    Rules other than "not blank" skip missing values, so padding costs them nothing; a column that
+    a not-blank rule reads (`repeat`) is padded with its first value instead, which cannot change a
+    single-value rule's answer. Padded positions are ignored when results are mapped back.
     """
     height = max(len(s) for s in columns.values())
     data: dict[str, Any] = {POSITION: np.arange(height)}
     for name, series in columns.items():
-        take = np.concatenate([np.arange(len(series)), np.zeros(height - len(series), dtype=np.int64)])
-        data[name] = series.take(take).reset_index(drop=True)
+        series = series.reset_index(drop=True)
+        if name in repeat:
+            take = np.concatenate([np.arange(len(series)), np.zeros(height - len(series), dtype=np.int64)])
+            data[name] = series.take(take).reset_index(drop=True)
+        else:
+            data[name] = series.reindex(range(height))
     return pd.DataFrame(data)
+
+
+def _for_gx(series: pd.Series) -> pd.Series:
+    """Whole numbers as float64 (exact below 2**53, which parsing ensures): GX compares numpy numbers
+    vectorised but calls Python once per value for pandas' nullable Int64."""
+    return series.astype("float64") if isinstance(series.dtype, pd.Int64Dtype) else series
 
 
 def _value_jobs(specs: list[CheckSpec], column: ColumnValues, frame: dict[str, pd.Series]) -> list[_Job]:
     frame[column.name] = column.raw
     if any(s.typed for s in specs):
-        frame[f"{column.name}__typed"] = column.typed
+        frame[f"{column.name}__typed"] = _for_gx(column.typed)
     jobs = []
     for spec in specs:
         rename = {column.name: f"{column.name}__typed" if spec.typed else column.name}
@@ -157,19 +175,37 @@ def _value_jobs(specs: list[CheckSpec], column: ColumnValues, frame: dict[str, p
     return jobs
 
 
-def _pair_job(spec: CheckSpec, left: ColumnValues, right: ColumnValues, frame: dict[str, pd.Series]) -> _Job:
-    """A two-field rule on the distinct pairs of values (few, even for a million rows)."""
-    distinct, inverse = np.unique(left.codes * right.size + right.codes, return_inverse=True)
-    names = {left.name: f"{spec.key}::{left.name}", right.name: f"{spec.key}::{right.name}"}
-    frame[names[left.name]] = left.typed.take(distinct // right.size).reset_index(drop=True)
-    frame[names[right.name]] = right.typed.take(distinct % right.size).reset_index(drop=True)
+@dataclass
+class _Pairs:
+    """The distinct pairs of two columns' parsed values, and how to map pairs back to rows."""
 
-    def to_rows(positions: np.ndarray) -> np.ndarray:
-        bad = np.zeros(len(distinct), dtype=bool)
+    left: pd.Series
+    right: pd.Series
+    inverse: np.ndarray
+
+    def to_rows(self, positions: np.ndarray) -> np.ndarray:
+        bad = np.zeros(len(self.left), dtype=bool)
         bad[positions] = True
-        return bad[inverse]
+        return bad[self.inverse]
 
-    return _Job(spec, to_expectation(spec, rename=names), len(distinct), to_rows)
+
+def _pairs(left: ColumnValues, right: ColumnValues) -> _Pairs:
+    """Few, even for a million rows: a two-field rule's answer is the same on every row with the pair."""
+    distinct, inverse = np.unique(left.codes.astype(np.int64) * right.size + right.codes, return_inverse=True)
+    return _Pairs(
+        left.typed.take(distinct // right.size).reset_index(drop=True),
+        right.typed.take(distinct % right.size).reset_index(drop=True),
+        inverse.reshape(-1),
+    )
+
+
+def _pair_job(spec: CheckSpec, pairs: _Pairs, frame: dict[str, pd.Series]) -> _Job:
+    """A two-field rule on the distinct pairs of values, in the shared frame."""
+    left, right = spec.columns
+    names = {left: f"{spec.key}::{left}", right: f"{spec.key}::{right}"}
+    frame[names[left]] = _for_gx(pairs.left)
+    frame[names[right]] = _for_gx(pairs.right)
+    return _Job(spec, to_expectation(spec, rename=names), len(pairs.left), pairs.to_rows)
 
 
 def _key_job(spec: CheckSpec, values: dict[str, ColumnValues], rows: int, frame: dict[str, pd.Series]) -> _Job:
@@ -189,13 +225,23 @@ def _key_job(spec: CheckSpec, values: dict[str, ColumnValues], rows: int, frame:
     return _Job(spec, to_expectation(spec), rows, to_rows)
 
 
-def run_specs(specs: list[CheckSpec], values: dict[str, ColumnValues], rows: int) -> list[ExpectationOutcome]:
+def run_specs(
+    specs: list[CheckSpec], values: dict[str, ColumnValues], rows: int, *, many: int | None = MANY
+) -> list[ExpectationOutcome]:
     """Validate every spec whose columns are present; outcomes in spec order.
 
-    Small columns' distinct values and every rule's distinct pairs share one frame (one GX run);
-    each column with many distinct values, and the key check, get a frame of their own.
+    Distinct values and distinct pairs go to GX in one frame (one run). Columns and pair rules with
+    more than `many` distinct values, and keys, are checked vectorised with the same answers;
+    `many=None` sends everything to GX (tests compare the two).
     """
-    gx = _gx()
+    from dpup_eval.intake import value_checks
+
+    outcomes: dict[str, ExpectationOutcome] = {}
+
+    def vectorised(spec: CheckSpec, failing_rows: np.ndarray) -> None:
+        expectation = to_expectation(spec)["type"]
+        outcomes[spec.key] = ExpectationOutcome(spec, expectation, not failing_rows.any(), failing_rows, "vectorised")
+
     shared: dict[str, pd.Series] = {}
     shared_jobs: list[_Job] = []
     own: list[tuple[dict[str, pd.Series], list[_Job]]] = []
@@ -204,24 +250,34 @@ def run_specs(specs: list[CheckSpec], values: dict[str, ColumnValues], rows: int
         if spec.scope == "value" and spec.columns[0] in values:
             by_column.setdefault(spec.columns[0], []).append(spec)
     for name, column_specs in by_column.items():
-        if values[name].size <= SHARED_FRAME_LIMIT:
-            shared_jobs += _value_jobs(column_specs, values[name], shared)
+        column = values[name]
+        if many is not None and column.size > many:
+            for spec in column_specs:
+                vectorised(spec, column.rows_where(value_checks.failing_values(spec, column)))
         else:
-            frame: dict[str, pd.Series] = {}
-            own.append((frame, _value_jobs(column_specs, values[name], frame)))
+            shared_jobs += _value_jobs(column_specs, column, shared)
     for spec in specs:
         if not all(c in values for c in spec.columns):
             continue
         if spec.scope == "pair":
-            shared_jobs.append(_pair_job(spec, values[spec.columns[0]], values[spec.columns[1]], shared))
+            pairs = _pairs(values[spec.columns[0]], values[spec.columns[1]])
+            if many is not None and len(pairs.left) > many:
+                failing = value_checks.failing_pairs(spec, pairs.left, pairs.right)
+                vectorised(spec, pairs.to_rows(np.flatnonzero(failing)))
+            else:
+                shared_jobs.append(_pair_job(spec, pairs, shared))
         elif spec.scope == "rows":
-            frame = {}
-            own.append((frame, [_key_job(spec, values, rows, frame)]))
-    outcomes: dict[str, ExpectationOutcome] = {}
+            if many is not None:
+                vectorised(spec, value_checks.duplicate_rows([values[name] for name in spec.columns]))
+            else:
+                frame: dict[str, pd.Series] = {}
+                own.append((frame, [_key_job(spec, values, rows, frame)]))
+    gx = _gx()
+    repeat = {job.spec.columns[0] for job in shared_jobs if job.spec.kind == "not_null"}
     for frame, jobs in [(shared, shared_jobs), *own]:
         if not jobs:
             continue
-        results = gx.validate(_pad(frame), [job.config for job in jobs])
+        results = gx.validate(_pad(frame, repeat), [job.config for job in jobs])
         for job, (success, failing) in zip(jobs, results, strict=True):
             positions = np.asarray([p for p in failing if p < job.size], dtype=np.int64)
             outcomes[job.spec.key] = ExpectationOutcome(job.spec, job.config["type"], success, job.to_rows(positions))

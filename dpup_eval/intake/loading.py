@@ -252,6 +252,7 @@ def _run_rules(
                 description=spec.description,
                 success=outcome.success,
                 failing_rows=int(outcome.failing_rows.sum()),
+                engine=outcome.engine,
             )
         )
     # Pandas parsing must agree with the GX type rules; anything it could not parse is quarantined too.

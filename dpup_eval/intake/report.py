@@ -66,13 +66,18 @@ class Problem(BaseModel):
 
 
 class ExpectationResult(BaseModel):
-    """One documented expectation GX ran, and how many rows failed it."""
+    """One documented expectation, and how many rows failed it."""
 
     check: str
     expectation: str
     description: str
     success: bool
     failing_rows: int
+    engine: str = Field(
+        default="great_expectations",
+        description="What ran it: great_expectations, or vectorised (columns with very many distinct values and "
+        "keys, checked with the same pandas/Arrow operations GX uses), or duckdb (the DuckDB engine).",
+    )
 
 
 class CheckReport(BaseModel):
