@@ -9,8 +9,9 @@ does more in the same call: the identifier scan, the k check, the quarantine wit
 
 Each measurement runs in a fresh process; the tools take turns (the order rotates every round) so a
 busy spell on the shared machine falls on all of them. Wall time is the check alone, after the tool's
-imports (reported apart: Great Expectations' import is most of dpup_eval's start-up); peak memory is
-peak RSS above the process's baseline after imports. "frame" is the accepted data's size in memory.
+imports (reported apart: Great Expectations' import is most of dpup_eval's start-up); CPU is the
+process's CPU time over the same span (all threads: steadier than wall time on a crowded machine);
+peak memory is peak RSS above the process's baseline after imports. "frame" is the accepted data's size in memory.
 
 Run: `.venv/bin/python benchmarks/bench_peers.py [--rows N ...] [--big] [--repeat R] [--engine duckdb]`
 (needs the `bench` extra: `pip install -e '.[bench]'`).
@@ -99,7 +100,7 @@ def run_pandera(path: Path) -> dict:
     contract, specs = _specs()
     kinds = {f.name: f.logical_type for f in contract.fields}
     base = start_memory()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     df = pd.read_csv(path, engine="pyarrow", dtype_backend="pyarrow", dtype=str)
     columns: dict[str, dict] = {name: {"nullable": True, "checks": [], "unique": False} for name in df.columns}
     frame_checks = []
@@ -165,7 +166,7 @@ def run_pandera(path: Path) -> dict:
     data = pd.DataFrame(typed)
     del df, accepted
     wall = time.perf_counter() - start
-    return {"wall": wall, "peak": peak_rss() - base, "frame": int(data.memory_usage(deep=True).sum()),
+    return {"wall": wall, "cpu": time.process_time() - cpu, "peak": peak_rss() - base, "frame": int(data.memory_usage(deep=True).sum()),
             "rows": len(bad), "quarantined": int(bad.sum()), "failure_cases": failures}
 
 
@@ -229,7 +230,7 @@ def run_duckdb(path: Path) -> dict:
     kinds = {f.name: f.logical_type for f in contract.fields}
     rules = duckdb_rules(specs, kinds)
     base = start_memory()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     con = duckdb.connect()
     con.execute(f"CREATE TEMP TABLE raw AS SELECT row_number() OVER () AS line, * FROM "
                 f"read_csv({_quote(str(path))}, header = true, all_varchar = true)")
@@ -255,7 +256,7 @@ def run_duckdb(path: Path) -> dict:
     rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     quarantined = rows - data.num_rows
     wall = time.perf_counter() - start
-    return {"wall": wall, "peak": peak_rss() - base, "frame": int(data.nbytes), "rows": rows,
+    return {"wall": wall, "cpu": time.process_time() - cpu, "peak": peak_rss() - base, "frame": int(data.nbytes), "rows": rows,
             "quarantined": quarantined, "failure_cases": int(sum(len(v) for v in failing.values()))}
 
 
@@ -272,11 +273,11 @@ def run_dpup_eval(path: Path, engine: str = "pandas") -> dict:
     lexicon()
     options = {} if engine == "pandas" else {"engine": engine}
     base = start_memory()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = load(path, default_contract_dir(), "evaluation", **options)
     wall = time.perf_counter() - start
     report = result.report
-    return {"wall": wall, "peak": peak_rss() - base, "frame": int(result.data.memory_usage(deep=True).sum()),
+    return {"wall": wall, "cpu": time.process_time() - cpu, "peak": peak_rss() - base, "frame": int(result.data.memory_usage(deep=True).sum()),
             "rows": report.rows_read, "quarantined": report.rows_quarantined,
             "failure_cases": sum(p.count for p in report.problems if p.level == "row")}
 
@@ -320,24 +321,25 @@ def measure(tool: str, path: Path, home: str, baseline: Path | None = None) -> d
 
 
 def report(rows: int, runs: dict[str, list[dict]], repeat: int) -> None:
-    med = {t: {m: statistics.median(r[m] for r in v) for m in ("wall", "peak", "frame", "imports")}
+    med = {t: {m: statistics.median(r[m] for r in v) for m in ("wall", "cpu", "peak", "frame", "imports")}
            for t, v in runs.items()}
     mb = 1e6
     print(f"\n{rows:,} rows: median of {repeat} fresh processes per tool, turns alternating")
-    print(f"{'tool':22}{'check (s)':>10}{'imports (s)':>12}{'peak (MB)':>11}{'frame (MB)':>11}"
+    print(f"{'tool':22}{'check (s)':>10}{'CPU (s)':>9}{'imports (s)':>12}{'peak (MB)':>11}{'frame (MB)':>11}"
           f"{'peak/frame':>11}{'quarantined':>12}")
     for tool, m in med.items():
         quarantined = runs[tool][0]["quarantined"]
-        print(f"{tool:22}{m['wall']:>10.2f}{m['imports']:>12.2f}{m['peak'] / mb:>11.0f}{m['frame'] / mb:>11.0f}"
-              f"{m['peak'] / max(m['frame'], 1):>11.2f}{quarantined:>12,}")
+        print(f"{tool:22}{m['wall']:>10.2f}{m['cpu']:>9.2f}{m['imports']:>12.2f}{m['peak'] / mb:>11.0f}"
+              f"{m['frame'] / mb:>11.0f}{m['peak'] / max(m['frame'], 1):>11.2f}{quarantined:>12,}")
     ours = [t for t in med if t.startswith("dpup_eval")]
     for tool in ours:
         for peer in ("pandera", "duckdb", *([BASELINE] if tool != BASELINE else [])):
             if peer in med:
                 check = med[tool]["wall"] / med[peer]["wall"]
+                cpu = med[tool]["cpu"] / med[peer]["cpu"]
                 whole = (med[tool]["wall"] + med[tool]["imports"]) / (med[peer]["wall"] + med[peer]["imports"])
                 memory = med[tool]["peak"] / max(med[peer]["peak"], 1)
-                print(f"  {tool} / {peer}: check {check:.2f}x, check + imports {whole:.2f}x, "
+                print(f"  {tool} / {peer}: check {check:.2f}x (CPU {cpu:.2f}x), check + imports {whole:.2f}x, "
                       f"peak memory {memory:.2f}x")
 
 
