@@ -150,6 +150,22 @@ def test_the_report_holds_only_chosen_stories_the_family_allowed_to_publish(sess
     assert write_workshop_report(session, findings, tmp_path / "reports").is_file()
 
 
+def test_the_findings_page_shows_the_chosen_story_beside_a_measure_of_its_domain(session, env, monkeypatch) -> None:
+    from dpup_eval.workshop.widgets_findings import FindingsPanel
+
+    monkeypatch.setenv(STORIES_ENV, env[STORIES_ENV])
+    workshop_stories(session).room.select(2, reasons="A parent finding their feet", present=["Aroha"],
+                                          recorded_by="Facilitator")
+    panel = FindingsPanel(session)
+    panel.measure.value = "parent_confidence_improved"  # indicators.yaml: domain parent_confidence
+    assert "feels strong now" in panel.stories.value and "A parent finding their feet" in panel.stories.value
+    assert "Confidence as a parent" in panel.stories.value
+    panel.measure.value = "finished"  # no domain
+    assert panel.stories.value == ""
+    panel.measure.value = "child_wellbeing_change"  # a domain with no story chosen yet
+    assert panel.stories.value == ""
+
+
 def test_a_story_withdrawn_after_its_choice_leaves_the_page_and_the_report(session, env) -> None:
     stories = workshop_stories(session, env)
     stories.room.select(2, reasons="A parent finding their feet", present=["Aroha"], recorded_by="Facilitator")

@@ -276,6 +276,10 @@ class Indicator(BaseModel):
     compare: list[CompareGroups] = Field(
         [], description="named groups compared directly, alongside each group vs everyone else"
     )
+    domain: str | None = Field(
+        None, description="the domain of change (the programme's stories.yaml) this measure speaks to: the "
+        "workshop shows the families' stories the room chose for it beside the measure"
+    )
 
     def definition(self, definition_id: str) -> Definition:
         for candidate in self.definitions:

@@ -28,7 +28,8 @@ from dpup_eval.rights.stories.tables import default_stories_path
 from dpup_eval.rights.uses import UseRegister
 from dpup_eval.workshop.session import WorkshopSession
 
-__all__ = ["STORIES_ENV", "WorkshopStories", "record_report_uses", "stories_report_html", "workshop_stories"]
+__all__ = ["STORIES_ENV", "WorkshopStories", "chosen_stories_html", "record_report_uses", "stories_report_html",
+           "workshop_stories"]
 
 STORIES_ENV = "DPUP_WORKSHOP_STORIES"
 
@@ -60,6 +61,24 @@ def workshop_stories(session: WorkshopSession, environ: dict[str, str] | None = 
     w = session.workshop
     room = StoryRoom(StoryRegister(target), workshop_name(w.id, w.name, w.held_on), check)
     return WorkshopStories(room=room, settings=settings)
+
+
+def chosen_stories_html(session: WorkshopSession, stories: WorkshopStories | None, measure: str | None) -> str:
+    """Beside a measure on the findings page: the stories the room chose in the measure's domain of change."""
+    if stories is None or measure is None:
+        return ""
+    try:
+        domain = session.indicators.indicator(measure).domain
+    except KeyError:  # a measure the room made up today names no domain
+        return ""
+    pick = stories.room.selected().get(domain) if domain else None
+    if pick is None:
+        return ""
+    [story] = stories.room.register.shared("workshop", check=stories.room.check, numbers=[pick.story])
+    esc = html.escape
+    return (f'<div class="dpup-result"><p><strong>The story the room chose for '
+            f"{esc(stories.domain_name(domain))}</strong></p><blockquote>{esc(story.text)}</blockquote>"
+            f"<p>Why the room chose it: {esc(pick.reasons)}</p></div>")
 
 
 def stories_report_html(stories: WorkshopStories | None) -> str:

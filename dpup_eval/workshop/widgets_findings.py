@@ -17,6 +17,7 @@ from dpup_eval.findings.evaluation import Finding, Findings
 from dpup_eval.workshop import finding_key_text
 from dpup_eval.workshop.report import finding_key, write_workshop_report
 from dpup_eval.workshop.session import WorkshopSession
+from dpup_eval.workshop.stories import chosen_stories_html, workshop_stories
 from dpup_eval.workshop.widgets_base import Message, button, section, set_options, text_html
 from dpup_eval.workshop.widgets_join import JoinPanel
 
@@ -65,6 +66,8 @@ class FindingsPanel(w.VBox):
         self.grouping = w.Dropdown(description="Group by", style=_WIDE)
         self.chart = w.Output()
         self.readings = w.HTML()
+        self.stories = w.HTML()  # the families' story the room chose for the measure's domain, if any
+        self._stories = workshop_stories(session)
         self.finding = w.Dropdown(description="Which result are you commenting on?", style=_WIDE)
         self.interpretation = w.Textarea(
             description="What do you read into it? (in your own words)", style=_WIDE
@@ -91,7 +94,7 @@ class FindingsPanel(w.VBox):
         super().__init__(
             [
                 section("What the measures show", self.measure, self.definition, self.view, self.grouping,
-                        self.chart, self.readings),
+                        self.chart, self.readings, self.stories),
                 section("Join", self.join, intro="Join to add your reading and choose what goes in the report."),
                 section("Readings from the room", self.finding, self.interpretation, self.save, self.interpretations),
                 section("The workshop report", self.include, self.export, self.report_link),
@@ -121,6 +124,7 @@ class FindingsPanel(w.VBox):
             self.on_measure()
         self.show_interpretations()
         self.show_choice()
+        self.stories.value = chosen_stories_html(self.session, self._stories, self.measure.value)
 
     def selected(self) -> list[Finding]:
         """The findings the chart and readings currently show."""
@@ -164,6 +168,7 @@ class FindingsPanel(w.VBox):
             self._busy = False
         self.draw()
         self.show_choice()
+        self.stories.value = chosen_stories_html(self.session, self._stories, self.measure.value)
 
     def on_definition(self, _: object = None) -> None:
         if not self._busy:
