@@ -14,9 +14,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import test_workshop_browser
 from test_workshop_browser import (  # the shared server, browser and page helpers
-    ARGS,
-    CHROMIUM,
     DESKTOP,
     FACILITATOR_CODE,
     PAYLOAD,
@@ -38,6 +37,7 @@ from dpup_eval.rights.stories.sharing import story_check
 from dpup_eval.workshop.stories import STORIES_ENV
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+browser = test_workshop_browser.browser  # the module-scoped Chromium fixture (pytest finds it by name)
 
 ATTACK = "Whaea Losa Tuilagi rang Mere Tipene on 021 555 0199 (NHI ZZZ0016). Now I feel like a real parent."
 SECRETS = ("Losa", "Tuilagi", "Tipene", "021 555 0199", "ZZZ0016", "CCSS-0000")
@@ -80,16 +80,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             os.environ.pop(STORIES_ENV, None)
         else:
             os.environ[STORIES_ENV] = before
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser: object, server: Server, page_name: str, viewport: dict[str, int], recorder: Recorder) -> object:

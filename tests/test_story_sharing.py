@@ -189,6 +189,10 @@ def test_the_command_line_records_reviews_chooses_and_packs(tmp_path, capsys) ->
     assert main(["stories", "withdraw", "1", "--on", str(date.today()), *common]) == 0
     assert main(["stories", "choose", "1", "everyone", *common]) == 2
     assert "not a choice" in capsys.readouterr().err
+    question = tmp_path / "question.html"
+    assert main(["stories", "question", "--audience", "child", "--out", str(question)]) == 0
+    assert "Pick one" in question.read_text("utf-8") and "Spache grade" in capsys.readouterr().err
+    assert main(["stories", "question", "--audience", "teen"]) == 2
 
 
 def test_findings_that_are_not_evaluate_output_are_refused(tmp_path) -> None:

@@ -23,7 +23,7 @@ import typer
 
 from dpup_eval.errors import DpupEvalError
 
-__all__ = ["audit_app", "notice", "register", "request_app", "uses_app"]
+__all__ = ["audit_app", "notice", "register", "request_app", "uses_app", "write_notice"]
 
 audit_app = typer.Typer(help="Check the audit log and see who used what.", no_args_is_help=True)
 request_app = typer.Typer(help="Access (IPP 6) and correction (IPP 7) requests from families.", no_args_is_help=True)
@@ -92,20 +92,26 @@ def notice(
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of printing.")] = None,
 ) -> None:
     """Write the plain-language notice for families from the agreement (adult or child version)."""
-    from dpup_eval.rights.notices import build_notice, readability
+    from dpup_eval.rights.notices import build_notice
 
     if audience not in ("adult", "child"):
         raise typer.BadParameter(f"--audience must be adult or child, not {audience!r}")
     if fmt not in ("html", "md"):
         raise typer.BadParameter(f"--format must be html or md, not {fmt!r}")
-    built = build_notice(_agreement(contract), audience)  # type: ignore[arg-type]
+    write_notice(build_notice(_agreement(contract), audience), fmt, out, "Notice")  # type: ignore[arg-type]
+
+
+def write_notice(built, fmt: str, out: Path | None, what: str) -> None:  # built: Notice
+    """Print or write a notice-like text (html or md), then its readability; exit 1 when it misses its target."""
+    from dpup_eval.rights.notices import readability
+
     text = built.to_html() if fmt == "html" else built.to_markdown()
-    score = readability(built)
     if out:
         out.write_text(text, encoding="utf-8")
-        _say(f"Notice written to {out}")
+        _say(f"{what} written to {out}")
     else:
         print(text, end="")
+    score = readability(built)
     _say(score.describe())
     if not score.meets_target:
         raise typer.Exit(1)

@@ -266,22 +266,13 @@ def stories_question(
 ) -> None:
     """The question put to a family about their story, in adult or child words, with its readability."""
     from dpup_eval.agreement.contract import Agreement, default_contract_dir
-    from dpup_eval.rights.notices import readability
+    from dpup_eval.cli.rights import write_notice
     from dpup_eval.rights.stories.sharing import question_for
 
     if fmt not in ("html", "md"):
         raise typer.BadParameter(f"--format must be html or md, not {fmt!r}")
-    built = question_for(Agreement.load(contract if contract is not None else default_contract_dir()), audience)
-    text = built.to_html() if fmt == "html" else built.to_markdown()
-    if out:
-        out.write_text(text, encoding="utf-8")
-        _say(f"Question written to {out}")
-    else:
-        print(text, end="")
-    score = readability(built)
-    _say(score.describe())
-    if not score.meets_target:
-        raise typer.Exit(1)
+    agreement = Agreement.load(contract if contract is not None else default_contract_dir())
+    write_notice(question_for(agreement, audience), fmt, out, "Question")
 
 
 def tender_pack(

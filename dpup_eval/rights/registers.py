@@ -89,11 +89,13 @@ def target_of(value: str | os.PathLike[str] | None, default: Path) -> str | Path
     return os.fspath(value) if is_url(value) else Path(value)
 
 
-def open_register(target: str | os.PathLike[str], schema: Schema) -> Database:
-    """Open (creating or migrating) a register; the caller closes it."""
+def open_register(target: str | os.PathLike[str], schema: Schema, *, what: str | None = None,
+                  recover: str | None = None) -> Database:
+    """Open (creating or migrating) a register; the caller closes it. ``what`` names it in messages and
+    ``recover`` says what to do when it is damaged (defaults for the request and use registers)."""
     db = Database(
-        target, what=_WHAT[schema.name], lock_name=f"dpup_eval.{schema.version_table}",
-        recover="Restore it from your backup copy, or move it aside to start a new, empty register.",
+        target, what=what or _WHAT[schema.name], lock_name=f"dpup_eval.{schema.version_table}",
+        recover=recover or "Restore it from your backup copy, or move it aside to start a new, empty register.",
     )  # fmt: skip
     try:
         migrate(db, schema)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from dpup_eval.paths import dpup_home
-from dpup_eval.records import Database, Migration, Schema, migrate
+from dpup_eval.records import Database, Migration, Schema
+from dpup_eval.rights.registers import open_register
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -94,13 +95,6 @@ def default_stories_path() -> Path:
 
 def open_stories(target: str | os.PathLike[str]) -> Database:
     """Open (creating or migrating) the story register; the caller closes it."""
-    db = Database(
-        target, what="The story register", lock_name="dpup_eval.stories_register_version",
-        recover="Restore it from your backup copy; a new, empty register would lose families' choices.",
-    )  # fmt: skip
-    try:
-        migrate(db, STORIES)
-    except BaseException:
-        db.close()
-        raise
-    return db
+    return open_register(target, STORIES, what="The story register",
+                         recover="Restore it from your backup copy; a new, empty register would lose families' "
+                                 "choices.")
