@@ -193,6 +193,12 @@ def test_the_command_line_records_reviews_chooses_and_packs(tmp_path, capsys) ->
     assert main(["stories", "question", "--audience", "child", "--out", str(question)]) == 0
     assert "Pick one" in question.read_text("utf-8") and "Spache grade" in capsys.readouterr().err
     assert main(["stories", "question", "--audience", "teen"]) == 2
+    sheet = tmp_path / "sheet.html"
+    assert main(["stories", "sheet", "1", "--out", str(sheet), *common]) == 0
+    page = sheet.read_text("utf-8")
+    assert sheet.stat().st_mode & 0o777 == 0o600
+    assert "027 123 4567" in page and "[phone removed]" in page  # both sides, for the family to compare
+    assert "phone numbers: 1" in page and "Choose one" in page
 
 
 def test_findings_that_are_not_evaluate_output_are_refused(tmp_path) -> None:

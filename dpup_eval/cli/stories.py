@@ -169,6 +169,24 @@ def stories_show(
             print(f"{c.given_on} {c.event}: {c.level} (version {c.version}, asked {c.how} with {c.asked_with} words)")
 
 
+@stories_app.command("sheet")
+def stories_sheet(
+    number: Annotated[int, typer.Argument(help="The story number.")],
+    out: Annotated[Path, typer.Option("--out", help="The page to write (HTML, owner-only: it holds the family's "
+                                      "own words).")],
+    audience: Annotated[str, typer.Option("--audience", help="adult or child.")] = "adult",
+    contract: ContractOpt = None,
+    stories: StoriesOpt = None,
+    log: LogOpt = None,
+) -> None:
+    """A page to go through with the family before they choose: their words beside the made-safe words,
+    and the question with its choices (adult or child words)."""
+    from dpup_eval.rights.stories.sharing import consent_sheet, write_private
+
+    agreement, _, _ = _programme(contract)
+    print(write_private(out, consent_sheet(_register(stories, log).get(number), agreement, audience)))
+
+
 @stories_app.command("list")
 def stories_list(
     domain: Annotated[str | None, typer.Option("--domain", help="Only this domain of change.")] = None,

@@ -6,6 +6,9 @@
 * `safety`: the identifier scan and the programme's references taken out; what could still pick
   someone out in a small group flagged for a person to decide;
 * `tables`, `register`: the story register on the shared record layer, with its whole history;
-* `sharing`: what leaves the register (for the evaluation team, a tender pack) and the consent sheet
-  a provider goes through with the family.
+* `sharing`: the check built from a programme folder, the question, and the consent sheet a provider
+  goes through with the family (their words beside the made-safe words);
+* `tender`: the tender pack (published findings and stories allowed for tenders), recorded in the use register;
+* `room`: a workshop's marks and its selection of the most significant story per domain;
+* `family`: a family's own stories, choices and uses, for their access pack.
 """

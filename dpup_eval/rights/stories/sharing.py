@@ -7,6 +7,7 @@ data when given, its watch list); building that in one place means no output can
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,12 +15,16 @@ import pandas as pd
 
 from dpup_eval.agreement.contract import Agreement
 from dpup_eval.errors import DpupEvalError
-from dpup_eval.rights.notices import Notice
+from dpup_eval.rights.notices import Notice, render_template
 from dpup_eval.rights.stories.levels import consent_question
+from dpup_eval.rights.stories.register import Story
 from dpup_eval.rights.stories.safety import GroupSizes, StoryCheck
 from dpup_eval.rights.stories.settings import StorySettings
 
-__all__ = ["question_for", "reference_patterns", "story_check"]
+__all__ = ["consent_sheet", "question_for", "reference_patterns", "story_check", "write_private"]
+
+_KIND_WORDS = {"name": "names", "phone": "phone numbers", "email": "email addresses", "address": "addresses",
+               "nhi": "NHI numbers", "ird": "IRD numbers", "dob": "dates of birth", "reference": "reference codes"}
 
 
 def reference_patterns(agreement: Agreement) -> tuple[re.Pattern[str], ...]:
@@ -67,3 +72,32 @@ def question_for(agreement: Agreement, audience: str) -> Notice:
     evaluation = agreement.contracts.get("evaluation", contract)
     return consent_question(audience, provider=contract.provider, programme=contract.programme,  # type: ignore[arg-type]
                             evaluators=evaluation.recipient_plain)
+
+
+def consent_sheet(story: Story, agreement: Agreement, audience: str) -> str:
+    """A printable page to go through with the family before they choose: their words beside the made-safe
+    words, what was taken out (kinds and counts, never the values twice), and the question with its choices.
+
+    It holds the family's own words, so it is for the family and the provider only (written owner-only).
+    """
+    question = question_for(agreement, audience)
+    v = story.current
+    removed = ", ".join(f"{_KIND_WORDS.get(kind, kind)}: {n}" for kind, n in sorted(v.removed.items()))
+    flagged = sorted({f.term for f in v.flag_list})
+    return render_template("stories_sheet.html.j2", question=question, words=v.original, shared=v.redacted,
+                           removed=removed, flagged=flagged, number=story.id, version=v.version)
+
+
+def write_private(out: Path, text: str) -> Path:
+    """Write ``text`` to ``out`` owner-only (0600), whole or not at all (a temporary file renamed into place).
+
+    (dpup_eval.files does this for every writer once it lands; this is the stories' stand-in until then.)
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    tmp.replace(out)
+    return out

@@ -16,7 +16,6 @@ all periods are taken, the ones a tender quotes.
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from dpup_eval.rights.notices import render_template
 from dpup_eval.rights.stories.register import HOW_ASKED, SharedStory, StoryRegister
 from dpup_eval.rights.stories.safety import StoryCheck
 from dpup_eval.rights.stories.settings import StorySettings
-from dpup_eval.rights.stories.sharing import question_for
+from dpup_eval.rights.stories.sharing import question_for, write_private
 from dpup_eval.rights.uses import UseRegister
 
 __all__ = ["PackStory", "PublishedFinding", "TenderPack", "build_tender_pack", "published_findings",
@@ -111,13 +110,7 @@ def write_tender_pack(pack: TenderPack, out: Path, uses: UseRegister) -> Path:
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise DpupEvalError(f"{out}: the tender pack is written as an HTML page; give a name ending in .html")
-    html = render_template("stories_tender.html.j2", pack=pack)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(html)
-    tmp.replace(out)
+    write_private(out, render_template("stories_tender.html.j2", pack=pack))
     uses.add(used_on=pack.made_on, kind="funding", what=f"Tender pack: {pack.title}",
              summary=f"{pack.provider} put {len(pack.findings)} published finding(s) and {len(pack.stories)} "
                      "families' stories (each family agreed to tender use) into a tender.",
