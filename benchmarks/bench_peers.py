@@ -269,7 +269,8 @@ def run_dpup_eval(path: Path, engine: str = "pandas") -> dict:
     from dpup_eval.intake import gx_engine
     from dpup_eval.intake.person_names import lexicon
 
-    gx_engine.warm_up()
+    if engine == "pandas":
+        gx_engine.warm_up()
     lexicon()
     options = {} if engine == "pandas" else {"engine": engine}
     base = start_memory()
@@ -292,13 +293,16 @@ def _import(tool: str) -> None:
         from dpup_eval.intake import gx_engine
 
         gx_engine.warm_up()
+    elif tool == "dpup_eval:duckdb":  # Great Expectations is not imported on this path
+        importlib.import_module("duckdb")
+        importlib.import_module("dpup_eval.intake.loading")
     else:
         importlib.import_module({"pandera": "pandera.pandas", "duckdb": "duckdb"}[tool])
 
 
 def child(tool: str, path: str) -> None:
     started = time.perf_counter()
-    _import(tool.split(":")[0])
+    _import(tool)
     imports = time.perf_counter() - started
     if tool.startswith("dpup_eval:"):
         result = run_dpup_eval(Path(path), engine=tool.split(":", 1)[1])

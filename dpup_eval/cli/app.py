@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -43,6 +44,14 @@ ContractOpt = Annotated[
         "foot forward agreement.",
     ),
 ]
+
+
+
+class Engine(StrEnum):
+    """What runs the agreed rules in `check` (see `dpup_eval.intake.loading.ENGINES`)."""
+
+    pandas = "pandas"
+    duckdb = "duckdb"
 
 
 def _say(message: str) -> None:
@@ -83,6 +92,10 @@ def check(
     sheet: Annotated[
         str | None, typer.Option("--sheet", help="Which sheet of an Excel workbook to check.")
     ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="What runs the agreed rules: pandas (Great Expectations) or duckdb "
+                             "(the same rules as SQL in embedded DuckDB; needs the duckdb extra).")
+    ] = Engine.pandas,
 ) -> None:
     """Check a data file against the agreement for one purpose.
 
@@ -91,7 +104,7 @@ def check(
     from dpup_eval.intake.loading import load
 
     _say(f"Checking {file.name} for {purpose} ...")
-    result = load(file, _contract_path(contract), purpose, sheet=sheet)
+    result = load(file, _contract_path(contract), purpose, sheet=sheet, engine=engine.value)
     report = result.report
     if json_out:
         json_out.write_text(report.to_json(), encoding="utf-8")

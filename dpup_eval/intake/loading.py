@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dpup_eval.agreement.contract import Contract, contract_for
 from dpup_eval.intake import risk
@@ -24,6 +25,9 @@ from dpup_eval.intake.reading import RawTable, read_table
 from dpup_eval.intake.report import CheckReport, ExpectationResult, Problem
 from dpup_eval.intake.specs import build_specs
 from dpup_eval.intake.values import ColumnValues, factorize
+
+#: What can run the contract's row rules (`load(engine=...)`).
+ENGINES = ("pandas", "duckdb")
 
 
 @dataclass
@@ -94,15 +98,20 @@ def load(
     *,
     sheet: str | None = None,
     audit: bool = True,
+    engine: str = "pandas",
 ) -> LoadResult:
     """Check `path` against the contract for `purpose` and return what may be used.
 
     `contract` is a loaded `Contract`, a contract file, or an agreement folder holding one
     contract per purpose. With `audit` (the default) the load is recorded in the audit log: who,
     the file's fingerprint, the fields passed on, for which purpose, when (never any value).
+    `engine` runs the contract's row rules: "pandas" (Great Expectations on distinct values, very
+    many distinct values vectorised) or "duckdb" (the same rules as SQL in embedded DuckDB).
     Raises `DataFileError`/`ContractError`/`UnknownPurposeError` when the
     check cannot run at all; every other problem is in the report.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not '{engine}'")
     c = contract_for(contract, purpose)
     raw = read_table(path, sheet=sheet, expected=c.field_names)
     frame = raw.frame
@@ -120,10 +129,12 @@ def load(
     _schema_problems(c, raw, shown, problems)
 
     present = [f for f in c.fields if f.name in frame.columns]
+    text = {f.name: pa.array(frame[f.name].array) for f in present} if engine == "duckdb" else None
     values = {f.name: factorize(frame[f.name], f) for f in present}
     # The distinct values and codes now hold these columns; keep only free text and unagreed columns.
     frame = raw.frame = frame.drop(columns=[f.name for f in present if not f.is_free_text])
-    expectations = _run_rules(c, values, len(frame), problems)
+    expectations = _run_rules(c, values, len(frame), problems, text)
+    del text
     redacted, rows_redacted, held_values = identifier_problems(c, frame, values, problems, shown)
 
     passing = ~problems.quarantine
@@ -234,12 +245,19 @@ def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems
 
 
 def _run_rules(
-    c: Contract, values: dict[str, ColumnValues], rows: int, problems: Problems
+    c: Contract, values: dict[str, ColumnValues], rows: int, problems: Problems,
+    text: dict[str, pa.ChunkedArray] | None = None,
 ) -> list[ExpectationResult]:
-    from dpup_eval.intake import gx_engine  # Great Expectations is imported only when a check runs
-
+    """The contract's row rules: by GX on distinct values, or (given the text columns) by DuckDB."""
     specs = build_specs(c)
-    outcomes = gx_engine.run_specs(specs, values, rows) if rows else []
+    if text is not None:
+        from dpup_eval.intake import duckdb_engine
+
+        outcomes = duckdb_engine.run_specs(specs, text, rows, c)
+    else:
+        from dpup_eval.intake import gx_engine  # Great Expectations is imported only when a check runs
+
+        outcomes = gx_engine.run_specs(specs, values, rows) if rows else []
     results = []
     for outcome in outcomes:
         spec = outcome.spec
