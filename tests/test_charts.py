@@ -76,8 +76,10 @@ def test_hidden_findings_are_hatched_bands_with_the_reason(findings: Findings) -
     fig = group_chart(findings, "parent_confidence_improved", "age_band", period="2025-Q4")
     bands = _bands(fig)
     assert bands and all(t.marker.pattern.shape == "/" for t in bands)
-    assert all(text == "not shown: small numbers" for t in bands for text in t.text)
-    assert all(f.reason.startswith("fewer than 6 people") for f in hidden if f.suppressed)
+    labels = {"not shown: small numbers", "not shown: too close to another result", "almost all", "very few"}
+    assert all(text in labels for t in bands for text in t.text)
+    reasons = ("fewer than 6 people", "almost all of them", "very few of them", "too close to a result already shown")
+    assert all(f.reason.startswith(reasons) for f in hidden if f.suppressed)
     hidden_labels = {f.group_label.split(": ", 1)[-1] for f in hidden if f.suppressed}
     assert hidden_labels <= set(bands[0].y)
     plotted = {label for t in _points(fig) for label in t.y}

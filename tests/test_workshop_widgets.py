@@ -14,6 +14,8 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
+from dpup_eval.findings.guard import DisclosureGuard
+from dpup_eval.findings.ledger import Ledger
 from dpup_eval.workshop import WorkshopStore
 from dpup_eval.workshop.measure_options import group_choices, measure_options, options_for_kind
 from dpup_eval.workshop.pages import findings_page, success_measures_page
@@ -48,11 +50,14 @@ def session(base_session: WorkshopSession, tmp_path: Path) -> WorkshopSession:
     """The module's data and agreement with a fresh, empty workshop record."""
     store = WorkshopStore(tmp_path / "record.sqlite")
     workshop = ensure_workshop(store, "Test workshop", "demo data", base_session.contract.path)
+    ledger = Ledger(tmp_path / "releases.sqlite")  # each test starts with nothing released
+    guard = DisclosureGuard(base_session.contract, ledger=ledger)
     fresh = dataclasses.replace(
-        base_session, store=store, workshop=workshop, folder=tmp_path, participant=None
+        base_session, store=store, workshop=workshop, folder=tmp_path, participant=None, guard=guard
     )
     yield fresh
     store.close()
+    ledger.close()
 
 
 def _join(session: WorkshopSession, name: str, role: str = "family_member") -> JoinPanel:

@@ -67,6 +67,7 @@ class Field(BaseModel):
     allowed: tuple[str, ...] | None = None
     labels: dict[str, str] = {}
     multi_value_separator: str | None = None
+    precision: float | None = None  # findings publish its averages and medians rounded to this
     role: str
     why: str
     adult_description: str

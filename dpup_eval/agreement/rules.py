@@ -233,6 +233,12 @@ def _field(prop: dict[str, Any], place: str, out: _Collector) -> dict[str, Any] 
         not allowed or not isinstance(separator, str) or not separator or logical != "string"
     ):
         out.add(f"{place}.customProperties", "multiValueSeparator needs a non-empty separator and an enum, on a text field")
+    precision = custom.get("publishPrecision")
+    if precision is not None and (
+        isinstance(precision, bool) or not isinstance(precision, int | float) or not precision > 0
+    ):
+        out.add(f"{place}.customProperties", "publishPrecision must be a positive number, e.g. 0.1")
+        precision = None
     return {
         "name": name,
         "plain_name": prop.get("businessName") or str(name).replace("_", " "),
@@ -247,6 +253,7 @@ def _field(prop: dict[str, Any], place: str, out: _Collector) -> dict[str, Any] 
         "allowed": allowed,
         "labels": labels,
         "multi_value_separator": separator,
+        "precision": float(precision) if precision is not None else None,
         "role": role if role in ROLES else "free_text",
         "why": custom.get("why") or "",
         "adult_description": custom.get("adultDescription") or "",

@@ -158,8 +158,10 @@ def evaluate(
         folder = contract_path if contract_path.is_dir() else contract_path.parent
         indicators = folder / "indicators.yaml"
     _say(f"Evaluating {file.name} for {purpose} ...")
+    exports = "".join(f", {out}" for out in (json_out, html_out) if out)
     findings = evaluate_file(file, contract_path, purpose, indicators, by=by or None, period=period,
-                             period_grain=period_grain)  # type: ignore[arg-type]
+                             period_grain=period_grain,  # type: ignore[arg-type]
+                             release=f"dpup-eval evaluate {file.name} (terminal{exports})")
     if json_out:
         json_out.write_text(findings.to_json(), encoding="utf-8")
     if html_out:
@@ -280,6 +282,7 @@ def contract_validate(
 
 def _register_more() -> None:
     """Commands that live beside their feature modules (kept out of this file to keep it thin)."""
+    from dpup_eval.cli import releases as cli_releases
     from dpup_eval.cli import rights as cli_rights
     from dpup_eval.cli import scan as cli_scan
     from dpup_eval.cli import stories as cli_stories
@@ -289,6 +292,7 @@ def _register_more() -> None:
     cli_workshop.register(app)
     cli_scan.register(app)
     cli_stories.register(app)
+    cli_releases.register(app)
 
 
 _register_more()

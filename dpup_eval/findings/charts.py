@@ -29,11 +29,15 @@ _SYMBOLS = ("circle", "diamond", "square", "triangle-up")
 _PATTERNS = ("", "x", ".", "-")
 
 
-_SHORT_REASONS = {"small_numbers": "small numbers", "protects_elsewhere": "protects a small group"}
+_SHORT_REASONS = {"small_numbers": "small numbers", "protects_elsewhere": "protects a small group",
+                  "too_close": "too close to another result"}  # fmt: skip
 
 
 def _short_reason(finding: Finding) -> str:
-    """A hidden finding's band label: the rule in two words (the full reason is in the hover text)."""
+    """A hidden finding's band label: the rule in two words (the full reason is in the hover text), or
+    the share in words ("almost all") where it is said that way."""
+    if finding.band:
+        return finding.band
     short = _SHORT_REASONS.get(finding.hidden_by or "")
     return f"not shown: {short}" if short else (finding.reason or "not shown").split(" (")[0]
 
@@ -69,8 +73,9 @@ def _add_points(
         return
     cats = [c for c, _ in shown]
     values = [f.estimate for _, f in shown]
-    plus = [(f.ci_high - f.estimate) if f.ci_high is not None else 0 for _, f in shown]
-    minus = [(f.estimate - f.ci_low) if f.ci_low is not None else 0 for _, f in shown]
+    # whiskers as published (rounded) numbers, without floating-point dust in the page's chart data
+    plus = [round(f.ci_high - f.estimate, 6) if f.ci_high is not None else 0 for _, f in shown]
+    minus = [round(f.estimate - f.ci_low, 6) if f.ci_low is not None else 0 for _, f in shown]
     symbols = [
         _SYMBOLS[k % len(_SYMBOLS)] + ("" if f.meets_target in (True, None) else "-open") for _, f in shown
     ]

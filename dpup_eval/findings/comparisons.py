@@ -6,10 +6,12 @@ name the pairs; each pair gets **one** published difference per period, with its
 method named:
 
 - shares (``proportion``, ``improved``): Newcombe's hybrid score interval (method 10 of Newcombe 1998),
-  computed from the **published, rounded** counts of the two groups, so the difference is exactly the
-  difference of the two published percentages and reveals nothing they do not;
+  computed from the **published, rounded** counts of the two groups (allowing for the rounding, as
+  :mod:`dpup_eval.findings.perturbation` says), so the difference is exactly the difference of the
+  two published percentages and reveals nothing they do not;
 - averages and changes (``mean``, ``change``): the difference of the two published averages with
-  Welch's unequal-variance t interval (Welch-Satterthwaite degrees of freedom).
+  Welch's unequal-variance t interval (Welch-Satterthwaite degrees of freedom), allowing for each
+  average's rounding and rounded like them (:func:`~dpup_eval.findings.perturbation.average_difference`).
 
 A difference is shown only where both groups' findings are shown: if disclosure control hides either
 one, the difference is withheld too (it would give the hidden one away). Medians and counts are not
@@ -25,7 +27,13 @@ import numpy as np
 
 from dpup_eval.findings.indicators import PROPORTION_KINDS
 from dpup_eval.findings.intervals import newcombe_difference
-from dpup_eval.findings.tables import Cells, welch_from_summary
+from dpup_eval.findings.perturbation import (
+    SHARE_STEP,
+    average_difference,
+    round_to_steps,
+    share_rounding_variance,
+)
+from dpup_eval.findings.tables import Cells
 
 __all__ = ["METHODS", "PairDifference", "named_differences"]
 
@@ -60,11 +68,16 @@ def named_differences(
     rounded: tuple[np.ndarray, np.ndarray | None],
     labels: Sequence[str],
     pairs: Sequence[tuple[str, str]],
+    *,
+    spread: tuple[np.ndarray, np.ndarray] | None = None,
+    protected: bool = True,
+    base: int = 3,
 ) -> np.ndarray:
     """Per cell of the group × period table, the list of :class:`PairDifference` it publishes.
 
     ``estimate``: the published estimates (object array, None where withheld); ``hidden``: the
-    suppression mask; ``rounded``: the published (rounded) people and success counts, used for shares.
+    suppression mask; ``rounded``: the published (rounded) people and success counts, used for shares;
+    ``spread``: for averages, each cell's true standard deviation and rounding step.
     Rows are ``labels`` (the last row of the table, Total, is never in a pair). The difference for a
     pair (a, b) sits on a's row, in each period column where both a and b are shown.
     """
@@ -78,19 +91,23 @@ def named_differences(
     method = method_for(kind)
     n_rounded, s_rounded = rounded
     if kind not in PROPORTION_KINDS:
-        _, sd = cells.mean_sd()
+        sd, steps = spread if spread is not None else (cells.mean_sd()[1], np.zeros(shape))
     for a, b in pairs:
         i, j = row[a], row[b]
         shown = ~hidden[i] & ~hidden[j]
         if kind in PROPORTION_KINDS:
-            diff, low, high = newcombe_difference(s_rounded[i], n_rounded[i], s_rounded[j], n_rounded[j])  # type: ignore[index]
+            diff, low, high = newcombe_difference(
+                s_rounded[i], n_rounded[i], s_rounded[j], n_rounded[j],  # type: ignore[index]
+                rounding_variance=share_rounding_variance(base),
+            )  # fmt: skip
+            if protected:
+                diff, low, high = (round_to_steps(v, SHARE_STEP) for v in (diff, low, high))
         else:
             published = np.array([np.nan if v is None else v for v in estimate[i]], dtype=float)
             published_other = np.array([np.nan if v is None else v for v in estimate[j]], dtype=float)
-            _, low, high = welch_from_summary(
-                cells.n[i], published, sd[i], cells.n[j], published_other, sd[j]
+            diff, low, high = average_difference(
+                (published, sd[i], cells.n[i], steps[i]), (published_other, sd[j], cells.n[j], steps[j]), protected
             )
-            diff = published - published_other
         for c in np.flatnonzero(shown & np.isfinite(diff)):
             bounds = (
                 (float(low[c]), float(high[c]))

@@ -7,9 +7,11 @@ defaults"): counts of people are randomly rounded to base 3, a cell resting on f
 suppressed, a mean/median/sum needs at least 20 people, and a suppressed cell must not be recoverable by
 subtraction from the totals. A contract can make these rules stricter, never looser.
 
-Rounding is *stable*: the random draw comes from a keyed hash of the cell's identity (its key), not from
-a random generator, so asking the same question twice gives the same answer and repeated questions
-cannot be averaged to recover the true count.
+Rounding is *stable*: the random draw comes from the cell, not from a random generator, so asking the
+same question twice gives the same answer and repeated questions cannot be averaged to recover the
+true count. Findings draw from each cell's *people* (:mod:`dpup_eval.findings.cell_keys`, through
+:func:`round_with_draws`); :func:`stable_random_round` and :func:`publish_table` draw from a keyed hash
+of a cell's label, for tables of counts that have no record keys (pass a secret: the default is public).
 
 Suppression convention (:func:`suppress`): the caller passes the table of **true** counts *with its
 margins*: a row labelled ``"Total"`` and/or a column labelled ``"Total"`` (:func:`with_totals` adds them).
@@ -36,9 +38,12 @@ __all__ = [
     "TOTAL",
     "DisclosureRules",
     "LooserRuleError",
+    "label_draws",
+    "Protections",
     "PublishedCount",
     "publish_count",
     "publish_table",
+    "round_with_draws",
     "stable_random_round",
     "statistic_reason",
     "suppress",
@@ -70,6 +75,11 @@ def _uniform_draws(keys: Sequence[str], secret: bytes) -> np.ndarray:
         digests += copy.digest()
     words = np.frombuffer(bytes(digests), dtype="<u8")
     return (words >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def label_draws(labels: Sequence[str], secret: bytes = _DEFAULT_ROUNDING_KEY) -> np.ndarray:
+    """The draw :func:`stable_random_round` uses for each label (public with the default key)."""
+    return _uniform_draws(labels, secret)
 
 
 @overload
@@ -109,10 +119,42 @@ def stable_random_round(
     whole = counts.astype(np.int64)
     if np.any(whole < 0):
         raise ValueError("counts of people cannot be negative")
-    residue = whole % base
-    draws = _uniform_draws(keys, secret).reshape(whole.shape)
-    rounded = whole - residue + np.where((residue > 0) & (draws * base < residue), base, 0)
+    rounded = round_with_draws(whole, _uniform_draws(keys, secret).reshape(whole.shape), base)
     return int(rounded) if scalar else rounded
+
+
+def round_with_draws(counts: np.ndarray, draws: np.ndarray, base: int = 3) -> np.ndarray:
+    """The random-rounding rule given each cell's uniform draw in [0, 1) (whole, non-negative counts).
+
+    A multiple of ``base`` stays; otherwise residue r goes up when ``draw * base < r`` (probability
+    r / base), else down, so the rounded count is unbiased. Who supplies the draw decides what is
+    consistent: a cell key (:mod:`dpup_eval.findings.cell_keys`) makes it a function of the people.
+    """
+    whole = np.asarray(counts).astype(np.int64)
+    residue = whole % base
+    return whole - residue + np.where((residue > 0) & (np.asarray(draws) * base < residue), base, 0)
+
+
+@dataclass(frozen=True)
+class Protections:
+    """Which protections apply to published findings. The workbench always uses them all.
+
+    Only the tests switch one off, to prove that the shipped attacker
+    (:mod:`dpup_eval.findings.attacker`) finds exactly what that protection guards against:
+    ``cell_keys`` off rounds counts by their labels with the public default key (the old way);
+    ``magnitudes`` off publishes means, medians and intervals at full precision; ``overlap`` off
+    publishes populations that differ by a few people; ``bands`` off publishes "all" or "none" of a
+    small group as a share.
+    """
+
+    cell_keys: bool = True
+    magnitudes: bool = True
+    overlap: bool = True
+    bands: bool = True
+
+    @classmethod
+    def none(cls) -> Protections:
+        return cls(cell_keys=False, magnitudes=False, overlap=False, bands=False)
 
 
 def publish_count(true_count: int, cell_key: str, rules: DisclosureRules | None = None) -> PublishedCount:

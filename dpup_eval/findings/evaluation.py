@@ -5,12 +5,12 @@ grouping at a time, never crossed), for each period and for all periods together
 intervals come from the true values, then disclosure control decides what is shown (DESIGN.md,
 "Disclosure control defaults"; rules from the contract, which may only make them stricter):
 
-- every count of people is stably randomly rounded to base 3; the rounding key names the *people*
-  counted (who is included, the cell), not the definition, so two definitions over the same people
-  publish the same rounded n and cannot be averaged against each other;
-- a share (``proportion``/``improved``) is published from the **rounded** counts, with its Wilson
-  interval from those rounded counts too: an exact interval or percentage from the true counts could
-  give away the count that rounding hides (see :mod:`dpup_eval.findings.intervals`);
+- every count of people is randomly rounded to base 3 by its cell key, worked out from the secret
+  record keys of the people in the cell (:mod:`dpup_eval.findings.cell_keys`): the same people get the
+  same rounded count in every table, measure and definition, one person more or less an unrelated one;
+- a share (``proportion``/``improved``) is published from the **rounded** counts, with an interval
+  that allows for the rounding; averages and medians are rounded to their measure's precision by the
+  same cell key (:mod:`dpup_eval.findings.perturbation`); nothing is published at full precision;
 - a share or count cell resting on fewer than ``minimum_count`` people, or with fewer than that many
   successes, is withheld; a mean, median or change needs ``minimum_for_mean`` people;
 - secondary suppression over each grouping's group × period table *with* its totals (the Total row is
@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from dpup_eval.agreement.contract import Agreement, Contract, contract_for, default_contract_dir
 from dpup_eval.errors import DataFileError
@@ -40,6 +40,7 @@ from dpup_eval.findings import tables
 from dpup_eval.findings.comparisons import method_for, named_differences
 from dpup_eval.findings.derived import DerivedOutcome, add_derived_columns, extend_contract
 from dpup_eval.findings.disclosure import DisclosureRules, LooserRuleError
+from dpup_eval.findings.guard import DisclosureGuard
 from dpup_eval.findings.indicator_checks import grouping_problem
 from dpup_eval.findings.indicators import (
     PROPORTION_KINDS,
@@ -83,7 +84,9 @@ class Finding(BaseModel):
 
     ``group`` maps a grouping field to its value ({} = everyone); ``period`` None = all periods.
     ``n`` is the published (rounded) number of people. Shares are 0 to 1. A suppressed finding has
-    ``estimate``, ``ci_low``, ``ci_high``, ``n`` and comparisons all None and says why in ``reason``.
+    ``estimate``, ``ci_low``, ``ci_high``, ``n`` and comparisons all None and says why in ``reason``;
+    a share withheld because nearly everyone (or nearly no one) in the group succeeded says so in
+    ``band`` ("almost all" / "very few") instead of a number.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -105,7 +108,9 @@ class Finding(BaseModel):
     n: int | None
     suppressed: bool
     reason: str | None = None
-    hidden_by: Literal["small_numbers", "protects_elsewhere"] | None = None
+    hidden_by: Literal["small_numbers", "protects_elsewhere", "too_close"] | None = None
+    band: Literal["almost all", "very few"] | None = None
+    precision: float | None = None  # the step the estimate and its range are rounded to (None: exact)
     target: float | None
     direction: Literal["higher", "lower"]
     meets_target: bool | None
@@ -129,6 +134,10 @@ class Findings(BaseModel):
     period_field: str | None
     period_grain: str | None = None
     periods: list[str]
+    #: Per finding, the sets of people it rests on (kept in the kernel for the release ledger; never
+    #: serialised, never sent to a page).
+    _resting_on: list[Any] = PrivateAttr(default_factory=list)
+    _definitions: dict[str, Any] = PrivateAttr(default_factory=dict)  # as evaluated (for the ledger)
 
     def __len__(self) -> int:
         return len(self.findings)
@@ -186,6 +195,7 @@ def evaluate(
     contract: Contract | None = None,
     rules: DisclosureRules | None = None,
     period_grain: Grain | None = None,
+    guard: DisclosureGuard | None = None,
 ) -> Findings:
     """Evaluate indicators over accepted data (from :func:`dpup_eval.load`) into published findings.
 
@@ -197,6 +207,9 @@ def evaluate(
     ``contract``: the agreement the data was loaded for (default: the built-in evaluation contract);
     indicators are validated against it and its disclosure rules apply. ``rules`` may only be
     stricter than the contract's.
+    ``guard``: what this programme has already published (:class:`~dpup_eval.findings.guard.DisclosureGuard`;
+    the workshop and the command line pass theirs). Without one, only this call's findings are
+    checked against each other.
     """
     items = _as_list(indicators)
     purpose = indicators.purpose if isinstance(indicators, IndicatorSet) else "evaluation"
@@ -229,6 +242,8 @@ def evaluate(
     from dpup_eval.findings.wording import Wording
 
     wording = Wording(contract, period, rules, grain)
+    guard = (guard or DisclosureGuard(contract)).using(data, rules)
+    resting_on: list[Any] = []  # per finding, the populations it rests on (for the release ledger)
     for indicator in items:
         names = requested if requested is not None else [g for g in indicator.groupings if g != period]
         names = [*names, *(c.field for c in indicator.compare if c.field not in names and c.field != period)]
@@ -237,9 +252,10 @@ def evaluate(
                 codings[name] = tables.Coding.of(data[name])
         for definition in indicator.definitions:
             findings += _evaluate_definition(
-                data, indicator, definition, [(n, codings[n]) for n in names], periods, period, rules, wording
-            )
-    return Findings(
+                data, indicator, definition, [(n, codings[n]) for n in names], periods, period, rules, wording,
+                guard, resting_on,
+            )  # fmt: skip
+    result = Findings(
         findings=findings, rules={"rounding_base": rules.rounding_base, "minimum_count": rules.minimum_count,
                                   "minimum_for_mean": rules.minimum_for_mean},
         contract=contract.id, purpose=contract.purpose, groupings=list(dict.fromkeys(
@@ -247,6 +263,9 @@ def evaluate(
                                        *(c.field for c in i.compare)] if g != period)),
         period_field=period, period_grain=grain, periods=[] if not period else list(periods.labels),
     )  # fmt: skip
+    result._resting_on = resting_on
+    result._definitions = {i.id: {d.id: d.model_dump(mode="json") for d in i.definitions} for i in items}
+    return result
 
 
 def evaluate_file(
@@ -257,11 +276,14 @@ def evaluate_file(
     by: Sequence[str] | None = None,
     period: str | None = None,
     period_grain: Grain | None = None,
+    release: str | None = None,
 ) -> Findings:
     """Load ``file`` for ``purpose`` (checked against the contract), then evaluate the indicators file.
 
     Only accepted rows are used; quarantined rows are left out as the check report says.
-    ``contract_path`` is a contract file or an agreement folder.
+    ``contract_path`` is a contract file or an agreement folder. ``release``: the findings leave the
+    workbench this way (e.g. "dpup-eval evaluate ..."): they are checked against, and recorded in,
+    the programme's release ledger.
     """
     from dpup_eval.intake.loading import load
 
@@ -273,7 +295,12 @@ def evaluate_file(
             file,
             "was not accepted against its contract, so nothing is evaluated; run `dpup-eval check` to see why",
         )
-    return evaluate(result.data, indicators, by=by, period=period, contract=contract, period_grain=period_grain)
+    guard = DisclosureGuard.for_programme(contract) if release else None
+    findings = evaluate(result.data, indicators, by=by, period=period, contract=contract, period_grain=period_grain,
+                        guard=guard)  # fmt: skip
+    if guard is not None and release:
+        guard.record(findings, release)
+    return findings
 
 
 def with_derived(
@@ -340,7 +367,8 @@ def _person_arrays(data: pd.DataFrame, indicator: Indicator, d: Definition) -> t
 
 def _evaluate_definition(
     data: pd.DataFrame, indicator: Indicator, d: Definition, groupings: list[tuple[str, tables.Coding]],
-    periods: tables.Coding, period_field: str | None, rules: DisclosureRules, wording: Any,
+    periods: tables.Coding, period_field: str | None, rules: DisclosureRules, wording: Any, guard: Any,
+    resting_on: list[Any],
 ) -> list[Finding]:  # fmt: skip
     kind = indicator.kind
     selected, measure, success = _person_arrays(data, indicator, d)
@@ -354,35 +382,39 @@ def _evaluate_definition(
         tables.cell_stats(kind, selected, coding, periods, **stat).stack(overall) for _, coding in groupings
     ]
     minimum = rules.minimum_for_mean if kind in STATISTIC_KINDS else rules.minimum_count
+    single = tables.Coding.single(len(data))
+    plan = guard.plan(indicator, d, selected, success, [(None, single), *groupings], periods)
 
-    def primary(cells: tables.Cells) -> np.ndarray:
-        mask = cells.n < minimum
-        return mask | (cells.s < rules.minimum_count) if cells.s is not None else mask
+    def protect(extra: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+        primary = [plan.primary(c, minimum) | e for c, e in zip([overall, *grouped], extra, strict=True)]
+        return tables.protect([c.n for c in grouped], primary[1:], overall.n[0], primary[0][0], rules)
 
-    masks, overall_mask = tables.protect(
-        [c.n for c in grouped], [primary(c) for c in grouped], overall.n[0], primary(overall)[0], rules
-    )
+    masks, overall_mask = plan.settle([overall, *grouped], protect, minimum)
     labels = [*periods.labels[:], None] if period_field else [None]
     keep_cols = (
         list(range(len(periods.labels))) + [len(periods.labels)] if period_field else [len(periods.labels)]
     )
     out: list[Finding] = []
-    blocks = [(None, ("*",), overall, overall_mask[None, :], primary(overall))]
+    blocks = [(None, ("*",), overall, overall_mask[None, :], plan.primary(overall, minimum))]
     blocks += [
-        (name, coding.labels, cells, mask, primary(cells)[:-1])
+        (name, coding.labels, cells, mask, plan.primary(cells, minimum)[:-1])
         for (name, coding), cells, mask in zip(groupings, grouped, masks, strict=True)
     ]
     phrase = d.phrase or d.label[:1].lower() + d.label[1:]
-    for name, group_labels, cells, mask, own_primary in blocks:
-        published = tables.publish(
-            kind, d, cells, mask, rules, name, group_labels, periods.labels, bool(period_field)
-        )
+    for b, (name, group_labels, cells, mask, own_primary) in enumerate(blocks):
+        published = tables.publish(kind, cells, mask, rules, bool(period_field), plan.noises[b])
         context = TableContext(kind, rules, phrase, wording.grouping_words(name), wording.periods_word())
-        published["hidden"] = hidden_reasons(mask[: len(own_primary)], own_primary, context, bool(period_field))
+        rows = len(own_primary)
+        published["hidden"] = hidden_reasons(
+            mask[:rows], own_primary, context, bool(period_field), too_close=plan.too_close(b)[:rows],
+            bands=plan.band[b][:rows],
+        )  # fmt: skip
+        published["band"] = plan.band[b]
         pairs = [p for c in indicator.compare if c.field == name for p in c.pairs_among(group_labels)]
         published["versus_groups"] = named_differences(
-            kind, cells, published["estimate"], mask, published.pop("rounded"), group_labels, pairs
-        )
+            kind, cells, published["estimate"], mask, published.pop("rounded"), group_labels, pairs,
+            spread=published.pop("spread"), protected=guard.protections.magnitudes, base=rules.rounding_base,
+        )  # fmt: skip
         n_rows = len(group_labels) if name else 1
         for r in range(n_rows):
             group = {name: group_labels[r]} if name else {}
@@ -390,6 +422,7 @@ def _evaluate_definition(
             for c, column in zip(keep_cols, labels, strict=True):
                 values = {k: v[r][c] for k, v in published.items()}
                 out.append(_finding(wording, indicator, d, group, column, values, other))
+                resting_on.append(plan.at(b, r, c))
     return out
 
 
@@ -473,6 +506,8 @@ def _finding(
         n=None if suppressed or values["n"] is None else int(values["n"]), suppressed=suppressed,
         reason=values["hidden"].words if suppressed else None,
         hidden_by=values["hidden"].code if suppressed else None,
+        band=values["band"] if suppressed else None,
+        precision=None if suppressed or values["precision"] is None else float(values["precision"]),
         target=indicator.target, direction=indicator.direction, meets_target=meets, **comparisons,
     )  # fmt: skip
     sentence, cautions = wording.describe(indicator, d, fields)

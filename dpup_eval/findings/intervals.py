@@ -47,22 +47,35 @@ def _scalar_or_array(value: np.ndarray) -> np.ndarray:
     return value[()] if value.ndim == 0 else value
 
 
-def wilson(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson(
+    successes: ArrayLike, n: ArrayLike, confidence: float = 0.95, *, rounding_variance: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for successes/n, vectorised (inputs broadcast); n == 0 gives NaN bounds.
 
     The bounds are forced to contain successes/n and to lie in [0, 1]: mathematically they do, and the
     forcing only removes floating-point dust (a lower bound of -1e-17 at 0/n would look like a bug).
+
+    ``rounding_variance``: when successes and n are published *perturbed* counts (each off its true
+    value by noise of this variance, as random rounding makes them), the interval solves
+    (p̂ - p)² = z² [p(1 - p)/n + v(1 + p²)/n²] instead of Wilson's (p̂ - p)² = z² p(1 - p)/n: the
+    noise in p̂ = s/n from both counts, to first order, is added to the binomial variance. 0 gives
+    Wilson's interval exactly.
     """
     z = _z(confidence)
     s, total = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(n, dtype=float))
     if np.any(total < 0) or np.any(s < 0) or np.any(s > total):
         raise ValueError("wilson needs 0 <= successes <= n")
+    if rounding_variance < 0:
+        raise ValueError("rounding_variance cannot be negative")
     with np.errstate(divide="ignore", invalid="ignore"):
         p = s / total
         z2n = z * z / total
-        denominator = 1.0 + z2n
-        centre = (p + z2n / 2.0) / denominator
-        half = z * np.sqrt(p * (1.0 - p) / total + z2n / (4.0 * total)) / denominator
+        extra = z * z * rounding_variance / (total * total)
+        a = 1.0 + z2n - extra
+        b = 2.0 * p + z2n
+        root = np.sqrt(np.maximum(b * b - 4.0 * a * (p * p - extra), 0.0))
+        centre = b / (2.0 * a)
+        half = root / (2.0 * a)
     low = np.where(s == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
     high = np.where(s == total, 1.0, np.clip(centre + half, 0.0, 1.0))
     low = np.where(total == 0, np.nan, np.minimum(low, p))
@@ -71,15 +84,17 @@ def wilson(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tupl
 
 
 def newcombe_difference(
-    s1: ArrayLike, n1: ArrayLike, s2: ArrayLike, n2: ArrayLike, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    s1: ArrayLike, n1: ArrayLike, s2: ArrayLike, n2: ArrayLike, confidence: float = 0.95, *,
+    rounding_variance: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """p1 - p2 with Newcombe's hybrid score interval (1998b, method 10), vectorised.
 
     Each side of the interval combines the distances from each proportion to its own Wilson limit, so
     the interval inherits Wilson's good small-sample behaviour and stays inside [-1, 1].
+    ``rounding_variance`` is passed to :func:`wilson` (counts published perturbed).
     """
-    low1, high1 = wilson(s1, n1, confidence)
-    low2, high2 = wilson(s2, n2, confidence)
+    low1, high1 = wilson(s1, n1, confidence, rounding_variance=rounding_variance)
+    low2, high2 = wilson(s2, n2, confidence, rounding_variance=rounding_variance)
     with np.errstate(divide="ignore", invalid="ignore"):
         p1 = np.asarray(s1, dtype=float) / np.asarray(n1, dtype=float)
         p2 = np.asarray(s2, dtype=float) / np.asarray(n2, dtype=float)

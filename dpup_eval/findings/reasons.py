@@ -9,7 +9,14 @@ groups), but never which of the hidden results is the small one: saying "this on
 people, that one is hidden to protect it" would point at the small group. So every hidden result of
 a table gets the same reason.
 
-``hidden_by`` codes (stable, for programs): ``small_numbers`` and ``protects_elsewhere``.
+Two more rules hide results (:mod:`dpup_eval.findings.guard`): a result whose people differ by 1 to 5
+from a set already published (subtracting one from the other would give those few away), and a share
+where fewer than 6 did, or did not, succeed. The first gets the table's shared words too, with the
+overlap rule named among the reasons, so the result that was too close is not pointed at (naming it
+would say that a handful of people lie between it and the other). The second is not a secret: its
+sentence says "almost all" or "very few" instead of a number, and its reason says so.
+
+``hidden_by`` codes (stable, for programs): ``small_numbers``, ``protects_elsewhere``, ``too_close``.
 """
 
 from __future__ import annotations
@@ -67,18 +74,25 @@ def _advice(context: TableContext, in_period: bool) -> str:
     return f" To see more, {', or '.join(steps)}." if steps else ""
 
 
+_CLOSE = "too close to a result already shown (differing by fewer than {minimum} people, which subtraction would give away)"
+
+
 def hidden_reasons(
-    hidden: np.ndarray, primary: np.ndarray, context: TableContext, has_periods: bool
-) -> np.ndarray:
+    hidden: np.ndarray, primary: np.ndarray, context: TableContext, has_periods: bool,
+    too_close: np.ndarray | None = None, bands: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
     """Per cell of a group × period table, a :class:`HiddenReason` where hidden (None where shown).
 
-    ``hidden``: the final suppression mask; ``primary``: the cells hidden for their own sake. Both
-    cover only this block's rows (a grouping's groups, or the everyone row). The last column is all
-    periods together.
+    ``hidden``: the final suppression mask; ``primary``: the cells hidden for their own sake;
+    ``too_close``: the cells hidden by the overlap rule; ``bands``: per cell, "almost all"/"very few"
+    where a share is said in words. All cover only this block's rows (a grouping's groups, or the
+    everyone row). The last column is all periods together.
     """
     result = np.full(hidden.shape, None, dtype=object)
     small_here = bool(primary.any())
+    close_here = too_close is not None and bool(too_close.any())
     short, note = _rule(context)
+    close = _CLOSE.format(minimum=context.rules.minimum_count)
     if context.grouping:
         where = f"in at least one group of the results by {context.grouping}"
     else:
@@ -86,13 +100,23 @@ def hidden_reasons(
         where = f"for everyone{some_period}"
     for r, c in zip(*np.nonzero(hidden), strict=True):
         advice = _advice(context, in_period=has_periods and c < hidden.shape[1] - 1)
-        if small_here:
+        if bands is not None and bands[r, c] is not None:
+            words = f"{bands[r, c]} of them (the exact share is not shown: in a small group it could point at someone)."
+            result[r, c] = HiddenReason("small_numbers", words)
+        elif small_here:
             detail = "; ".join(part for part in (note, where) if part)
+            also = f", or {close}" if close_here else ""
             words = (
-                f"{short} ({detail}; these results are hidden together so that none can be worked out "
+                f"{short}{also} ({detail}; these results are hidden together so that none can be worked out "
                 f"from the totals).{advice}"
             )
             result[r, c] = HiddenReason("small_numbers", words)
+        elif close_here:
+            words = (
+                f"{close}, or hidden with such a result (these results are hidden together so that none can be "
+                f"worked out from the totals).{advice}"
+            )
+            result[r, c] = HiddenReason("too_close", words)
         else:
             words = (
                 "hidden to protect a small group elsewhere (shown, it would let a result hidden in "

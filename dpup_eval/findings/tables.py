@@ -9,18 +9,25 @@ suppresses and words it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dpup_eval.agreement.contract import value_text
-from dpup_eval.findings.disclosure import DisclosureRules, stable_random_round, suppress
-from dpup_eval.findings.indicators import PROPORTION_KINDS, Definition
-from dpup_eval.findings.intervals import mean_t_from_summary, median_ranks, newcombe_difference, wilson
+from dpup_eval.findings.disclosure import DisclosureRules, suppress
+from dpup_eval.findings.indicators import PROPORTION_KINDS
+from dpup_eval.findings.intervals import median_ranks, newcombe_difference, wilson
+from dpup_eval.findings.perturbation import (
+    SHARE_STEP,
+    Noise,
+    average_difference,
+    publish_average,
+    publish_median,
+    round_to_steps,
+    share_rounding_variance,
+)
 
 NOT_RECORDED = "not recorded"
 
@@ -222,45 +229,29 @@ def _suppress_rows(
     return suppress(frame, rules).to_numpy()
 
 
-def welch_from_summary(
-    n1: np.ndarray, m1: np.ndarray, sd1: np.ndarray, n2: np.ndarray, m2: np.ndarray, sd2: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """m1 - m2 with Welch's 95% interval from per-cell summaries, vectorised (NaN where n < 2)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v1, v2 = sd1**2 / n1, sd2**2 / n2
-        se2 = v1 + v2
-        df = se2**2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-        df = np.where(se2 > 0, df, 1.0)
-        half = stats.t.ppf(0.975, np.where(np.isfinite(df) & (df > 0), df, 1.0)) * np.sqrt(se2)
-    diff = m1 - m2
-    ok = (n1 >= 2) & (n2 >= 2)
-    return diff, np.where(ok, diff - half, np.nan), np.where(ok, diff + half, np.nan)
-
-
 def publish(
-    kind: str, d: Definition, cells: Cells, mask: np.ndarray, rules: DisclosureRules,
-    grouping: str | None, group_labels: Sequence[str], period_labels: Sequence[str], has_periods: bool,
+    kind: str, cells: Cells, mask: np.ndarray, rules: DisclosureRules, has_periods: bool, noise: Noise,
 ) -> dict[str, Any]:  # fmt: skip
-    """Published arrays (same shape as the table, object dtype with None where withheld)."""
+    """Published arrays (same shape as the table, object dtype with None where withheld).
+
+    The numbers are perturbed as :mod:`dpup_eval.findings.perturbation` says, by ``noise`` (the cells'
+    keys); comparisons are between published numbers only.
+    """
     n_rows, n_cols = cells.n.shape
-    row_names = [f"{grouping}={g}" for g in group_labels] + ["*"] if grouping else ["*"]
-    col_names = [*period_labels, "*"]
-    cell_ids = [f"{row}|{col}" for row in row_names[:n_rows] for col in col_names[:n_cols]]
-    population = d.population_key()
-    n_r = stable_random_round(cells.n.ravel(), [f"{population}|{k}" for k in cell_ids], rules.rounding_base)
-    n_r = n_r.reshape(cells.n.shape).astype(float)
+    n_r = noise.counts(cells.n)
     shown = ~mask
-    estimate = low = high = None
+    estimate = low = high = precision = None
     rest = previous = None
+    protected = noise.protections.magnitudes
     if kind in PROPORTION_KINDS:
-        success_key = d.success_key()
-        s_r = stable_random_round(
-            cells.s.ravel(), [f"{population}|{success_key}|{k}" for k in cell_ids], rules.rounding_base
-        )  # type: ignore[union-attr]
-        s_r = np.minimum(s_r.reshape(cells.n.shape).astype(float), n_r)
+        s_r = np.minimum(noise.counts(cells.s, noise.successes), n_r)  # type: ignore[arg-type]
+        variance = share_rounding_variance(rules.rounding_base)
         with np.errstate(divide="ignore", invalid="ignore"):
             estimate = s_r / n_r
-        low, high = wilson(s_r, n_r)
+        low, high = wilson(s_r, n_r, rounding_variance=variance)
+        if protected:
+            estimate, low, high = (round_to_steps(v, SHARE_STEP) for v in (estimate, low, high))
+            precision = np.full(n_r.shape, SHARE_STEP)
         if n_rows == 3:  # two groups: everyone else *is* the other group, as it was published
             rest_s, rest_n, rest_shown = s_r[[1, 0, 2]], n_r[[1, 0, 2]], shown[[1, 0, 2]]
         else:
@@ -268,29 +259,35 @@ def publish(
         ok_rest = (
             shown & rest_shown & (rest_n >= rules.minimum_count) & (np.arange(n_rows)[:, None] < n_rows - 1)
         )
-        rest = (
-            ok_rest,
-            *newcombe_difference(s_r, n_r, np.clip(rest_s, 0, np.maximum(rest_n, 0)), np.maximum(rest_n, 1)),
-        )
+        rest_s = np.clip(rest_s, 0, np.maximum(rest_n, 0))
+        rest = (ok_rest, *newcombe_difference(s_r, n_r, rest_s, np.maximum(rest_n, 1), rounding_variance=variance))
         ok_prev = shown[:, 1:-1] & shown[:, :-2]
-        previous = (ok_prev, *newcombe_difference(s_r[:, 1:-1], n_r[:, 1:-1], s_r[:, :-2], n_r[:, :-2]))
+        previous = (ok_prev, *newcombe_difference(
+            s_r[:, 1:-1], n_r[:, 1:-1], s_r[:, :-2], n_r[:, :-2], rounding_variance=variance))  # fmt: skip
+        if noise.protections.magnitudes:
+            rest = (rest[0], *(round_to_steps(v, SHARE_STEP) for v in rest[1:]))
+            previous = (previous[0], *(round_to_steps(v, SHARE_STEP) for v in previous[1:]))
     elif kind == "count":
         estimate = n_r
     elif kind == "median":
-        estimate, low, high = cells.median, cells.low, cells.high
+        estimate, low, high = publish_median(cells.median, cells.low, cells.high, noise)  # type: ignore[arg-type]
+        precision = np.full(n_r.shape, noise.precision.step) if protected else None
     else:
         mean, sd = cells.mean_sd()
-        estimate = mean
-        low, high = mean_t_from_summary(cells.n, mean, sd)
+        estimate, low, high, steps = publish_average(mean, sd, cells.n, n_r, noise)
+        precision = steps if protected else None
         if n_rows == 3:  # two groups: everyone else *is* the other group, as it was published
             swap = [1, 0, 2]
-            rest_n, rest_mean, rest_sd, rest_shown = cells.n[swap], mean[swap], sd[swap], shown[swap]
-        else:
+            rest_n, rest_published, rest_sd, rest_steps = cells.n[swap], estimate[swap], sd[swap], steps[swap]
+            rest_shown = shown[swap]
+        else:  # everyone else: the total's people without the group's, perturbed by their own key
             rest_n = cells.n[-1:] - cells.n
             rest_total, rest_squares = cells.total[-1:] - cells.total, cells.squares[-1:] - cells.squares  # type: ignore[index]
             rest_mean, rest_sd = Cells(
                 n=rest_n, total=rest_total, squares=rest_squares, centre=cells.centre
             ).mean_sd()
+            rest_noise = replace(noise, averages=noise.rest_averages)
+            rest_published, _, _, rest_steps = publish_average(rest_mean, rest_sd, rest_n, n_r[-1:] - n_r, rest_noise)
             rest_shown = shown[-1:]
         ok_rest = (
             shown
@@ -298,10 +295,12 @@ def publish(
             & (rest_n >= rules.minimum_for_mean)
             & (np.arange(n_rows)[:, None] < n_rows - 1)
         )
-        rest = (ok_rest, *welch_from_summary(cells.n, mean, sd, rest_n, rest_mean, rest_sd))
+        rest = (ok_rest, *average_difference(
+            (estimate, sd, cells.n, steps), (rest_published, rest_sd, rest_n, rest_steps), protected))  # fmt: skip
         ok_prev = shown[:, 1:-1] & shown[:, :-2]
-        previous = (ok_prev, *welch_from_summary(
-            cells.n[:, 1:-1], mean[:, 1:-1], sd[:, 1:-1], cells.n[:, :-2], mean[:, :-2], sd[:, :-2]))  # fmt: skip
+        previous = (ok_prev, *average_difference(
+            (estimate[:, 1:-1], sd[:, 1:-1], cells.n[:, 1:-1], steps[:, 1:-1]),
+            (estimate[:, :-2], sd[:, :-2], cells.n[:, :-2], steps[:, :-2]), protected))  # fmt: skip
 
     def masked(values: np.ndarray | None) -> np.ndarray:
         result = np.full(cells.n.shape, None, dtype=object)
@@ -311,9 +310,11 @@ def publish(
         return result
 
     published = {"estimate": masked(estimate), "ci_low": masked(low), "ci_high": masked(high),
-                 "n": masked(n_r), "suppressed": mask}  # fmt: skip
-    # The published counts, for comparisons between named groups (they must use what was published).
+                 "n": masked(n_r), "suppressed": mask, "precision": masked(precision)}  # fmt: skip
+    # What comparisons between named groups need (they must use what was published): the published
+    # counts, and for averages the true spread with each cell's rounding step.
     published["rounded"] = (n_r, s_r if kind in PROPORTION_KINDS else None)
+    published["spread"] = (sd, steps) if kind in ("mean", "change") else None
     published["versus_rest"] = comparisons(rest, cells.n.shape, 0)
     published["versus_previous"] = (
         comparisons(previous, cells.n.shape, 1) if has_periods else comparisons(None, cells.n.shape, 1)

@@ -125,6 +125,10 @@ class Wording:
     def describe(self, indicator: Indicator, d: Definition, f: dict[str, Any]) -> tuple[str, list[str]]:
         """The finding's sentence and its cautions (each caution is also inside the sentence)."""
         context = self._context(f)
+        if f.get("band"):
+            phrase = d.phrase or d.label[:1].lower() + d.label[1:]
+            caution = "the exact share is not shown: in a small group it could point at someone"
+            return f"{context}{f['band'].capitalize()} {indicator.people} {phrase} ({caution}).", [caution]
         if f["suppressed"]:
             caution = f"not shown: {f['reason'].rstrip('.')}"
             return f"{context}{indicator.name} ({d.label}): {caution}.", [caution]

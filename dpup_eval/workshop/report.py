@@ -169,4 +169,5 @@ def write_workshop_report(session: WorkshopSession, findings: Findings, folder: 
     from dpup_eval.workshop.stories import record_report_uses, workshop_stories
 
     record_report_uses(workshop_stories(session), path)  # which families' stories it quoted, so they can be told
+    session.release(findings, f"workshop report ({path.name})")
     return path

@@ -225,6 +225,7 @@ def voila_env(config: WorkshopConfig, base: dict[str, str] | None = None) -> dic
 def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print) -> dict[str, object]:
     """Check the data once, write what the pages read, open the record and copy the pages in."""
     from dpup_eval.agreement.contract import Agreement
+    from dpup_eval.findings.record_keys import with_record_keys
     from dpup_eval.intake.loading import load
     from dpup_eval.workshop import WorkshopStore
 
@@ -243,7 +244,8 @@ def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print)
     result = load(data_file, contract, PURPOSE)
     report = result.report
     dropped = [f.name for f in contract.fields if f.role in DROPPED_ROLES and f.name in result.data.columns]
-    result.data.drop(columns=dropped).to_parquet(config.accepted_file)
+    # Record keys (disclosure control's per-person secret numbers) are worked out before references go.
+    with_record_keys(result.data, contract).drop(columns=dropped).to_parquet(config.accepted_file)
     summary = {
         "file": data_file.name, "rows_accepted": int(report.rows_accepted),
         "rows_quarantined": int(report.rows_quarantined), "accepted": bool(report.accepted),

@@ -24,6 +24,7 @@ import pandas as pd
 from dpup_eval.agreement.contract import Agreement, Contract
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.findings.evaluation import Findings, evaluate
+from dpup_eval.findings.guard import DisclosureGuard
 from dpup_eval.findings.indicators import Definition, Indicator, IndicatorSet, load_indicators
 from dpup_eval.workshop import Participant, Proposal, Workshop, WorkshopStore
 
@@ -116,18 +117,35 @@ class WorkshopSession:
     check_summary: dict[str, Any] = field(default_factory=dict)
     participant: Participant | None = None
     facilitator_code: str | None = None  # None: anyone may record decisions (a notebook, not a workshop)
+    guard: DisclosureGuard | None = None  # what the programme has released (made on first use)
+
+    def disclosure(self) -> DisclosureGuard:
+        if self.guard is None:
+            self.guard = DisclosureGuard.for_programme(self.contract)
+        return self.guard
 
     @property
     def period(self) -> str | None:
         return period_field(self.contract)
 
     def evaluate_overall(self, indicator: Indicator) -> Findings:
-        """The indicator for everyone over all periods (what the measures board shows)."""
-        return evaluate(self.data, indicator, by=[], contract=self.contract)
+        """The indicator for everyone over all periods (what the measures board shows), recorded as
+        released: a page shows it."""
+        findings = evaluate(self.data, indicator, by=[], contract=self.contract, guard=self.disclosure())
+        self.release(findings, "Success measures page")
+        return findings
 
     def evaluate_full(self, indicators: list[Indicator]) -> Findings:
-        """By period and by each indicator's groupings (what the findings page shows)."""
-        return evaluate(self.data, indicators, period=self.period, contract=self.contract)
+        """By period and by each indicator's groupings (what the findings page shows), recorded."""
+        findings = evaluate(
+            self.data, indicators, period=self.period, contract=self.contract, guard=self.disclosure()
+        )
+        self.release(findings, "Findings page")
+        return findings
+
+    def release(self, findings: Findings, channel: str) -> None:
+        """Record findings leaving the workbench in the programme's release ledger."""
+        self.disclosure().record(findings, channel, workshop=self.workshop.name)
 
     def proposal_indicator(self, proposal: Proposal) -> Indicator:
         return indicator_for_proposal(self.indicators, proposal)
