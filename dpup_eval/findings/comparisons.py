@@ -26,13 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dpup_eval.findings.indicators import PROPORTION_KINDS
-from dpup_eval.findings.intervals import newcombe_difference
-from dpup_eval.findings.perturbation import (
-    SHARE_STEP,
-    average_difference,
-    round_to_steps,
-    share_rounding_variance,
-)
+from dpup_eval.findings.perturbation import average_difference, share_difference
 from dpup_eval.findings.tables import Cells
 
 __all__ = ["METHODS", "PairDifference", "named_differences"]
@@ -96,12 +90,9 @@ def named_differences(
         i, j = row[a], row[b]
         shown = ~hidden[i] & ~hidden[j]
         if kind in PROPORTION_KINDS:
-            diff, low, high = newcombe_difference(
-                s_rounded[i], n_rounded[i], s_rounded[j], n_rounded[j],  # type: ignore[index]
-                rounding_variance=share_rounding_variance(base),
-            )  # fmt: skip
-            if protected:
-                diff, low, high = (round_to_steps(v, SHARE_STEP) for v in (diff, low, high))
+            diff, low, high = share_difference(
+                (s_rounded[i], n_rounded[i]), (s_rounded[j], n_rounded[j]), base, protected  # type: ignore[index]
+            )
         else:
             published = np.array([np.nan if v is None else v for v in estimate[i]], dtype=float)
             published_other = np.array([np.nan if v is None else v for v in estimate[j]], dtype=float)

@@ -39,6 +39,7 @@ from dpup_eval.agreement.contract import Contract
 from dpup_eval.findings.cell_keys import KEY_SPACE, KeyCells, derived_draws, key_draws
 from dpup_eval.findings.disclosure import Protections, label_draws, round_with_draws
 from dpup_eval.findings.indicators import Definition
+from dpup_eval.findings.intervals import newcombe_difference
 
 __all__ = [
     "Noise",
@@ -226,6 +227,27 @@ def publish_average(
         return published, np.minimum(low, published), np.maximum(high, published), steps
 
 
+def share_difference(
+    first: tuple[np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray], base: int, protected: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Published share minus published share, with Newcombe's interval from the rounded counts.
+
+    Each side is (rounded successes, rounded people). Protected, the difference is exactly the difference
+    of the two published (whole-percent) shares, so it tells a reader nothing the two shares do not;
+    the interval allows for the rounding, is published to whole percents and always contains it.
+    """
+    (s1, n1), (s2, n2) = first, second
+    diff, low, high = newcombe_difference(s1, n1, s2, n2, rounding_variance=share_rounding_variance(base))
+    if not protected:
+        return diff, low, high
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shown1 = round_to_steps(np.asarray(s1, dtype=float) / n1, SHARE_STEP)
+        shown2 = round_to_steps(np.asarray(s2, dtype=float) / n2, SHARE_STEP)
+    diff = round_to_steps(shown1 - shown2, SHARE_STEP)
+    low, high = round_to_steps(low, SHARE_STEP), round_to_steps(high, SHARE_STEP)
+    return diff, np.fmin(low, diff), np.fmax(high, diff)
+
+
 def average_difference(
     first: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     second: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -233,8 +255,10 @@ def average_difference(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Published average minus published average, with Welch's interval allowing for both roundings.
 
-    Each side is (published average, sd, n, step). The difference is of *published* numbers (never of
-    true averages: that would give away what the rounding hides), on the coarser of the two steps.
+    Each side is (published average, sd, n, step). The difference is exactly that of the *published*
+    numbers (never of true averages: that would give away what the rounding hides), so it says nothing
+    they do not (steps are the declared precision times powers of ten, so it sits on the finer step);
+    the interval is published on the coarser step and always contains it.
     """
     (m1, sd1, n1, st1), (m2, sd2, n2, st2) = first, second
     n1, n2 = np.asarray(n1, dtype=float), np.asarray(n2, dtype=float)
@@ -247,9 +271,10 @@ def average_difference(
         diff = m1 - m2
         ok = (n1 >= 2) & (n2 >= 2)
         if protected:
+            diff = round_to_steps(diff, np.minimum(st1, st2))
             steps = np.maximum(st1, st2)
-            diff = round_to_steps(diff, steps)
             low, high = round_to_steps(diff - half, steps), round_to_steps(diff + half, steps)
+            low, high = np.fmin(low, diff), np.fmax(high, diff)
         else:
             low, high = diff - half, diff + half
         return diff, np.where(ok, low, np.nan), np.where(ok, high, np.nan)

@@ -18,7 +18,7 @@ import pandas as pd
 from dpup_eval.agreement.contract import value_text
 from dpup_eval.findings.disclosure import DisclosureRules, suppress
 from dpup_eval.findings.indicators import PROPORTION_KINDS
-from dpup_eval.findings.intervals import median_ranks, newcombe_difference, wilson
+from dpup_eval.findings.intervals import median_ranks, wilson
 from dpup_eval.findings.perturbation import (
     SHARE_STEP,
     Noise,
@@ -26,6 +26,7 @@ from dpup_eval.findings.perturbation import (
     publish_average,
     publish_median,
     round_to_steps,
+    share_difference,
     share_rounding_variance,
 )
 
@@ -260,13 +261,11 @@ def publish(
             shown & rest_shown & (rest_n >= rules.minimum_count) & (np.arange(n_rows)[:, None] < n_rows - 1)
         )
         rest_s = np.clip(rest_s, 0, np.maximum(rest_n, 0))
-        rest = (ok_rest, *newcombe_difference(s_r, n_r, rest_s, np.maximum(rest_n, 1), rounding_variance=variance))
+        base = rules.rounding_base
+        rest = (ok_rest, *share_difference((s_r, n_r), (rest_s, np.maximum(rest_n, 1)), base, protected))
         ok_prev = shown[:, 1:-1] & shown[:, :-2]
-        previous = (ok_prev, *newcombe_difference(
-            s_r[:, 1:-1], n_r[:, 1:-1], s_r[:, :-2], n_r[:, :-2], rounding_variance=variance))  # fmt: skip
-        if noise.protections.magnitudes:
-            rest = (rest[0], *(round_to_steps(v, SHARE_STEP) for v in rest[1:]))
-            previous = (previous[0], *(round_to_steps(v, SHARE_STEP) for v in previous[1:]))
+        previous = (ok_prev, *share_difference(
+            (s_r[:, 1:-1], n_r[:, 1:-1]), (s_r[:, :-2], n_r[:, :-2]), base, protected))  # fmt: skip
     elif kind == "count":
         estimate = n_r
     elif kind == "median":
