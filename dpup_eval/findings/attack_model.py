@@ -179,16 +179,92 @@ def _read_release(model: AttackModel, release: PublishedRelease, set_of: dict[in
         low, high = _preimage(int(f["n"]), base, draw)
         model.bound(people, max(low, smallest), high)
         model.shown[people] = True
-        if kind in PROPORTION_KINDS and won is not None and lost is not None:
+        if kind in PROPORTION_KINDS and won is not None and lost is not None and f["estimate"] is not None:
             _read_share(model, f, (people, won, lost), base, minimum, rules, definition, source)
             model.shares.append((people, won, lost, source))
         if kind in ("mean", "change") and f["estimate"] is not None:
             model.means.append(MeanBound(people, measures[i], float(f["estimate"]), float(f.get("precision") or 0), source))
+    _read_differences(model, release, by_finding, measures, base, minimum)
+
+
+def _others(findings: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
+    """For each finding and each kind of comparison it publishes, the finding it is compared with."""
+    def group_of(f: dict[str, Any]) -> str:
+        return json.dumps(f["group"], sort_keys=True)
+
+    where = {(f["indicator"], f["definition"], group_of(f), f["period"]): i for i, f in enumerate(findings)}
+    periods: dict[tuple[str, str, str], list[str]] = {}
+    groups: dict[tuple[str, str, str, str | None], list[str]] = {}
+    for f in findings:
+        if f["period"] is not None:
+            order = periods.setdefault((f["indicator"], f["definition"], group_of(f)), [])
+            if f["period"] not in order:
+                order.append(f["period"])
+        if len(f["group"]) == 1:
+            ((field, value),) = f["group"].items()
+            seen = groups.setdefault((f["indicator"], f["definition"], field, f["period"]), [])
+            if value not in seen:
+                seen.append(value)
+    other: dict[tuple[int, str], int] = {}
+    for i, f in enumerate(findings):
+        head = (f["indicator"], f["definition"])
+        one = next(iter(f["group"].items())) if len(f["group"]) == 1 else None
+        for c in f.get("versus_groups") or []:
+            if one is not None and c.get("group") is not None:
+                j = where.get((*head, json.dumps({one[0]: c["group"]}, sort_keys=True), f["period"]))
+                if j is not None:
+                    other[(i, f"group={c['group']}")] = j
+        if f.get("versus_previous") and f["period"] is not None:
+            order = periods[(*head, group_of(f))]
+            at = order.index(f["period"])
+            if at > 0 and (j := where.get((*head, group_of(f), order[at - 1]))) is not None:
+                other[(i, "previous period")] = j
+        if f.get("versus_rest") and one is not None:  # of two groups, everyone else is the other one
+            values = groups[(*head, one[0], f["period"])]
+            if len(values) == 2:
+                mate = json.dumps({one[0]: values[1 - values.index(one[1])]}, sort_keys=True)
+                if (j := where.get((*head, mate, f["period"]))) is not None:
+                    other[(i, "everyone else")] = j
+    return other
+
+
+def _read_differences(
+    model: AttackModel, release: PublishedRelease, by_finding: dict[int, dict[str, int]], measures: dict[int, str],
+    base: int, minimum: int,
+) -> None:  # fmt: skip
+    """Published differences (a named arm, the previous period, the other of two groups) as bounds on the
+    finding compared with: its average or share is this finding's minus the difference.
+
+    Sound whatever the protections: a published number is within its step of what it rounds (half a
+    step for shares), so the other finding's value lies within both steps of (this one - difference).
+    Everyone else in a grouping of three or more groups is not a published set and is not used.
+    """
+    findings = release.findings
+    for (i, which), j in _others(findings).items():
+        f, g = findings[i], findings[j]
+        if f["suppressed"] or g["suppressed"] or f["estimate"] is None or j not in by_finding:
+            continue
+        if which.startswith("group="):
+            comparison = next(c for c in f["versus_groups"] if f"group={c['group']}" == which)
+        else:
+            comparison = f["versus_previous" if which == "previous period" else "versus_rest"]
+        estimate = float(f["estimate"]) - float(comparison["difference"])
+        step = float(f.get("precision") or 0) + float(g.get("precision") or 0)
+        sets = by_finding[j]
+        people, won, lost = sets.get("people"), sets.get("succeeded"), sets.get("did not succeed")
+        if people is None:
+            continue
+        if f["kind"] in ("mean", "change") and j in measures:
+            model.means.append(MeanBound(people, measures[j], estimate, step, (release.id, j)))
+        elif f["kind"] in PROPORTION_KINDS and won is not None and lost is not None:
+            _read_share(model, {**g, "estimate": estimate, "precision": step}, (people, won, lost), base, minimum,
+                        release.rules, release.definitions.get(g["indicator"], {}).get(g["definition"]),
+                        (release.id, j), words=False)  # fmt: skip
 
 
 def _read_share(
     model: AttackModel, f: dict[str, Any], sets: tuple[int, int, int], base: int, minimum: int,
-    rules: dict[str, Any], definition: dict[str, Any] | None, source: tuple[int, int],
+    rules: dict[str, Any], definition: dict[str, Any] | None, source: tuple[int, int], words: bool = True,
 ) -> None:  # fmt: skip
     """A share is rounded successes over rounded people: which rounded successes fit, then their truths."""
     people, won, lost = sets
@@ -205,6 +281,6 @@ def _read_share(
         model.bound(won, max(min(s[0] for s in spans), minimum), top)
         model.shown[won] = True
     model.bound(lost, minimum if rules.get("bands") else 0, BIG)
-    if f["estimate"] in (0.0, 1.0):
+    if words and f["estimate"] in (0.0, 1.0):
         model.all_or_none.append((source, f"{f['indicator_name']} ({f['definition_label']}), {f['group_label']}, "
                                           f"{f['period_label']}: published as {f['estimate']:.0%}"))
