@@ -75,6 +75,12 @@ def _programme(contract: Path | None, data: Path | None = None):  # -> (Agreemen
     return agreement, settings, story_check(agreement, settings, data)
 
 
+def _audit(log: Path | None):  # -> AuditLog | None
+    from dpup_eval.audit import AuditLog
+
+    return AuditLog(log) if log is not None else None
+
+
 def _register(stories: str | None, log: Path | None):  # -> StoryRegister
     from dpup_eval.rights.stories.register import StoryRegister
 
@@ -185,6 +191,30 @@ def stories_sheet(
 
     agreement, _, _ = _programme(contract)
     print(write_private(out, consent_sheet(_register(stories, log).get(number), agreement, audience)))
+
+
+@stories_app.command("export")
+def stories_export(
+    out: Annotated[Path, typer.Argument(help="The JSON file to write (owner-only).")],
+    level: Annotated[str, typer.Option("--level", help="Who it is for: evaluation (the agency's evaluation team), "
+                                       "workshop, report or tender. Only stories allowed that far go in.")],
+    contract: ContractOpt = None,
+    stories: StoriesOpt = None,
+    log: LogOpt = None,
+) -> None:
+    """Export the stories allowed at a level (made-safe words, no family reference), e.g. for the evaluation team."""
+    import json
+
+    from dpup_eval.audit import record_use
+    from dpup_eval.rights.stories.sharing import write_private
+
+    _, _, check = _programme(contract)
+    shared = _register(stories, log).shared(level, check=check)
+    write_private(out, json.dumps([s.model_dump(mode="json") for s in shared], ensure_ascii=False, indent=2) + "\n")
+    record_use("story.export", details={"level": level, "stories": len(shared)},
+               log=_audit(log))
+    print(out)
+    _say(f"{len(shared)} stories allowed for '{level}' written (made-safe words; no family reference).")
 
 
 @stories_app.command("list")
