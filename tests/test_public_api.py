@@ -95,3 +95,34 @@ def test_import_does_not_import_great_expectations() -> None:
     code = "import sys, dpup_eval; print('great_expectations' in sys.modules, 'plotly' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_lazy_names_agree_with_the_type_checking_imports() -> None:
+    """`_EXPORTS` (what `__getattr__` imports), the TYPE_CHECKING imports (what editors see) and `__all__`
+    name the same things from the same modules, read from the source rather than trusted."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(dpup_eval.__file__).read_text("utf-8"))
+    guarded = next(node for node in tree.body if isinstance(node, ast.If))
+    for_editors = {alias.name: node.module for node in guarded.body if isinstance(node, ast.ImportFrom)
+                   for alias in node.names}  # fmt: skip
+    assert for_editors == dpup_eval._EXPORTS
+    assert set(dpup_eval._EXPORTS) == set(dpup_eval.__all__)
+
+
+def test_every_public_name_imports_from_its_module_in_a_fresh_interpreter() -> None:
+    code = (
+        "import importlib, sys, dpup_eval\n"
+        "assert 'dpup_eval.intake.loading' not in sys.modules\n"
+        "for name, module in dpup_eval._EXPORTS.items():\n"
+        "    assert getattr(dpup_eval, name) is getattr(importlib.import_module(module), name), name\n"
+        "from dpup_eval import load, evaluate\n"
+        "assert 'dpup_eval.intake.loading' in sys.modules\n"
+        "try:\n"
+        "    dpup_eval.not_a_name\n"
+        "except AttributeError as error:\n"
+        "    print(error)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "module 'dpup_eval' has no attribute 'not_a_name'"

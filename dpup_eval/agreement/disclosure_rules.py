@@ -9,11 +9,10 @@ once. Applying the rules to numbers is :mod:`dpup_eval.findings.disclosure`.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
-
-import numpy as np
 
 from dpup_eval.errors import DpupEvalError
 
@@ -47,7 +46,8 @@ class DisclosureRules:
     def __post_init__(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            # numbers.Integral takes numpy's integers too, without importing numpy for every contract.
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 raise ValueError(f"{item.name} must be a whole number, got {value!r}")
             if value < item.default:  # type: ignore[operator]
                 raise LooserRuleError(
