@@ -87,7 +87,7 @@ def test_audit_flows_of_an_empty_log(tmp_path: Path) -> None:
 
 
 def test_dashboard_page_has_the_flows_and_both_notices(agreement: Agreement, tmp_path: Path) -> None:
-    from dpup_eval.rights.flows import where_information_goes_page
+    from dpup_eval.workshop.widgets_flows import where_information_goes_page
 
     log = AuditLog(tmp_path / "audit.jsonl")
     record_use("load", purpose="evaluation", dataset="sha256:" + "cd" * 32, fields=["region"], log=log,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from dpup_eval.agreement.disclosure_rules import DisclosureRules
 from dpup_eval.agreement.rules import ROLES, parse_contract_file
 from dpup_eval.errors import ContractError, ContractIssue, UnknownPurposeError
+from dpup_eval.installation import shipped_dir
 
 LogicalType = Literal["string", "integer", "number", "date", "boolean"]
 
@@ -241,11 +242,5 @@ def contract_for(contract: Contract | str | Path, purpose: str) -> Contract:
 
 
 def default_contract_dir() -> Path:
-    """The built-in Best foot forward agreement (in a source checkout or installed beside the package)."""
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package.parent / "data_contracts" / "best_foot_forward", package / "data_contracts"):
-        if candidate.is_dir():
-            return candidate
-    raise ContractError(
-        [ContractIssue("data_contracts/best_foot_forward", "", "the built-in agreement is missing")]
-    )
+    """The built-in Best foot forward agreement (in a source checkout or inside the installed package)."""
+    return shipped_dir("data_contracts/best_foot_forward")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from dpup_eval.demo.generator import DemoFiles, DemoOptions, write_demo_data
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.installation import require_extra, shipped_dir
 
 __all__ = [
     "COURSE_DEMO",
@@ -36,6 +37,8 @@ __all__ = [
 #: Where the learner's copies go, relative to the current directory.
 DEFAULT_COURSE_DIR = Path("dpup-eval-course")
 _HOST = "127.0.0.1"
+#: What the course needs from the course extra (JupyterLab with a Python kernel).
+COURSE_MODULES = ("jupyterlab", "ipykernel")
 #: The course's demo data: small, so each notebook runs in seconds.
 COURSE_DEMO = DemoOptions(families=300)
 #: The same programme with known problems planted (notebook 2).
@@ -59,14 +62,11 @@ def demo_files(folder: str | Path = "demo-data", messy: bool = False) -> DemoFil
 
 
 def course_notebook_dir() -> Path:
-    """The committed course notebooks (``notebooks/learn`` in a source checkout)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent.parent / "notebooks" / "learn", here / "notebooks"):
-        if candidate.is_dir() and any(candidate.glob("*.ipynb")):
-            return candidate
-    raise DpupEvalError(
-        "the course notebooks (notebooks/learn) were not found; run this from a checkout of the project"
-    )
+    """The committed course notebooks (``notebooks/learn`` in a source checkout, or inside the package)."""
+    folder = shipped_dir("notebooks/learn")
+    if not any(folder.glob("*.ipynb")):
+        raise DpupEvalError(f"the course notebooks are missing from {folder}")
+    return folder
 
 
 def prepare_course(
@@ -138,6 +138,7 @@ def run_lab(
     ``port`` None lets JupyterLab choose (8888, or the next free one). ``notebook_dir`` is where the
     original notebooks are (default: the project's ``notebooks/learn``).
     """
+    require_extra("course", COURSE_MODULES, "the course (dpup-eval lab)")
     say = progress or (lambda message: None)
     folder = prepare_course(course_dir, notebook_dir, progress=say)
     command = lab_command(folder, port, open_browser)

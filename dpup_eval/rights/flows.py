@@ -9,15 +9,15 @@ pictures answer it, drawn the same way so they can be put side by side:
   counted from the tamper-evident audit log, with first and last use in :func:`audit_use_rows`.
 
 Writing to the log is :func:`dpup_eval.audit.record_use`.
-plotly is imported only when a figure is drawn.
+plotly is imported only when a figure is drawn. The dashboard page that shows both pictures with the
+notices is :func:`dpup_eval.workshop.widgets_flows.where_information_goes_page` (it needs ipywidgets,
+part of the workshop extra).
 """
 
 from __future__ import annotations
 
-import html
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
@@ -35,7 +35,6 @@ __all__ = [
     "audit_use_rows",
     "contract_flows",
     "sankey_figure",
-    "where_information_goes_page",
 ]
 
 NodeKind = Literal["field", "purpose", "recipient", "actor"]
@@ -169,48 +168,3 @@ def sankey_figure(graph: FlowGraph, height: int = 640) -> go.Figure:
     )
     figure.update_layout(title_text=graph.title, height=height, font_size=12)
     return figure
-
-
-def _rows_table(rows: list[dict[str, str | int]]) -> str:
-    if not rows:
-        return "<p>Nothing has been recorded in the audit log yet.</p>"
-    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _framed(page: str, height: int = 720) -> str:
-    """A standalone page inside an iframe, so its styles stay inside it (``srcdoc`` is escaped)."""
-    return (f'<iframe title="notice" srcdoc="{html.escape(page, quote=True)}" '
-            f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>')
-
-
-def where_information_goes_page(agreement: Agreement | None = None, log: AuditLog | Path | None = None) -> Any:
-    """The dashboard: agreed flows, actual use from the audit log, and both notices, as ipywidgets tabs.
-
-    Only names, counts and the notices' text reach the page: never a row of data.
-    """
-    import ipywidgets as widgets
-
-    from dpup_eval.agreement.contract import default_contract_dir
-    from dpup_eval.rights.notices import build_notice
-
-    agreement = agreement or Agreement.load(default_contract_dir())
-
-    def figure(graph: FlowGraph) -> Any:
-        # The plotly mime bundle itself, so JupyterLab/Voila's bundled renderer draws it (no CDN, no renderer guess).
-        data = {"application/vnd.plotly.v1+json": json.loads(sankey_figure(graph).to_json()), "text/plain": graph.title}
-        out = widgets.Output()
-        out.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
-        return out
-
-    used = audit_flows(log, agreement)
-    actual = [figure(used)] if used.links else []
-    tabs = widgets.Tab(children=[
-        figure(contract_flows(agreement)),
-        widgets.VBox([*actual, widgets.HTML(_rows_table(audit_use_rows(log)))]),
-        widgets.HTML(_framed(build_notice(agreement, "adult").to_html())),
-        widgets.HTML(_framed(build_notice(agreement, "child").to_html())),
-    ])
-    tabs.titles = ("Where it goes (agreed)", "Who used what (audit log)", "Notice for adults", "Notice for children")
-    return tabs

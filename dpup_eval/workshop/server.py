@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.installation import require_extra, shipped_dir
 from dpup_eval.workshop.session import DROPPED_ROLES, ENV, PURPOSE, ensure_workshop
 
 __all__ = [
@@ -55,15 +56,17 @@ TEMPLATE = "dpup_workshop"
 #: Unambiguous characters for a join code read off a projector (no 0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _DATA_NAMES = ("evaluation.csv", "evaluation.xlsx", "evaluation.parquet")
+#: What serving the pages needs from the workshop extra (Voila runs them, each page a kernel with widgets).
+WORKSHOP_MODULES = ("voila", "ipykernel", "ipywidgets")
 
 
 def dashboards_dir() -> Path:
     """The workshop notebooks: the repository's ``dashboards/`` or the copies inside the package."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent.parent / "dashboards", here.parent / "dashboards"):
-        if all((candidate / name).is_file() for name in PAGES):
-            return candidate
-    raise DpupEvalError("The workshop pages (dashboards/success_measures.ipynb, findings.ipynb) are missing.")
+    folder = shipped_dir("dashboards")
+    missing = [name for name in PAGES if not (folder / name).is_file()]
+    if missing:
+        raise DpupEvalError(f"The workshop pages {', '.join(missing)} are missing from {folder}.")
+    return folder
 
 
 def template_root() -> Path:
@@ -320,6 +323,7 @@ def run_workshop(
     say: Callable[[str], None] = print,
 ) -> int:
     """Serve the workshop until Ctrl-C; returns the exit code (0 after a clean stop)."""
+    require_extra("workshop", WORKSHOP_MODULES, "the workshop")
     config = WorkshopConfig.resolve(
         data_dir, contract, db, port, lan, folder=folder, indicators=indicators, pool_size=pool_size, new=new
     )
