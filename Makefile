@@ -1,14 +1,16 @@
 # The two commands a new user runs (see README.md):
 #   make run   - set everything up, then open the workshop on the built-in demo data (Ctrl-C stops it)
-#   make test  - set everything up (incl. Debian's Chromium for browser tests), then run all tests
+#   make test  - set everything up (incl. Debian's Chromium for browser tests), run all tests, then build
+#                the wheel and smoke-test it installed in fresh venvs outside the source tree
+# .venv gets the package editable with every extra (the test extra names workshop and course).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test setup browser postgres lint bench mutation clean
+.PHONY: run demo test setup browser postgres lint bench wheel-smoke mutation clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -48,12 +50,19 @@ postgres:
 test: $(STAMP) browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	$(BIN)/python .ci/wheel_smoke.py
+
+# Build the sdist and wheel, install the wheel into fresh venvs (core only; with the workshop and course
+# extras) in a temporary folder, and run the commands from there (see .ci/wheel_smoke.py).
+wheel-smoke: $(STAMP)
+	$(BIN)/python .ci/wheel_smoke.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_peers.py
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_scan.py
@@ -68,4 +77,4 @@ mutation: $(STAMP)
 	$(BIN)/mutmut results
 
 clean:
-	rm -rf $(VENV) demo-data artifacts .pytest_cache mutants
+	rm -rf $(VENV) demo-data artifacts .pytest_cache mutants build dist
