@@ -129,7 +129,13 @@ def third_party_imports(path: Path) -> set[str]:
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-    return {n for n in names if n not in sys.stdlib_module_names and n != "dpup_eval"}
+    return {n for n in names if n not in sys.stdlib_module_names and n != "dpup_eval" and n not in local_modules()}
+
+
+@cache
+def local_modules() -> frozenset[str]:
+    """The project's own helper scripts, imported by name beside each other (``postgres_cluster``)."""
+    return frozenset(p.stem for folder in ("tests", "benchmarks", ".ci") for p in (ROOT / folder).glob("*.py"))
 
 
 @cache
