@@ -1,7 +1,7 @@
 # The two commands a new user runs (see README.md):
 #   make run   - set everything up, then open the workshop on the built-in demo data (Ctrl-C stops it)
 #   make test  - set everything up (incl. Debian's Chromium for browser tests), run all tests, then build
-#                the wheel and smoke-test it installed in fresh venvs outside the source tree
+#                the wheel and smoke-test it installed in a fresh venv outside the source tree
 # .venv gets the package editable with every extra (the test extra names workshop and course).
 PYTHON ?= python3
 VENV := .venv
@@ -52,7 +52,7 @@ test: $(STAMP) browser postgres
 	$(BIN)/python -m pytest
 	$(BIN)/python .ci/wheel_smoke.py
 
-# Build the sdist and wheel, install the wheel into fresh venvs (core only; with the workshop and course
+# Build the sdist and wheel, install the wheel into a fresh venv (core only, then with the workshop and course
 # extras) in a temporary folder, and run the commands from there (see .ci/wheel_smoke.py).
 wheel-smoke: $(STAMP)
 	$(BIN)/python .ci/wheel_smoke.py

@@ -5,9 +5,9 @@ the course, an undeclared dependency). This proves the wheel alone works, as a u
 
 1. ``uv build`` makes the source distribution and, from it, the wheel (so MANIFEST.in is tested too);
    the wheel must carry every file of data_contracts/, dashboards/ and notebooks/ (compared with git).
-2. Core install (no extras), in a fresh venv: ``--help`` and ``check`` work, ``workshop`` and ``lab`` say
+2. Core install (no extras), into a fresh venv: ``--help`` and ``check`` work, ``workshop`` and ``lab`` say
    which extra they need, and neither JupyterLab nor Voila was installed.
-3. Full install (``[workshop,course]``), in another fresh venv: ``demo``, ``notice``, the workshop
+3. The extras (``[workshop,course]``) added to that venv: ``demo``, ``notice``, the workshop
    server starting and rendering a page (its kernel imports the installed package), ``lab --no-browser``
    starting and answering.
 
@@ -53,8 +53,11 @@ def say(message: str) -> None:
 def run(command: list[str | Path], env: dict[str, str], cwd: Path, expect: tuple[int, ...] = (0,),
         timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run a command to its end; fail with its output unless its exit code is one of ``expect``."""
+    started = time.monotonic()
     done = subprocess.run([str(c) for c in command], env=env, cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
+    words = [Path(str(c)).name if i == 0 else str(c) for i, c in enumerate(command[:3])]
+    say(f"  {' '.join(words)[:70]}: {time.monotonic() - started:.1f} s")
     if done.returncode not in expect:
         raise SmokeFailure(f"{' '.join(map(str, command))} exited {done.returncode} (expected {expect})\n"
                            f"--- stdout\n{done.stdout[-4000:]}\n--- stderr\n{done.stderr[-4000:]}")
@@ -69,7 +72,11 @@ def free_port() -> int:
 
 def isolated_env(home: Path, venv: Path) -> dict[str, str]:
     """The user's environment, minus anything pointing at the checkout, with every home in ``home``."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    # PYTHONDONTWRITEBYTECODE is dropped too: with it, every command in the fresh venv would compile
+    # pandas, Great Expectations and the rest from source again (minutes on a busy machine); without it the
+    # first command writes the bytecode and the others reuse it.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE")}
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "XDG_CACHE_HOME",
                  "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
         env[name] = str(home / name.lower())
@@ -112,10 +119,13 @@ def check_wheel_contents(wheel: Path) -> None:
 
 
 # -- installing -----------------------------------------------------------------------------------------
-def install(installer: str, uv: Path, venv: Path, requirement: str, work: Path) -> None:
-    say(f"installing {Path(requirement).name} into a fresh venv ({venv.name}) with {installer} ...")
+def make_venv(installer: str, venv: Path, work: Path) -> None:
     run([sys.executable, "-m", "venv", *(["--without-pip"] if installer == "uv" else []), venv],
         dict(os.environ), work)
+
+
+def install(installer: str, uv: Path, venv: Path, requirement: str, work: Path) -> None:
+    say(f"installing {Path(requirement).name} into {venv.name} with {installer} ...")
     python = venv / "bin" / "python"
     if installer == "uv":
         run([uv, "pip", "install", "--quiet", "--python", python, requirement], dict(os.environ), work, timeout=1500)
@@ -262,8 +272,12 @@ def main() -> int:
     try:
         wheel = build(Path(uv), top / "dist")
         check_wheel_contents(wheel)
+        # One fresh venv: the core alone first, then the extras added to it, as a user who needs the
+        # workshop later does (and the bytecode the core's commands wrote is not compiled twice).
+        venv = top / "venv"
+        make_venv(args.installer, venv, top)
         for name, extras, smoke in (("core", "", smoke_core), ("full", "[workshop,course]", smoke_full)):
-            venv, home, work = top / f"venv-{name}", top / f"home-{name}", top / f"work-{name}"
+            home, work = top / f"home-{name}", top / f"work-{name}"
             home.mkdir()
             work.mkdir()
             install(args.installer, Path(uv), venv, f"{wheel}{extras}", work)
