@@ -29,10 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 #: (pattern, part): the first pattern a file matches gives its part.
 PARTS: list[tuple[str, str]] = [
     ("dpup_eval/workshop/*", "workshop"),
+    ("dpup_eval/intake/duckdb_engine.py", "duckdb"),
     ("dpup_eval/*", "core"),
     ("dashboards/*.ipynb", "workshop"),
     ("notebooks/*.ipynb", "course"),
     ("tests/*", "test"),
+    ("benchmarks/bench_peers.py", "bench"),
     ("benchmarks/*", "test"),
     (".ci/*", "test"),
     ("setup.py", "build"),
