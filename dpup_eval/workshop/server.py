@@ -212,7 +212,10 @@ def voila_command(config: WorkshopConfig) -> list[str]:
     if config.join_code:
         command.append(f"--token={config.join_code}")
     if config.pool_size:
-        command += ["--preheat_kernel=True", f"--pool_size={config.pool_size}"]
+        command += ["--preheat_kernel=True", f"--pool_size={config.pool_size}",
+                    # The Stories page starts its kernel when opened: it is opened less, and six kernels
+                    # starting at once (three pages) made the first page miss 30 s on a busy 2-core laptop.
+                    "--VoilaKernelManager.preheat_denylist=stories.ipynb"]
     return command
 
 
