@@ -350,15 +350,15 @@ _TRIGGER = (
 )
 # The exact finder's words (_TOKEN) start at a letter after any mark that is not a letter, digit or
 # underscore (":Li", "(Tama)") and end at a letter before one; "3pm" or "2025-Q1" hold none. The column-wide
-# lookups strip such marks from a word's ends. A word that holds an exact word and still something other
-# than letters, apostrophes and hyphens ("Tama/Hine", "x:Li") may hide several, so its value is a candidate
-# outright (a little more work, never a missed name). Letters as Python's regex counts them: \pL, \p{Nl},
+# lookups strip common marks from a word's ends (_EDGE_CHARACTERS). A word that holds an exact word and
+# still something other than letters, apostrophes and hyphens ("Tama/Hine", "x:Li", "«Tama") may hide
+# several, so its value is a candidate outright (a little more work, never a missed name). Letters as Python's regex counts them: \pL, \p{Nl},
 # \p{No}; word characters: \pL, \pN and "_".
-_EDGE_MARKS = r"^[^\pL\pN_]+|[^\pL\pN_]+$"
+_EDGE_CHARACTERS = ".,;:!?()[]{}<>\"'“”‘’«»…-–—/\\|*&#%+=~^`@$"
+_BREAKS = pa.array(list('.!?:;"“”('))
 _HOLDS_TOKEN = (
     r"(?:^|[^\pL\pN_])[\pL\p{Nl}\p{No}](?:[\pL\pN_'’-]*[\pL\p{Nl}\p{No}])?(?:$|[^\pL\pN_])"
 )
-_NOT_PLAIN = r"[^\pL'’-]"
 _POLYNESIAN_WORD = r"^(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū]){2,}$"
 
 
@@ -371,6 +371,7 @@ def _value_sets() -> dict[str, pa.Array]:
         "ambiguous": pa.array(sorted(names.everyday | names.places | MONTHS_AND_DAYS), pa.string()),
         "verbs": pa.array(sorted(PERSON_VERBS | FAMILY_AFTER | JOINED_FAMILY), pa.string()),
         "context": pa.array(sorted(TITLES | RELATIONS | GREETINGS | CONTACT_VERBS | NAME_LABELS), pa.string()),
+        "kin": pa.array(sorted(TITLES | RELATIONS), pa.string()),
     }
 
 
@@ -389,47 +390,63 @@ def name_candidates(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if not len(flat):
         return hits
     parents = np.asarray(pc.list_parent_indices(words))
-    trimmed = pc.utf8_lower(pc.replace_substring_regex(flat, pattern=_EDGE_MARKS, replacement=""))
-    trimmed = pc.replace_substring_regex(trimmed, pattern=r"['’]s$", replacement="")
+    edged = pc.utf8_trim(flat, characters=_EDGE_CHARACTERS)
+    lowered = pc.utf8_lower(edged)
+    trimmed = pc.replace_substring_regex(lowered, pattern=r"['’]s$", replacement="")
 
-    def flags(array: pa.Array) -> np.ndarray:
+    def flags(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
         return np.asarray(pc.fill_null(array, False), dtype=bool)
 
-    def matches(array: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
-        return flags(pc.match_substring_regex(array, pattern))
+    def matches_where(array: pa.Array | pa.ChunkedArray, pattern: str, where: np.ndarray) -> np.ndarray:
+        """The regex run only on the words `where` says (False elsewhere): most words never need it."""
+        found = np.zeros(len(where), dtype=bool)
+        chosen = np.flatnonzero(where)
+        if len(chosen):
+            found[chosen] = flags(pc.match_substring_regex(pc.take(array, pa.array(chosen)), pattern))
+        return found
 
     sets = _value_sets()
+    # A word left with letters only (and ' ’ -) holds exactly one of the exact finder's words, the same
+    # text; any other word is tested with the exact finder's own pattern.
+    letters_only = pc.replace_substring(pc.replace_substring(pc.replace_substring(trimmed, "'", ""), "’", ""), "-", "")
+    plain = flags(pc.utf8_is_alpha(letters_only)) & flags(pc.greater(pc.utf8_length(trimmed), 0))
+    not_plain = ~plain & flags(pc.greater(pc.utf8_length(trimmed), 0))
+    holds_token = plain | matches_where(flat, _HOLDS_TOKEN, not_plain)
     # The exact rules look at the word before and after among words that hold one of theirs ("Tama 12 came").
-    holds_token = matches(flat, _HOLDS_TOKEN)
     before, after = _lettered_neighbours(holds_token, parents)
-    capital = matches(flat, r"^[^\pL\pN_]*\p{Lu}")
+    capital = flags(pc.utf8_is_upper(pc.utf8_slice_codeunits(edged, 0, 1)))
     listed = flags(pc.is_in(trimmed, value_set=sets["names"]))
+    kin = flags(pc.is_in(trimmed, value_set=sets["kin"]))
+    after_kin = np.zeros(len(parents), dtype=bool)
+    after_kin[before >= 0] = kin[before[before >= 0]]
     # A word with the shape of a te reo Māori or Pacific name counts like a listed one ("LiA" too: the exact
-    # rules fold case before testing the shape).
-    shaped = matches(trimmed, _POLYNESIAN_WORD)
+    # rules fold case before testing the shape); only capitalised words or words after kin need the test.
+    shaped = matches_where(trimmed, _POLYNESIAN_WORD, plain & (capital | after_kin))
     known = (listed | shaped) & capital
     ambiguous = flags(pc.is_in(trimmed, value_set=sets["ambiguous"]))
     # Counted as a sentence start only where the exact rules surely see one (so never fewer candidates).
-    ends_with_break = matches(flat, r"[.!?:;\"“”(]$")
+    first_char = pc.utf8_slice_codeunits(flat, 0, 1)
+    ends_with_break = flags(pc.is_in(pc.utf8_slice_codeunits(flat, -1), value_set=_BREAKS))
     previous_breaks = np.zeros(len(parents), dtype=bool)
     previous_breaks[1:] = ends_with_break[:-1] & (parents[1:] == parents[:-1])
+    leading_mark = ~(flags(pc.utf8_is_alnum(first_char)) | flags(pc.equal(first_char, "_")))
     starts = (
         (before < 0)
-        | (matches(flat, r"^[\pL\pN_]") & previous_breaks)
-        | matches(flat, r"^[^\pL\pN_]*[.!?:;\"“”(][\pL\pN_]")
+        | (~leading_mark & previous_breaks)
+        | matches_where(flat, r"^[^\pL\pN_]*[.!?:;\"“”(][\pL\pN_]", leading_mark)
     )
     acts = flags(pc.is_in(trimmed, value_set=sets["verbs"]))
     verb_after = np.zeros(len(parents), dtype=bool)
     verb_after[after >= 0] = acts[after[after >= 0]]
-    possessive = matches(flat, r"['’]s\W*$")
+    possessive = flags(pc.ends_with(lowered, "'s")) | flags(pc.ends_with(lowered, "’s"))
     word_hits = known & (~ambiguous | ~starts | verb_after | possessive)
-    word_hits |= holds_token & matches(trimmed, _NOT_PLAIN)
-    # After a title, relation, greeting or contact verb: any capitalised word, and in lower case a listed or
-    # Polynesian word ("Mrs Nguyen", "my son tevita").
+    word_hits |= holds_token & not_plain
+    # After a title, relation, greeting, contact verb or label: any capitalised word; in lower case, only
+    # after a title or relation, a listed or Polynesian word ("Mrs Nguyen", "my son tevita").
     context = flags(pc.is_in(trimmed, value_set=sets["context"]))
     after_context = np.zeros(len(parents), dtype=bool)
     after_context[before >= 0] = context[before[before >= 0]]
-    word_hits |= after_context & (capital | listed | shaped)
+    word_hits |= (after_context & capital) | (after_kin & (listed | shaped))
     hits[parents[np.flatnonzero(word_hits)]] = True
     return hits
 
