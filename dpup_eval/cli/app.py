@@ -6,6 +6,7 @@ rejected; 2 the command could not run (one `Error:` line; the traceback only wit
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from enum import StrEnum
@@ -106,14 +107,7 @@ def check(
     _say(f"Checking {file.name} for {purpose} ...")
     result = load(file, _contract_path(contract), purpose, sheet=sheet, engine=engine.value)
     report = result.report
-    if json_out:
-        json_out.write_text(report.to_json(), encoding="utf-8")
-    if html_out:
-        html_out.write_text(report.to_html(), encoding="utf-8")
-    if quarantine_out:
-        result.quarantine.to_csv(quarantine_out, encoding="utf-8")
-    if accepted_out:
-        result.data.to_csv(accepted_out, encoding="utf-8", date_format="%Y-%m-%d")
+    _write_check_outputs(result, json_out, html_out, quarantine_out, accepted_out)
     written = [kind for kind, out in (("json", json_out), ("html", html_out), ("quarantine", quarantine_out),
                                       ("accepted", accepted_out)) if out]
     if written:
@@ -123,6 +117,27 @@ def check(
                    details={"outputs": ",".join(written)})
     print(report.to_summary())
     raise typer.Exit(report.exit_code)
+
+
+def _write_check_outputs(result, json_out: Path | None, html_out: Path | None, quarantine_out: Path | None,
+                        accepted_out: Path | None) -> None:
+    """Data files first, reports last, all renamed into place together (see `dpup_eval.files.AtomicFiles`).
+
+    A report on disk therefore always describes the quarantine and accepted files beside it.
+    """
+    from dpup_eval.files import AtomicFiles
+    from dpup_eval.safe_csv import write_csv_to
+
+    reports = [p for p in (html_out, json_out) if p]
+    with AtomicFiles(replaces_last=reports) as out:
+        if quarantine_out:
+            out.write(quarantine_out, lambda handle: write_csv_to(handle, result.quarantine, index=True))
+        if accepted_out:
+            out.write(accepted_out, lambda handle: write_csv_to(handle, result.data, index=True))
+        if html_out:
+            out.text(html_out, result.report.to_html())
+        if json_out:
+            out.text(json_out, result.report.to_json())
 
 
 @app.command()
@@ -162,10 +177,12 @@ def evaluate(
     findings = evaluate_file(file, contract_path, purpose, indicators, by=by or None, period=period,
                              period_grain=period_grain,  # type: ignore[arg-type]
                              release=f"dpup-eval evaluate {file.name} (terminal{exports})")
+    from dpup_eval.files import write_text
+
     if json_out:
-        json_out.write_text(findings.to_json(), encoding="utf-8")
+        write_text(json_out, findings.to_json())
     if html_out:
-        html_out.write_text(findings.to_html(title=f"Findings: {file.name}"), encoding="utf-8")
+        write_text(html_out, findings.to_html(title=f"Findings: {file.name}"))
     from dpup_eval.audit import record_use
 
     outputs = ",".join(kind for kind, out in (("json", json_out), ("html", html_out)) if out)
@@ -210,6 +227,7 @@ def demo(
 ) -> None:
     """The main job on the built-in demo data: generate it, then check both files against the agreement."""
     from dpup_eval.demo.generator import DemoOptions, write_demo_data
+    from dpup_eval.files import write_text
     from dpup_eval.intake.loading import load
 
     files = write_demo_data(outdir, DemoOptions(), progress=_say)
@@ -218,7 +236,7 @@ def demo(
         _say(f"Checking {path.name} for {purpose} ...")
         result = load(path, _contract_path(None), purpose)
         html = outdir / f"{purpose}-report.html"
-        html.write_text(result.report.to_html(), encoding="utf-8")
+        write_text(html, result.report.to_html())
         print(result.report.to_summary())
         print(f"  report: {html}")
         worst = max(worst, result.report.exit_code)
@@ -258,7 +276,9 @@ def contract_draft(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     if out:
-        out.write_text(text, encoding="utf-8")
+        from dpup_eval.files import write_text
+
+        write_text(out, text)
         _say(f"Draft written to {out}; edit every TODO and remove suspected identifiers before agreeing.")
     else:
         print(text, end="")
@@ -302,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the command and turns the project's errors into `Error:` and exit code 2."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    # Everything this run creates (reports, data, records, and what Voila or SQLite create for us) is
+    # owner-only, even where a library opens files itself; `dpup_eval.files` also sets modes explicitly.
+    umask = os.umask(0o077)
     try:
         result = app(args=args, prog_name="dpup-eval", standalone_mode=False)
         return int(result or 0)
@@ -334,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    finally:
+        os.umask(umask)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,6 +25,8 @@ import pandas as pd
 import pyarrow as pa
 
 from dpup_eval.demo import text
+from dpup_eval.files import private_dir, write_text
+from dpup_eval.safe_csv import write_csv
 
 __all__ = [
     "EVALUATION_COLUMNS",
@@ -139,11 +141,12 @@ def write_demo_data(
 ) -> DemoFiles:
     """Writes OUTDIR/evaluation.csv, OUTDIR/service_reporting.csv and, with messy, OUTDIR/manifest.json.
 
-    Creates `outdir`. Files are UTF-8 without a BOM, with "\\n" line endings and blanks as empty fields.
+    Creates `outdir` (owner-only). Files are UTF-8 without a BOM, with "\\n" line endings and blanks as empty
+    fields, written atomically and owner-only by `dpup_eval.safe_csv`.
     """
     say = progress or (lambda message: None)
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    private_dir(outdir)
     say(
         f"generating {options.families:,} whānau over {options.quarters} quarters from {options.first_quarter}"
     )
@@ -159,14 +162,14 @@ def write_demo_data(
         evaluation, service, raw, problems = messy.evaluation, messy.service, messy.raw_fields, messy.problems
         files = DemoFiles(files.evaluation, files.service_reporting, outdir / "manifest.json")
     say(f"writing {files.evaluation.name} ({len(evaluation):,} rows)")
-    text.write_csv(evaluation, files.evaluation, raw)
+    write_csv(files.evaluation, evaluation, verbatim=raw)
     say(f"writing {files.service_reporting.name} ({len(service):,} rows)")
-    text.write_csv(service, files.service_reporting)
+    write_csv(files.service_reporting, service)
     if files.manifest is not None:
         say(f"writing {files.manifest.name} ({len(problems)} planted problems)")
         names = {"evaluation": files.evaluation.name, "service_reporting": files.service_reporting.name}
         manifest = {"seed": options.seed, "files": names, "problems": problems}
-        files.manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_text(files.manifest, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return files
 
 

@@ -7,8 +7,6 @@ it is the key to the pseudonyms. The request register (:mod:`dpup_eval.rights.re
 
 from __future__ import annotations
 
-import csv
-import os
 from pathlib import Path
 
 import numpy as np
@@ -45,11 +43,9 @@ def demo_key_map(options: generator.DemoOptions | None = None) -> list[dict[str,
 
 def write_demo_key_map(path: Path, options: generator.DemoOptions | None = None) -> Path:
     """Write :func:`demo_key_map` as CSV (owner-only permissions: it is the key to the pseudonyms)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=KEY_MAP_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(demo_key_map(options))
-    return path
+    import pandas as pd
+
+    from dpup_eval.safe_csv import write_csv
+
+    frame = pd.DataFrame(demo_key_map(options), columns=KEY_MAP_COLUMNS, dtype="string[pyarrow]")
+    return write_csv(path, frame)

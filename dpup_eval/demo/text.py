@@ -1,20 +1,19 @@
-"""The demo's text: `feedback` stories from phrase banks, pseudonymous references, and the CSV writer.
+"""The demo's text: `feedback` stories from phrase banks, pseudonymous and pseudonymous references.
 
 Stories are put together from a sentence opening, a middle and an optional second sentence, so that a
 few dozen phrases give thousands of different stories. The phrases are written to be safe to publish:
 no names of people or places, no digits, no contact details, no capitalised words other than at the
 start of a sentence (so a name detector has nothing to find). Te reo Māori words keep their macrons.
 
-Everything here works on whole Arrow arrays: a million rows of text are built and written in seconds.
+Everything here works on whole Arrow arrays: a million rows of text are built in seconds (the files are
+written by `dpup_eval.safe_csv`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import cast
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -27,7 +26,6 @@ __all__ = [
     "compose_feedback",
     "hex_refs",
     "unique_ids",
-    "write_csv",
 ]
 
 # Kinds of story; the generator picks one per person from where they are up to.
@@ -218,61 +216,6 @@ def hex_refs(prefix: str, ids: np.ndarray) -> pa.Array:
     codes[:, len(prefix) :] = _HEX[(np.asarray(ids)[:, None] >> _SHIFTS) & 0xF]
     offsets = pa.py_buffer(np.arange(0, (ids.size + 1) * width, width, dtype=np.int64))
     return pa.Array.from_buffers(pa.large_string(), ids.size, [None, offsets, pa.py_buffer(codes)])
-
-
-_NEEDS_QUOTES = '[,"\\r\\n]'
-_CHUNK_ROWS = 250_000
-
-
-def write_csv(frame: pd.DataFrame, path: Path, raw: dict[tuple[int, str], str] | None = None) -> None:
-    """Write `frame` as CSV: UTF-8 without BOM, "\\n" line ends, a field quoted only when it holds a comma,
-    quote or line break (as the csv module does), blanks as empty fields, dates as YYYY-MM-DD.
-
-    `raw` maps (row position, column) to text written as it is, never quoted, so a malformed line
-    can be planted on purpose. The text of each chunk of rows is built by Arrow compute functions and
-    written straight from Arrow's buffer: about three times faster than `DataFrame.to_csv`.
-    """
-    raw = raw or {}
-    with path.open("wb") as out:
-        out.write((",".join(frame.columns) + "\n").encode("utf-8"))
-        for start in range(0, len(frame), _CHUNK_ROWS):
-            chunk = frame.iloc[start : start + _CHUNK_ROWS]
-            fields = []
-            for column in frame.columns:
-                values = _field_text(chunk[column])
-                here = {row - start: text for (row, col), text in raw.items() if col == column}
-                here = {row: text for row, text in here.items() if 0 <= row < len(chunk)}
-                if here:
-                    mask = np.zeros(len(chunk), dtype=bool)
-                    mask[list(here)] = True
-                    replacements = pa.array([here[row] for row in sorted(here)], pa.large_string())
-                    values = pc.replace_with_mask(values, pa.array(mask), replacements)
-                fields.append(values)
-            lines = pc.binary_join_element_wise(*fields, _s(","))
-            lines = pc.binary_join_element_wise(lines, _s(""), _s("\n"))
-            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[
-                lines.offset : lines.offset + len(lines) + 1
-            ]
-            out.write(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]])
-
-
-def _field_text(series: pd.Series) -> pa.Array:
-    """One column's CSV fields as a large_string array without nulls."""
-    values = pa.array(series, from_pandas=True)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if pa.types.is_timestamp(values.type) or pa.types.is_date(values.type):
-        values = pc.cast(pc.cast(values, pa.date32()), pa.large_string())
-    elif not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        values = pc.cast(values, pa.large_string())
-    else:
-        values = pc.cast(values, pa.large_string())
-        needs = pc.match_substring_regex(values, _NEEDS_QUOTES)
-        if pc.any(needs).as_py():
-            doubled = pc.replace_substring(values, '"', '""')
-            quoted = pc.binary_join_element_wise(_s('"'), doubled, _s('"'), _s(""))
-            values = pc.if_else(needs, quoted, values)
-    return pc.fill_null(values, _s(""))
 
 
 def _s(text: str) -> pa.Scalar:

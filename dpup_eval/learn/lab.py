@@ -13,7 +13,6 @@ no update check, no extension installs from PyPI. It refuses to run as root unle
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from dpup_eval.demo.generator import DemoFiles, DemoOptions, write_demo_data
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.files import private_dir, write_bytes
 from dpup_eval.installation import require_extra, shipped_dir
 
 __all__ = [
@@ -86,7 +86,7 @@ def prepare_course(
     target = Path(course_dir)
     if target.resolve() == source.resolve():
         raise DpupEvalError("the course folder must not be the folder of the original notebooks")
-    target.mkdir(parents=True, exist_ok=True)
+    private_dir(target)
     for path in [*notebooks, source / "README.md"]:
         copy = target / path.name
         if not path.is_file():
@@ -94,7 +94,7 @@ def prepare_course(
         if copy.exists():
             say(f"keeping your copy of {path.name}")
         else:
-            shutil.copyfile(path, copy)
+            write_bytes(copy, path.read_bytes())
             say(f"copied {path.name}")
     files = demo_files(target / "demo-data")
     say(f"demo data ready in {files.evaluation.parent}")

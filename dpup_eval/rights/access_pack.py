@@ -162,16 +162,15 @@ def _stories(stories: StoryRegister, uses: UseRegister | None, family_ref: str, 
 
 def write_access_pack(pack: AccessPack, outdir: Path) -> list[Path]:
     """An adult and a child page (standalone, printable HTML) for each person; one pair if nothing is held."""
+    from dpup_eval.files import private_dir, write_text
     from dpup_eval.rights.notices import render_template
 
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    outdir = private_dir(outdir)
     written = []
     people = pack.people or [PersonPage(number=1, label="", records=[])]
     for person in people:
         for audience in ("adult", "child"):
             path = outdir / f"request-{pack.request.id}-person-{person.number}-{audience}.html"
-            path.write_text(render_template("rights_access.html.j2", pack=pack, person=person, audience=audience),
-                            encoding="utf-8")
+            write_text(path, render_template("rights_access.html.j2", pack=pack, person=person, audience=audience))
             written.append(path)
     return written

@@ -301,13 +301,12 @@ def _ensure_pronouncing_dictionary() -> None:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dpup_eval" / "nltk_data"
     target = cache / "corpora" / "cmudict" / "cmudict"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        from dpup_eval.files import write_text
+
         lines = []
         for word, phones in cmudict.entries():  # NLTK's format: word, variant number, phones
             lines.append(f"{word} 1 {' '.join(phones)}")
-        partial = target.with_suffix(".part")
-        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        partial.replace(target)
+        write_text(target, "\n".join(lines) + "\n")
     if str(cache) not in nltk.data.path:
         nltk.data.path.append(str(cache))
     nltk.data.find("corpora/cmudict")

@@ -11,7 +11,6 @@ findings, never about a person: the register refuses an entry naming a pseudonym
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -148,13 +147,18 @@ def uses_text(records: Sequence[UseRecord]) -> str:
 
 
 def uses_csv(records: Sequence[UseRecord]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "used_on", "kind", "what", "purpose", "data_used", "findings", "summary", "recorded_by", "stories"])
-    for r in records:
-        writer.writerow([r.id, r.used_on.isoformat(), r.kind, r.what, r.purpose or "", "; ".join(r.data_used),
-                         "; ".join(r.findings), r.summary, r.recorded_by, "; ".join(str(n) for n in r.stories)])
-    return out.getvalue()
+    """The register as CSV text, through the workbench's one spreadsheet-safe writer (`dpup_eval.safe_csv`)."""
+    import pandas as pd
+
+    from dpup_eval.safe_csv import write_csv_to
+
+    columns = ["id", "used_on", "kind", "what", "purpose", "data_used", "findings", "summary", "recorded_by",
+               "stories"]
+    rows = [[str(r.id), r.used_on.isoformat(), r.kind, r.what, r.purpose or "", "; ".join(r.data_used),
+             "; ".join(r.findings), r.summary, r.recorded_by, "; ".join(str(n) for n in r.stories)] for r in records]
+    out = io.BytesIO()
+    write_csv_to(out, pd.DataFrame(rows, columns=columns, dtype="string[pyarrow]"))
+    return out.getvalue().decode("utf-8")
 
 
 def uses_html(records: Sequence[UseRecord], *, title: str = "What the information was used for",

@@ -163,9 +163,10 @@ def _where(key: dict[str, Any]) -> str:
 
 def write_workshop_report(session: WorkshopSession, findings: Findings, folder: Path) -> Path:
     """Write the report into ``folder`` with a time-stamped name; returns its path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"workshop-report-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.html"
-    path.write_text(workshop_report_html(session, findings), encoding="utf-8")
+    from dpup_eval.files import private_dir, write_text
+
+    path = private_dir(folder) / f"workshop-report-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.html"
+    write_text(path, workshop_report_html(session, findings))
     from dpup_eval.workshop.stories import record_report_uses, workshop_stories
 
     record_report_uses(workshop_stories(session), path)  # which families' stories it quoted, so they can be told

@@ -22,7 +22,6 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -231,11 +230,12 @@ def voila_env(config: WorkshopConfig, base: dict[str, str] | None = None) -> dic
 def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print) -> dict[str, object]:
     """Check the data once, write what the pages read, open the record and copy the pages in."""
     from dpup_eval.agreement.contract import Agreement
+    from dpup_eval.files import atomic_path, private_dir, write_bytes, write_text
     from dpup_eval.findings.record_keys import with_record_keys
     from dpup_eval.intake.loading import load
     from dpup_eval.workshop import WorkshopStore
 
-    config.folder.mkdir(parents=True, exist_ok=True)
+    private_dir(config.folder)
     data_file = config.data_file
     if data_file is None:
         from dpup_eval.demo.generator import DemoOptions, write_demo_data
@@ -251,16 +251,15 @@ def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print)
     report = result.report
     dropped = [f.name for f in contract.fields if f.role in DROPPED_ROLES and f.name in result.data.columns]
     # Record keys (disclosure control's per-person secret numbers) are worked out before references go.
-    with_record_keys(result.data, contract).drop(columns=dropped).to_parquet(config.accepted_file)
+    with atomic_path(config.accepted_file) as part:
+        with_record_keys(result.data, contract).drop(columns=dropped).to_parquet(part)
     summary = {
         "file": data_file.name, "rows_accepted": int(report.rows_accepted),
         "rows_quarantined": int(report.rows_quarantined), "accepted": bool(report.accepted),
     }  # fmt: skip
-    config.report_file.write_text(
-        json.dumps(
-            {"summary": summary, "report": json.loads(report.to_json())}, ensure_ascii=False, indent=2
-        ),
-        encoding="utf-8",
+    write_text(
+        config.report_file,
+        json.dumps({"summary": summary, "report": json.loads(report.to_json())}, ensure_ascii=False, indent=2),
     )
     say(
         f"{summary['rows_accepted']} rows accepted, {summary['rows_quarantined']} set aside (see {config.report_file})."
@@ -277,10 +276,9 @@ def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print)
             store.create_workshop(name, date.today(), description, config.contract) if config.new
             else ensure_workshop(store, name, description, config.contract)
         )  # fmt: skip
-    config.pages_dir.mkdir(parents=True, exist_ok=True)
-    (config.pages_dir / "reports").mkdir(exist_ok=True)
+    private_dir(config.pages_dir / "reports")
     for name in PAGES:
-        shutil.copyfile(dashboards_dir() / name, config.pages_dir / name)
+        write_bytes(config.pages_dir / name, (dashboards_dir() / name).read_bytes())
     return {"summary": summary, "workshop_id": workshop.id}
 
 
