@@ -8,11 +8,14 @@ export therefore leaves one line here. The log is *evidence*, so it must show wh
   64 zeros for the first) and ``hash`` = sha256 of the canonical JSON of the entry's content including
   ``prev_hash`` (sorted keys, no spaces, UTF-8). Editing, deleting, inserting or reordering a line breaks
   the chain, and :meth:`AuditLog.verify` says which line and what kind of damage it is.
-* Limits, stated honestly: a hash chain has no secret, so someone who can write the file can rewrite
-  its whole tail consistently, and removing the *last* entries leaves a shorter chain that is still
-  valid. Both are caught only against an **anchor** kept elsewhere: :meth:`AuditLog.head` returns the
-  count and last hash, which a report or data-sharing record can print; ``verify(expected_head=...)``
-  checks the log still contains that head.
+* A hash chain alone has no secret: someone who can write the file could rewrite its whole tail
+  consistently, or remove the *last* entries and leave a shorter chain that is still valid. So every
+  entry is also **sealed** with a key kept outside the log, and a keyed **checkpoint** of the head is
+  written beside the log after every entry (:mod:`dpup_eval.audit_seal`, which also says what this
+  still cannot detect). :meth:`AuditLog.verify` checks both and reports a cut tail, an emptied log,
+  a rewritten tail and entries added without the key. :meth:`AuditLog.head` returns the count and last
+  hash, which a report or data-sharing record can print; ``verify(expected_head=...)`` checks the log
+  still contains that head (the only defence against rolling back the log and its checkpoints together).
 * Writers take an exclusive ``fcntl.flock`` on the file (local file systems; NFS locking is not to be
   trusted), so several notebooks or command-line runs can record at once without forking the chain.
   Before appending, :meth:`AuditLog.record` checks the last entry: the log refuses writes that would
@@ -41,12 +44,25 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from dpup_eval.audit_seal import (
+    AuditCheckpoint,
+    AuditKey,
+    AuditKeyError,
+    append_checkpoint,
+    checkpoint_path,
+    default_key_path,
+    last_checkpoint,
+    read_checkpoints,
+)
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.files import private_dir
 from dpup_eval.paths import dpup_home
 
 __all__ = [
     "GENESIS_HASH",
     "AuditChainError",
+    "AuditCheckpoint",
+    "AuditKeyError",
     "AuditEntry",
     "AuditValueError",
     "AuditHead",
@@ -64,7 +80,10 @@ GENESIS_HASH = "0" * 64
 _HEX64 = r"^[0-9a-f]{64}$"
 _NAME = r"^[^\x00-\x1f\x7f]+$"  # one line of text, no control characters
 
-ProblemKind = Literal["edited", "deleted", "reordered", "malformed", "inserted"]
+ProblemKind = Literal[
+    "edited", "deleted", "reordered", "malformed", "inserted",  # the chain itself
+    "truncated", "emptied", "rewritten", "forged", "unsealed", "no-key", "no-checkpoints",  # against the key
+]
 FieldName = Annotated[str, Field(min_length=1, max_length=200, pattern=_NAME)]
 DetailKey = Annotated[str, Field(min_length=1, max_length=100, pattern=_NAME)]
 DetailValue = Annotated[str, Field(max_length=200, pattern=_NAME)] | int | float | bool | None
@@ -94,6 +113,8 @@ class AuditEntry(BaseModel):
     details: dict[DetailKey, DetailValue] = Field(default_factory=dict)
     prev_hash: str = Field(pattern=_HEX64)
     hash: str = Field(pattern=_HEX64)
+    seal: str | None = Field(default=None, pattern=_HEX64,
+                             description="HMAC of hash with the audit key (none on entries from before sealing)")
 
     @field_validator("at")
     @classmethod
@@ -137,6 +158,9 @@ class VerifyResult(BaseModel):
     ok: bool
     entries: int
     problems: list[AuditProblem]
+    sealed: bool = Field(default=False, description="The log was checked against its key and checkpoints.")
+    checkpoint: str | None = Field(default=None, description="The last valid checkpoint, as 'COUNT:HASH at TIME'.")
+    notes: list[str] = Field(default_factory=list)
 
 
 class UseSummaryRow(BaseModel):
@@ -160,8 +184,8 @@ def _canonical(obj: Any) -> bytes:
 
 
 def _content_hash(raw: Mapping[str, Any]) -> str:
-    """sha256 of the canonical JSON of everything in the entry except ``hash`` (so ``prev_hash`` too)."""
-    return hashlib.sha256(_canonical({k: v for k, v in raw.items() if k != "hash"})).hexdigest()
+    """sha256 of the canonical JSON of the entry except ``hash`` and ``seal`` (so ``prev_hash`` too)."""
+    return hashlib.sha256(_canonical({k: v for k, v in raw.items() if k not in ("hash", "seal")})).hexdigest()
 
 
 def fingerprint_file(path: Path) -> str:
@@ -231,6 +255,17 @@ def _tail_lines(handle: Any, count: int) -> tuple[list[bytes], bool]:
     return lines[-count:], complete
 
 
+def _runs(items: list[tuple[int, int]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Consecutive (line, seq) pairs grouped as (first, last)."""
+    runs: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for item in items:
+        if runs and item[0] == runs[-1][1][0] + 1:
+            runs[-1] = (runs[-1][0], item)
+        else:
+            runs.append((item, item))
+    return runs
+
+
 def _check_anchor(chain: list[tuple[int, AuditEntry]], head: AuditHead) -> list[AuditProblem]:
     """Problems if the log no longer contains the anchored head (its tail was removed or rewritten)."""
     last_seq = chain[-1][1].seq if chain else 0
@@ -249,27 +284,44 @@ def _check_anchor(chain: list[tuple[int, AuditEntry]], head: AuditHead) -> list[
 
 
 class AuditLog:
-    """The audit log at ``path`` (created with owner-only permissions on first write)."""
+    """The audit log at ``path`` (created with owner-only permissions on first write).
 
-    def __init__(self, path: Path) -> None:
+    Its checkpoints are kept beside it (:func:`~dpup_eval.audit_seal.checkpoint_path`); the key that seals
+    entries and checkpoints is ``key_path`` (default: ``audit.key`` in the workbench's folder).
+    """
+
+    def __init__(self, path: Path, key_path: Path | None = None) -> None:
         self.path = Path(path)
+        self.checkpoints = checkpoint_path(self.path)
+        self.key_path = Path(key_path) if key_path else default_key_path()
 
-    def _read_lines(self) -> list[bytes]:
-        if not self.path.exists():
-            return []
-        with self.path.open("rb") as handle:
-            fcntl.flock(handle, fcntl.LOCK_SH)  # never read a line another process is half-way through
+    def _read_lines(self, handle: Any = None) -> list[bytes]:
+        if handle is not None:  # already locked by the caller
+            handle.seek(0)
             data = handle.read()
+        elif not self.path.exists():
+            return []
+        else:
+            with self.path.open("rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_SH)  # never read a line another process is half-way through
+                data = handle.read()
         lines = data.split(b"\n")
         if lines and lines[-1] == b"":
             lines.pop()
         return lines
 
-    def _check_tail(self, handle: Any) -> tuple[int, str]:
-        """The last entry's (seq, hash), after checking it is intact and follows the one before."""
+    def _head_of(self, handle: Any) -> AuditHead:
+        last = None
+        for raw_line in self._read_lines(handle):
+            _, entry, _ = _parse_line(raw_line)
+            last = entry or last
+        return AuditHead(last.seq, last.hash) if last else AuditHead(0, GENESIS_HASH)
+
+    def _check_tail(self, handle: Any) -> AuditEntry | None:
+        """The last entry (None if the log is empty), after checking it is intact and follows the one before."""
         lines, complete = _tail_lines(handle, 2)
         if not lines:
-            return 0, GENESIS_HASH
+            return None
 
         def refuse(what: str) -> AuditChainError:
             handle.seek(0)
@@ -293,7 +345,41 @@ class AuditLog:
                 raise refuse(f"the last entry (seq {last.seq}) does not follow the entry before it")
         elif last.seq != 1 or last.prev_hash != GENESIS_HASH:
             raise refuse(f"the only entry has seq {last.seq} and does not start the chain")
-        return last.seq, last.hash
+        return last
+
+    def _key_for_writing(self, last: AuditEntry | None) -> AuditKey:
+        """The key to seal with, after checking the log still ends where its last checkpoint says.
+
+        Refuses (:class:`AuditChainError`) to extend a log whose tail was cut, rewritten or added to without
+        the key: a new seal must never vouch for what someone else put there. Creates the key only for a
+        log that was never sealed.
+        """
+        key = AuditKey.load(self.key_path)
+        point = last_checkpoint(self.checkpoints)
+        last_seq, last_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+
+        def refuse(what: str) -> AuditChainError:
+            return AuditChainError(f"{self.path}: {what}; the audit log refuses writes until this is looked into "
+                                   "(run 'dpup-eval audit verify')")
+
+        if key is None:
+            if point is not None or (last is not None and last.seal):
+                raise AuditKeyError(f"{self.key_path}: the audit key is missing, so the sealed log cannot be "
+                                    "extended or checked; restore the key from a backup")
+            return AuditKey.create(self.key_path)
+        if point is None:
+            if last is not None and last.seal:
+                raise refuse(f"the checkpoints ({self.checkpoints.name}) beside the sealed log are missing")
+            return key  # a log from before sealing: its first checkpoint will vouch for it
+        if not key.checks_checkpoint(point):
+            raise refuse(f"the last checkpoint in {self.checkpoints.name} is not signed with the audit key")
+        if point.seq > last_seq:
+            raise refuse(f"the log ends at entry {last_seq} but was checkpointed at {point.seq}: its tail was cut")
+        if point.seq == last_seq and point.hash != last_hash:
+            raise refuse(f"entry {last_seq} no longer has the hash checkpointed at {point.at}: it was rewritten")
+        if point.seq < last_seq and not (last is not None and last.seal and key.checks_seal(last.hash, last.seal)):
+            raise refuse(f"entry {last_seq} was added after the last checkpoint without the audit key")
+        return key
 
     def record(
         self,
@@ -322,17 +408,42 @@ class AuditLog:
             draft = AuditEntry(seq=1, at=_iso(at), prev_hash=GENESIS_HASH, hash=GENESIS_HASH, **content)
         except ValidationError as exc:
             raise AuditValueError(f"{self.path}: not recorded: {_describe(exc)}") from None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(fd, "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
-            last_seq, last_hash = self._check_tail(handle)
+            last = self._check_tail(handle)
+            key = self._key_for_writing(last)
+            last_seq, last_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
             draft = draft.model_copy(update={"seq": last_seq + 1, "prev_hash": last_hash, "at": _iso(at)})
-            entry = draft.model_copy(update={"hash": _content_hash(draft.model_dump(mode="json"))})
-            handle.write(_canonical(entry.model_dump(mode="json")) + b"\n")
-            handle.flush()
+            entry_hash = _content_hash(draft.model_dump(mode="json", exclude={"seal"}))
+            entry = draft.model_copy(update={"hash": entry_hash, "seal": key.seal(entry_hash)})
+            # One write per line: a killed process leaves the whole line or nothing.
+            os.write(handle.fileno(), _canonical(entry.model_dump(mode="json")) + b"\n")
             os.fsync(handle.fileno())  # an audit entry that vanishes in a crash is no evidence
+            append_checkpoint(self.checkpoints, key.checkpoint(entry.seq, entry.hash, _iso(None)))
         return entry
+
+    def checkpoint(self) -> AuditCheckpoint:
+        """Seal the log's current head now (``dpup-eval audit checkpoint``), after checking the whole log.
+
+        Raises :class:`AuditChainError` naming the first problem if the log is damaged: a checkpoint must
+        never vouch for a tampered log.
+        """
+        private_dir(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            result = self._verify_unlocked(None, handle)
+            if not result.ok:
+                first = result.problems[0]
+                raise AuditChainError(f"{self.path}: not checkpointed: {first.kind}: {first.message} "
+                                      f"({len(result.problems)} problem(s); run 'dpup-eval audit verify')")
+            key = self._key_for_writing(self._check_tail(handle))
+            head = self._head_of(handle)
+            point = key.checkpoint(head.count, head.hash, _iso(None))
+            append_checkpoint(self.checkpoints, point)
+        return point
 
     def entries(self) -> list[AuditEntry]:
         """Every entry in file order. Raises :class:`AuditChainError` at the first malformed line."""
@@ -355,8 +466,16 @@ class AuditLog:
         Lines out of seq order are "reordered"; the chain itself is then walked in seq order, so a gap in
         seq is "deleted", a second entry with the same seq (not the one its successor chained to) is
         "inserted", and an entry whose successor recorded a different hash for it was "edited" and
-        re-hashed. Deleting the last entries is only visible with ``expected_head``.
+        re-hashed. Then the seals and checkpoints (:meth:`_check_seals`): a cut tail, an emptied log, a
+        rewritten tail, entries added without the key.
         """
+        if not self.path.exists():
+            return self._verify_unlocked(expected_head, None)
+        with self.path.open("rb") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)  # writers append entry and checkpoint under LOCK_EX
+            return self._verify_unlocked(expected_head, handle)
+
+    def _verify_unlocked(self, expected_head: AuditHead | None, handle: Any) -> VerifyResult:
         problems: list[AuditProblem] = []
 
         def report(line: int | None, seq: int | None, kind: ProblemKind, message: str) -> None:
@@ -365,7 +484,7 @@ class AuditLog:
         good: list[tuple[int, AuditEntry]] = []
         malformed: list[int] = []
         self_edited: set[int] = set()  # lines already reported as edited: no second report for their link
-        for number, raw_line in enumerate(self._read_lines(), start=1):
+        for number, raw_line in enumerate(self._read_lines(handle) if handle else [], start=1):
             raw, entry, why = _parse_line(raw_line)
             if entry is None or raw is None:
                 malformed.append(number)
@@ -413,8 +532,81 @@ class AuditLog:
 
         if expected_head is not None:
             problems.extend(_check_anchor(chain, expected_head))
+        sealed, latest, notes = self._check_seals(chain, problems)
         problems.sort(key=lambda p: (p.line or 0, p.kind))
-        return VerifyResult(ok=not problems, entries=len(good), problems=problems)
+        return VerifyResult(ok=not problems, entries=len(good), problems=problems, sealed=sealed,
+                            checkpoint=latest, notes=notes)
+
+    def _check_seals(
+        self, chain: list[tuple[int, AuditEntry]], problems: list[AuditProblem]
+    ) -> tuple[bool, str | None, list[str]]:
+        """Check entries' seals and the checkpoints against the chain; returns (checked, last checkpoint, notes)."""
+        points, bad_points = read_checkpoints(self.checkpoints)
+        any_seal = any(entry.seal for _, entry in chain)
+        key_exists = self.key_path.exists()
+        is_default = self.path.resolve() == default_audit_path().resolve()
+        if not (any_seal or points or bad_points or (is_default and key_exists and chain)):
+            return False, None, ["this log has never been sealed, so a cut or rewritten tail would not show; "
+                                 "run 'dpup-eval audit checkpoint' to seal it"]
+
+        def report(line: int | None, seq: int | None, kind: ProblemKind, message: str) -> None:
+            problems.append(AuditProblem(line=line, seq=seq, kind=kind, message=message))
+
+        key = AuditKey.load(self.key_path)
+        if key is None:
+            report(None, None, "no-key", f"the audit key ({self.key_path}) is missing, so the seals and "
+                   "checkpoints cannot be checked: restore it from a backup")
+            return False, None, []
+        for number in bad_points:
+            report(None, None, "forged", f"line {number} of {self.checkpoints.name} is not a checkpoint")
+        valid = []
+        for number, point in points:
+            if key.checks_checkpoint(point):
+                valid.append(point)
+            else:
+                report(None, point.seq, "forged", f"line {number} of {self.checkpoints.name} (entry {point.seq}) "
+                       "is not signed with the audit key: it was written without the key")
+        by_seq = {entry.seq: (line, entry) for line, entry in chain}
+        last_seq = chain[-1][1].seq if chain else 0
+        vouched = 0  # entries up to this seq are bound by a checkpoint that still matches
+        rewritten = False
+        for point in sorted(valid, key=lambda p: p.seq):
+            if point.seq in by_seq:
+                line, entry = by_seq[point.seq]
+                if entry.hash != point.hash:
+                    if not rewritten:
+                        report(line, point.seq, "rewritten", f"entry {point.seq} (line {line}) no longer has the "
+                               f"hash checkpointed at {point.at}: the log was rewritten there or before it")
+                    rewritten = True
+                elif not rewritten:
+                    vouched = point.seq
+            elif point.seq == 0:
+                continue
+        top = max(valid, key=lambda p: p.seq, default=None)
+        if top is not None and top.seq > last_seq:
+            if not chain:
+                report(None, top.seq, "emptied", f"the log is empty or missing, but was checkpointed at {top.at} "
+                       f"with {top.seq} entries")
+            else:
+                report(None, last_seq + 1, "truncated", f"the log ends at entry {last_seq}, but was checkpointed "
+                       f"at {top.at} with {top.seq} entries: the last {top.seq - last_seq} were removed")
+        if not valid and not bad_points and not points:
+            report(None, None, "no-checkpoints", f"the checkpoints beside the log ({self.checkpoints.name}) are "
+                   "missing or empty although the log was sealed: they were removed")
+        unsealed: list[tuple[int, int]] = []
+        for line, entry in chain:
+            if entry.seal is not None and not key.checks_seal(entry.hash, entry.seal):
+                report(line, entry.seq, "forged", f"line {line} (seq {entry.seq}) carries a seal that does not "
+                       "match: it was written or changed without the audit key")
+            elif entry.seal is None and entry.seq > vouched:
+                unsealed.append((line, entry.seq))
+        for first, last in _runs(unsealed):
+            where = f"line {first[0]} (seq {first[1]})" if first == last else \
+                f"lines {first[0]}–{last[0]} (seq {first[1]}–{last[1]})"
+            report(first[0], first[1], "unsealed", f"{where} has no seal and no checkpoint that still matches "
+                   "vouches for it: added without the audit key (or from before sealing, and its checkpoint is gone)")
+        latest = f"{top.seq}:{top.hash} at {top.at}" if top else None
+        return True, latest, []
 
     def summary(self) -> list[UseSummaryRow]:
         """Who used what for what: entries grouped by actor, role, purpose and action."""

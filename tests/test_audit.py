@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import multiprocessing
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -73,10 +75,13 @@ def test_record_and_read_back(tmp_path: Path) -> None:
     assert log.entries() == [first, second]
     # Macrons stay intact in the file itself (UTF-8, not \\u escapes).
     assert "Mere Tūhoe" in (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
-    # The hash is sha256 over the canonical JSON of everything but the hash itself.
-    content = first.model_dump(mode="json", exclude={"hash"})
+    # The hash is sha256 over the canonical JSON of everything but the hash and the seal.
+    content = first.model_dump(mode="json", exclude={"hash", "seal"})
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert first.hash == hashlib.sha256(canonical.encode()).hexdigest()
+    # The seal is HMAC-SHA256 of "entry:" + hash with the key kept in the workbench's folder.
+    key = bytes.fromhex((Path(os.environ["DPUP_EVAL_HOME"]) / "audit.key").read_text().strip())
+    assert first.seal == hmac.new(key, b"entry:" + first.hash.encode(), hashlib.sha256).hexdigest()
     assert log.head() == AuditHead(2, second.hash)
 
 
@@ -120,7 +125,8 @@ def test_edit_with_recomputed_hash_is_found_by_the_next_link(tmp_path: Path) -> 
     lines[1] = json.dumps(entry, ensure_ascii=False)
     _write(path, lines)
     problems = AuditLog(path).verify().problems
-    assert [(p.line, p.seq, p.kind) for p in problems] == [(2, 2, "edited")]
+    # The chain shows where; the seal and the checkpoint taken after seq 2 show it was done without the key.
+    assert [(p.line, p.seq, p.kind) for p in problems] == [(2, 2, "edited"), (2, 2, "forged"), (2, 2, "rewritten")]
     assert "line 3 (seq 3)" in problems[0].message
 
 
@@ -167,28 +173,30 @@ def test_inserted_copy_of_a_line(tmp_path: Path) -> None:
     assert (5, "edited") in kinds  # its hash no longer matches its content either
 
 
-def test_truncated_tail_is_only_caught_with_the_anchor(tmp_path: Path) -> None:
+def test_truncated_tail_is_caught_by_the_checkpoint_and_the_anchor(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     log = _filled(path)
     anchor = log.head()  # e.g. printed in an exported report's footer
     assert AuditHead.parse(str(anchor)) == anchor
     _write(path, _lines(path)[:3])
-    # The limitation: a chain that simply stops early is still a valid chain.
-    assert log.verify().ok
-    # Against the anchor kept elsewhere, the removal shows.
+    # A chain that simply stops early is still a valid chain, but the keyed checkpoint says 5 entries.
+    result = log.verify()
+    assert [(p.seq, p.kind) for p in result.problems] == [(4, "truncated")]
+    assert "the last 2 were removed" in result.problems[0].message
+    # Against the anchor kept elsewhere, the removal shows too.
     result = log.verify(expected_head=anchor)
-    assert [(p.seq, p.kind) for p in result.problems] == [(4, "deleted")]
+    assert [(p.seq, p.kind) for p in result.problems] == [(4, "deleted"), (4, "truncated")]
     assert "the last 2 entries were removed" in result.problems[0].message
 
 
-def test_rewritten_tail_is_caught_with_the_anchor(tmp_path: Path) -> None:
+def test_rewriting_the_tail_through_the_library_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     log = _filled(path, 3)
-    anchor = log.head()
     _write(path, _lines(path)[:2])
-    log.record(actor="Aroha", role="evaluator", action="load", at=T0)  # a new, valid seq 3
-    assert log.verify().ok
-    assert [(p.line, p.seq, p.kind) for p in log.verify(expected_head=anchor).problems] == [(3, 3, "edited")]
+    before = path.read_bytes()
+    with pytest.raises(AuditChainError, match="checkpointed at 3: its tail was cut"):
+        log.record(actor="Aroha", role="evaluator", action="load", at=T0)  # would be a new, valid seq 3
+    assert path.read_bytes() == before
     # Entries added after the anchor are fine.
     log2 = _filled(tmp_path / "other.jsonl", 3)
     head = log2.head()

@@ -90,8 +90,8 @@ def test_audit_verify_intact_then_tampered(run, tmp_path: Path) -> None:
     log.path.write_text("".join([lines[1], lines[0], *lines[2:]]), encoding="utf-8")
     assert "reordered" in run("audit", "verify", "--log", str(log.path), code=1).stdout
 
-    log.path.write_text("".join(lines[:3]), encoding="utf-8")  # the tail cut: only the anchor shows it
-    run("audit", "verify", "--log", str(log.path))
+    log.path.write_text("".join(lines[:3]), encoding="utf-8")  # the tail cut: the keyed checkpoint shows it
+    assert "truncated" in run("audit", "verify", "--log", str(log.path), code=1).stdout
     cut = run("audit", "verify", "--log", str(log.path), "--head", head, code=1)
     assert "removed" in cut.stdout
     run("audit", "verify", "--log", str(log.path), "--head", "nonsense", code=2)

@@ -5,9 +5,9 @@ progress on stderr; can't-run cases raise :class:`~dpup_eval.errors.DpupEvalErro
 ``cli.main`` prints as one ``Error:`` line with exit code 2. Register them with :func:`register`::
 
     from dpup_eval.cli import rights as cli_rights
-    cli_rights.register(app)   # notice, audit {verify,summary}, request {...}, uses {...}
+    cli_rights.register(app)   # notice, audit {verify,checkpoint,summary}, request {...}, uses {...}
 
-Exit codes: ``audit verify`` exits 1 when the log was tampered with; ``request correct`` exits 1 when the
+Exit codes: ``audit verify`` exits 1 when the log was tampered with (``audit checkpoint`` refuses with 2); ``request correct`` exits 1 when the
 correction was refused; ``notice`` exits 1 when the text misses its readability target.
 """
 
@@ -107,7 +107,9 @@ def write_notice(built, fmt: str, out: Path | None, what: str) -> None:  # built
 
     text = built.to_html() if fmt == "html" else built.to_markdown()
     if out:
-        out.write_text(text, encoding="utf-8")
+        from dpup_eval.files import write_text
+
+        write_text(out, text)
         _say(f"{what} written to {out}")
     else:
         print(text, end="")
@@ -128,7 +130,7 @@ def audit_verify(
     from dpup_eval.audit import AuditHead
 
     audit = _audit_log(log)
-    if log is not None and not log.exists():
+    if log is not None and not log.exists() and not audit.checkpoints.exists():
         raise DpupEvalError(f"no audit log at {log}")
     try:
         anchor = AuditHead.parse(head) if head else None
@@ -137,13 +139,29 @@ def audit_verify(
     result = audit.verify(expected_head=anchor)
     if result.ok:
         current = audit.head() if result.entries else None
-        print(f"Audit log intact: {result.entries} entries" + (f"; head {current}" if current else ""))
+        sealed = " (sealed: matches its checkpoints)" if result.sealed else ""
+        print(f"Audit log intact: {result.entries} entries{sealed}" + (f"; head {current}" if current else ""))
+        for note in result.notes:
+            print(f"  note: {note}")
         return
     print(f"Audit log DAMAGED: {len(result.problems)} problem(s) in {result.entries} readable entries")
     for problem in result.problems:
         where = f"line {problem.line}" if problem.line else "end of log"
         print(f"  {where}: {problem.kind}: {problem.message}")
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(log: LogOpt = None) -> None:
+    """Seal the log's current head with the workbench's key (after checking the whole log). Exit 2 if damaged.
+
+    Every entry is already sealed and checkpointed when written; use this to seal a log written before
+    sealing existed, or to print a head to keep somewhere else (a report, an e-mail) for 'verify --head'.
+    """
+    point = _audit_log(log).checkpoint()
+    print(f"Checkpoint written: head {point.seq}:{point.hash} at {point.at}")
+    _say("Keep this head somewhere else too: 'dpup-eval audit verify --head COUNT:HASH' then also catches "
+         "the log and its checkpoints being rolled back together.")
 
 
 @audit_app.command("summary")
@@ -352,12 +370,13 @@ def uses_export(
     uses: UsesOpt = None,
 ) -> None:
     """Export the use register as a printable HTML page or CSV."""
+    from dpup_eval.files import write_text
     from dpup_eval.rights.uses import UseRegister, uses_csv, uses_html
 
     if fmt not in ("html", "csv"):
         raise typer.BadParameter(f"--format must be html or csv, not {fmt!r}")
     records = UseRegister(uses).list(purpose=purpose)
-    out.write_text(uses_html(records) if fmt == "html" else uses_csv(records), encoding="utf-8")
+    write_text(out, uses_html(records) if fmt == "html" else uses_csv(records))
     _say(f"{len(records)} use(s) written to {out}")
 
 
