@@ -53,9 +53,14 @@ def test_latin1_bytes(tmp_path: Path, good_lines: list[str]) -> None:
     lines = text.encode("utf-8").split(b"\n")
     lines[6] = lines[6].replace(b"Auckland", "Aucklànd".encode("latin-1"), 1) if b"Auckland" in lines[6] \
         else lines[6] + "é".encode("latin-1")
-    with pytest.raises(DataFileError) as caught:
-        load(_write(tmp_path, "latin1.csv", b"\n".join(lines)), CONTRACTS, "evaluation")
-    assert "not UTF-8" in str(caught.value) and "line 7" in str(caught.value)
+    # The line is quarantined with its number and reason; the other lines are read.
+    result = load(_write(tmp_path, "latin1.csv", b"\n".join(lines)), CONTRACTS, "evaluation")
+    [bad] = [p for p in result.report.problems if p.code == "invalid-encoding"]
+    assert bad.rows == [6] and "not UTF-8" in bad.message  # line 7 of the file is data line 6
+    assert result.report.rows_read == 9
+    # A header that is not UTF-8 still stops the check: nothing can be matched to the agreement.
+    with pytest.raises(DataFileError, match="not UTF-8 .*line 1"):
+        load(_write(tmp_path, "latin1h.csv", "é,".encode("latin-1") + b"\n".join(lines)), CONTRACTS, "evaluation")
 
 
 def test_bom_is_accepted(tmp_path: Path, good_lines: list[str]) -> None:

@@ -21,7 +21,7 @@ from dpup_eval.agreement.contract import Contract, contract_for
 from dpup_eval.intake import risk
 from dpup_eval.intake.identifier_checks import HeldValues, header_problems, identifier_problems
 from dpup_eval.intake.identifiers import redact_text, safe_labels
-from dpup_eval.intake.reading import RawTable, read_table
+from dpup_eval.intake.reading import RawTable, dedupe_names, read_table
 from dpup_eval.intake.report import CheckReport, ExpectationResult, Problem
 from dpup_eval.intake.specs import build_specs
 from dpup_eval.intake.values import ColumnValues, factorize
@@ -117,10 +117,12 @@ def load(
     frame = raw.frame
     problems = Problems(raw.row_numbers)
     # Header cells are data too: names that hold an identifier are shown by position ("column 7").
-    shown = dict(zip(frame.columns, safe_labels(raw.header, "column"), strict=False))
+    # Keyed by the header's internal names: a column the frame lacks (a Parquet list) keeps positions right.
+    internal = dedupe_names(raw.header)
+    shown = dict(zip(internal, safe_labels(raw.header, "column"), strict=False))
     if raw.header and not set(raw.header) & set(c.field_names):
         # Not one agreed name: the first line is most likely a record, so none of its cells is shown.
-        shown = {name: f"column {i}" for i, name in enumerate(frame.columns, start=1)}
+        shown = {name: f"column {i}" for i, name in enumerate(internal, start=1)}
         raw.notes.append("the first line has none of the agreed column names; it may be a record rather "
                          "than a header, so its cells are shown only by their position")
     if raw.notes:  # notes can quote the file (a sheet's name): no identifier may pass through them
@@ -151,18 +153,7 @@ def load(
                 count=int(small.sum()),
                 rows=raw.row_numbers[small].tolist(),
             )
-    for m in raw.malformed:
-        problems.items.append(
-            Problem(
-                code="malformed-line",
-                level="row",
-                column=None,
-                rows=[m.row],
-                count=1,
-                message=f"expected {m.expected_fields} fields, found {m.actual_fields}",
-                action="quarantined",
-            )
-        )
+    _line_problems(raw, problems)
 
     accepted_dataset = not any(p.level == "dataset" for p in problems.items)
     data, quarantine = _split(c, raw, values, redacted, held_values, problems, accepted_dataset)
@@ -172,6 +163,10 @@ def load(
             f"identifiers found outside free text were redacted in the quarantine file: {replaced} distinct "
             "value(s) are shown there as a marker such as [phone removed], never as the value"
         )
+    if accepted_dataset and raw.rows_read and not len(data):
+        accepted_dataset = False  # "ACCEPTED" with nothing accepted would be a lie
+        problems.dataset("no-rows-accepted", None, f"none of the {raw.rows_read:,} rows read can be used: each has "
+                         "a problem listed here", count=raw.rows_read)
     report = CheckReport(
         file=Path(path).name,
         source_format=raw.source_format,
@@ -182,6 +177,8 @@ def load(
         min_group_size=c.min_group_size,
         accepted=accepted_dataset,
         rows_read=raw.rows_read,
+        lines_read=raw.lines_read,
+        blank_lines=len(raw.blank_lines),
         rows_accepted=len(data),
         rows_quarantined=len(quarantine),
         rows_redacted=rows_redacted,
@@ -203,8 +200,25 @@ def load(
     return LoadResult(data=data, report=report, quarantine=quarantine, contract=c)
 
 
+def _line_problems(raw: RawTable, problems: Problems) -> None:
+    """Lines quarantined as they stand (malformed, bad quotes, NUL, encoding...): one problem per kind and reason."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for m in raw.malformed:
+        groups[(m.code, m.detail)].append(m.row)
+    for (code, detail), rows in groups.items():
+        problems.items.append(
+            Problem(code=code, level="row", column=None, rows=rows, count=len(rows), message=detail,
+                    action="quarantined")
+        )
+
+
 def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems: Problems) -> None:
     label_of = dict(zip(raw.header, shown.values(), strict=False))  # a repeated name keeps its first label
+    for name, why in raw.unsupported.items():
+        label = label_of[name]
+        agreed = f"agreed as {c.field(name).logical_type}" if name in c.field_names else "not agreed"
+        problems.dataset("unsupported-type", label, f"the column '{label}' {why}, which the agreement cannot "
+                         f"hold ({agreed}); save it as text, numbers or dates and re-send")
     for name in raw.duplicate_columns:
         label = label_of[name]
         problems.dataset(
@@ -228,7 +242,7 @@ def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems
                 "not used until the column is removed",
             )
     for f in c.fields:
-        if f.name not in raw.frame.columns:
+        if f.name not in raw.frame.columns and f.name not in raw.unsupported:
             if f.required:
                 problems.dataset(
                     "missing-column", f.name, f"the agreed column '{f.name}' ({f.plain_name}) is missing"
@@ -329,8 +343,7 @@ def _split(
         extra = pd.DataFrame(
             {
                 "reasons": [
-                    f"malformed-line (expected {m.expected_fields} fields, found {m.actual_fields})"
-                    + ("" if accepted_dataset else "; dataset-rejected")
+                    f"{m.code} ({m.detail})" + ("" if accepted_dataset else "; dataset-rejected")
                     for m in raw.malformed
                 ]
             },

@@ -22,6 +22,13 @@ PROBLEM_TITLES: dict[str, str] = {
     "no-rows": "The file has no data rows",
     "k-anonymity": "Some people could be re-identified (groups smaller than k)",
     "malformed-line": "A line does not have the right number of fields",
+    "bad-quotes": "A quote is not closed, or is out of place",
+    "nul-byte": "A line holds a NUL byte",
+    "invalid-encoding": "A line is not UTF-8 text",
+    "line-too-long": "A line is too long to be a row",
+    "formula-without-value": "A spreadsheet formula whose result was not saved",
+    "unsupported-type": "A column holds a type the agreement cannot hold",
+    "no-rows-accepted": "No row could be accepted",
     "blank-required": "A required value is blank",
     "invalid-type": "A value is not the agreed type",
     "invalid-date": "A date is not a real date in YYYY-MM-DD form",
@@ -91,7 +98,11 @@ class CheckReport(BaseModel):
     recipient: str
     min_group_size: int
     accepted: bool = Field(description="True when the dataset as a whole was accepted.")
-    rows_read: int
+    rows_read: int = Field(description="Rows found: accepted + quarantined (a quarantined bad line counts as one).")
+    lines_read: int | None = Field(default=None, description="Physical data lines after the header (CSV), or sheet "
+                                   "rows up to the last used one (Excel): rows + blank lines + lines inside "
+                                   "multi-line values.")
+    blank_lines: int = Field(default=0, description="Blank lines (or blank spreadsheet rows), skipped.")
     rows_accepted: int
     rows_quarantined: int
     rows_redacted: int = Field(
@@ -104,7 +115,7 @@ class CheckReport(BaseModel):
 
     @property
     def status(self) -> str:
-        if not self.accepted:
+        if not self.accepted or (self.rows_accepted == 0 and self.rows_read > 0):
             return "rejected"
         return "accepted with rows quarantined" if self.rows_quarantined else "accepted"
 
@@ -138,6 +149,11 @@ class CheckReport(BaseModel):
             f"  rows read {self.rows_read:,} = accepted {self.rows_accepted:,} + quarantined {self.rows_quarantined:,}"
             + (f"; free text redacted in {self.rows_redacted:,}" if self.rows_redacted else ""),
         ]
+        if self.lines_read is not None and self.lines_read != self.rows_read:
+            inside = self.lines_read - self.rows_read - self.blank_lines
+            lines.append(f"  {self.lines_read:,} lines after the header: {self.rows_read:,} rows"
+                         + (f", {self.blank_lines:,} blank" if self.blank_lines else "")
+                         + (f", {inside:,} inside values that span lines" if inside else ""))
         for p in sorted(self.problems, key=lambda p: (p.level != "dataset", p.code, p.column or "")):
             where = f" [{p.column}]" if p.column else ""
             rows = f" rows {p.rows_text(8)}" if p.rows else ""
