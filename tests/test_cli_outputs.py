@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.safe_csv import unescape_cell
@@ -76,3 +77,20 @@ def test_demo_data_folder_and_files_are_private(tmp_path: Path) -> None:
     assert mode(tmp_path / "made") == 0o700 and mode(target) == 0o700
     assert {p.name: mode(p) for p in target.iterdir()} == {
         "evaluation.csv": 0o600, "service_reporting.csv": 0o600, "manifest.json": 0o600}
+
+
+@pytest.mark.slow
+def test_workshop_files_are_private(tmp_path: Path, demo_dir: Path) -> None:
+    """Before: the accepted Parquet, the workshop record and reports were created world-readable (0644)."""
+    from dpup_eval.workshop.server import WorkshopConfig, prepare_workshop
+
+    old = os.umask(0o022)  # a usual umask, as a library user in a notebook has it
+    try:
+        config = WorkshopConfig.resolve(folder=tmp_path / "w", data_dir=demo_dir, port=8877)
+        prepare_workshop(config, say=lambda message: None)
+    finally:
+        os.umask(old)
+    made = [config.folder, config.accepted_file, config.report_file, Path(config.db), config.pages_dir,
+            config.pages_dir / "reports", *config.pages_dir.glob("*.ipynb")]
+    modes = {str(p.relative_to(tmp_path)): oct(mode(p)) for p in made}
+    assert modes == {name: oct(0o700 if (tmp_path / name).is_dir() else 0o600) for name in modes}

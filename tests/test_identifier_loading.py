@@ -122,3 +122,40 @@ def test_check_command_prints_no_header_identifier(tmp_path: Path, demo_dir: Pat
     written = "".join((tmp_path / n).read_text(encoding="utf-8") for n in ("r.json", "r.html", "q.csv"))
     assert PHONE not in out.out + out.err + written
     assert f"column {len(table[0])}" in out.out
+
+
+def test_sheet_and_column_names_with_identifiers_are_shown_by_position(tmp_path: Path, demo_dir: Path) -> None:
+    """Before: the sheet list in a "which sheet?" error, the "read from sheet" note and a formula problem
+    quoted sheet and column names as typed, so a sheet named with a phone number was printed."""
+    import openpyxl
+    import pandas as pd
+
+    from dpup_eval import DataFileError
+
+    table = rows(demo_dir / "evaluation.csv")
+    book = openpyxl.Workbook()
+    book.active.title = "About"
+    book.active.append(["made-up data"])
+    for title in (PHONE, f"copy {NHI}"):
+        sheet = book.create_sheet(title)
+        sheet.append([*table[0], PHONE])
+        for row in table[1:]:
+            sheet.append([*row, "=1+1"])  # a formula whose result was never saved, under a phone-number header
+    book.create_sheet(NHI)  # empty
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+
+    with pytest.raises(DataFileError) as which:
+        load(path, CONTRACTS, "evaluation")
+    assert "sheet 2, sheet 3" in str(which.value)
+    result = load(path, CONTRACTS, "evaluation", sheet=PHONE)
+    assert "read from sheet 'sheet 2'" in result.report.notes
+    assert result.report.rows_quarantined == result.report.rows_read == len(table) - 1
+    formula = [p for p in result.report.problems if p.code == "formula-without-value"]
+    assert formula and formula[0].message.startswith(f"column {len(table[0]) + 1}: formula")
+    with pytest.raises(DataFileError) as empty:
+        load(path, CONTRACTS, "evaluation", sheet=NHI)
+    assert "sheet 'sheet 4' is empty" in str(empty.value)
+    shown = [str(which.value), str(empty.value), everything_shown(result)]
+    assert not [text for text in shown if PHONE in text or NHI in text or PHONE.replace(" ", "") in text]
+    assert pd.read_excel(path, sheet_name=None).keys() == {"About", PHONE, f"copy {NHI}", NHI}  # the names were real

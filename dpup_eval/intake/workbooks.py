@@ -72,7 +72,7 @@ def read_excel(path: Path, sheet: str | None, expected: list[str] | None) -> Raw
         names = book.sheetnames
         if sheet is not None:
             if sheet not in names:
-                raise DataFileError(path, f"has no sheet '{sheet}'; sheets: {', '.join(names)}")
+                raise DataFileError(path, f"has no sheet '{sheet}'; sheets: {', '.join(_shown(names))}")
             chosen = sheet
         elif len(names) == 1:
             chosen = names[0]
@@ -81,7 +81,8 @@ def read_excel(path: Path, sheet: str | None, expected: list[str] | None) -> Raw
         rows = book[chosen].iter_rows(values_only=True)
         header_cells = next(rows, None)
         if header_cells is None or not any(c is not None for c in header_cells):
-            raise DataFileError(path, f"sheet '{chosen}' is empty: expected a header row and data rows")
+            label = _shown(names)[names.index(chosen)]
+            raise DataFileError(path, f"sheet '{label}' is empty: expected a header row and data rows")
         header = [str(c).strip() if c is not None else "" for c in header_cells]
         while header and header[-1] == "":
             header.pop()
@@ -93,14 +94,17 @@ def read_excel(path: Path, sheet: str | None, expected: list[str] | None) -> Raw
         else:
             formula_rows = iter(())
         records, numbers, blank, problems = [], [], [], []
+        labels: list[str] = []  # header cells as they may be shown, worked out when first needed
         for number, cells in enumerate(rows, start=1):
             kinds = next(formula_rows, ())
             values = [_cell_text(c) for c in cells[:width]]
-            unsaved = [header[i] or f"column {i + 1}" for i, cell in enumerate(kinds[:width])
+            unsaved = [i for i, cell in enumerate(kinds[:width])
                        if getattr(cell, "data_type", None) == "f" and (i >= len(values) or values[i] is None)]
             if unsaved:
+                labels = labels or _shown(header, "column")
+                columns = ", ".join(labels[i] or f"column {i + 1}" for i in unsaved)
                 problems.append(LineProblem(number, "formula-without-value",
-                                            f"{', '.join(unsaved)}: formula(s) whose results were not saved in the "
+                                            f"{columns}: formula(s) whose results were not saved in the "
                                             "file; open it in a spreadsheet program and save it again"))
                 continue
             if all(v is None or v == "" for v in values) and all(c is None for c in cells[width:]):
@@ -115,11 +119,18 @@ def read_excel(path: Path, sheet: str | None, expected: list[str] | None) -> Raw
     last_used = max([numbers[-1] if numbers else 0, problems[-1].row if problems else 0])
     blank = [n for n in blank if n < last_used]  # trailing empty rows are not rows at all
     frame = pd.DataFrame(records, columns=dedupe_names(header), dtype=TEXT) if records else empty_frame(header)
-    notes = [f"read from sheet '{chosen}'"]
+    notes = [f"read from sheet '{_shown(names)[names.index(chosen)]}'"]
     if blank:
         notes.append(f"{len(blank)} blank row(s) skipped: row(s) {lines_text(blank)}")
     return RawTable(frame=frame, row_numbers=np.array(numbers, dtype=np.int64), header=header, malformed=problems,
                     source_format="excel", notes=notes, lines_read=last_used, blank_lines=blank)
+
+
+def _shown(names: list[str], noun: str = "sheet") -> list[str]:
+    """Names typed by people, fit to be shown: one holding an identifier becomes its position ("sheet 2")."""
+    from dpup_eval.intake.identifiers import safe_labels
+
+    return safe_labels([str(n) for n in names], noun)
 
 
 def _pick_sheet(path: Path, book: object, names: list[str], expected: list[str] | None) -> str:
@@ -133,7 +144,7 @@ def _pick_sheet(path: Path, book: object, names: list[str], expected: list[str] 
         if len(matching) == 1:
             return matching[0]
     raise DataFileError(
-        path, f"has {len(names)} sheets ({', '.join(names)}); say which one to check with --sheet"
+        path, f"has {len(names)} sheets ({', '.join(_shown(names))}); say which one to check with --sheet"
     )
 
 
