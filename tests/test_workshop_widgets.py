@@ -544,3 +544,26 @@ def test_pages_join_the_workshop_the_server_started_not_the_latest(prepared: Wor
         store.create_workshop("Another facilitator's", date(2026, 11, 20), "demo", "c")
     assert open_session(env | {ENV["workshop"]: str(ours)}).workshop.name == "Ours"
     assert open_session(env).workshop.name == "Another facilitator's"  # without it: the latest, as before
+
+
+def test_report_keeps_exactly_the_ticked_measures(session: WorkshopSession) -> None:
+    """Ticking one other measure must not drop the agreed one the box still shows ticked (issue 12, 1)."""
+    mere = _join(session, "Mere", "provider_staff").session.participant
+    session.store.decide(session.workshop.id, indicator_id="attendance", proposal_ids=[], present=[mere.id],
+                         recorded_by=mere.id)  # fmt: skip
+    panel = FindingsPanel(session)
+    panel.measure.value = "attendance"
+    assert panel.include.value is True  # the agreed measure shows ticked
+    panel.measure.value = "finished"
+    assert panel.include.value is False
+    panel.include.value = True  # the room adds one other measure
+    panel.measure.value = "attendance"
+    assert panel.include.value is True  # ... and the agreed one still shows ticked
+    shown = {f.indicator for f in chosen_findings(session, panel.findings)}
+    assert shown == {"attendance", "finished"}
+    html = workshop_report_html(session, panel.findings)
+    assert "<h3>Came to most sessions" in html and "<h3>Finished the programme" in html
+    unticked = (panel.measure.value, panel.definition.value)
+    panel.include.value = False  # unticking a definition takes out that one only
+    kept = {(f.indicator, f.definition) for f in chosen_findings(session, panel.findings)}
+    assert unticked not in kept and "finished" in {indicator for indicator, _ in kept}

@@ -18,7 +18,7 @@ from dpup_eval.findings.evaluation import Finding, Findings
 from dpup_eval.workshop import finding_key_text
 from dpup_eval.workshop.session import WorkshopSession
 
-__all__ = ["chosen_findings", "finding_key", "workshop_report_html", "write_workshop_report"]
+__all__ = ["chosen_findings", "finding_key", "in_report_by_default", "workshop_report_html", "write_workshop_report"]
 
 _CSS = """
 body { font-family: system-ui, sans-serif; font-size: 18px; line-height: 1.5; color: #1a1a1a; max-width: 60em;
@@ -40,24 +40,29 @@ def finding_key(finding: Finding) -> dict[str, Any]:
     }
 
 
-def chosen_findings(session: WorkshopSession, findings: Findings) -> list[Finding]:
-    """The overall findings (everyone, all periods) the room chose for the report.
+def in_report_by_default(indicator_id: str, agreed: set[str]) -> bool:
+    """Whether a finding goes in the report when nobody has ticked or unticked it.
 
-    Nothing chosen yet: every agreed measure (or, before any decision, every measure). A finding taken
-    out of the report stays out.
+    Every agreed measure does; before any measure is agreed, every measure does. The findings page's
+    tick box shows this same default, so what the box shows is what the report holds.
+    """
+    return indicator_id in agreed or not agreed
+
+
+def chosen_findings(session: WorkshopSession, findings: Findings) -> list[Finding]:
+    """The overall findings (everyone, all periods) that go in the report, one choice per finding.
+
+    Each finding is in when it was ticked, out when it was unticked, and otherwise follows
+    :func:`in_report_by_default`. Ticking one measure never takes another out.
     """
     choices = session.store.report_choices(session.workshop.id)
-    overall = findings.select(grouping="", period=None)
-    keyed = [(f, finding_key_text(finding_key(f))) for f in overall]
-    picked = [f for f, key in keyed if choices.get(("finding", key))]
-    if picked:
-        return picked
     agreed = {i.id for i, ok in session.agreed_indicators() if ok}
-    return [
-        f
-        for f, key in keyed
-        if (not agreed or f.indicator in agreed) and choices.get(("finding", key)) is not False
-    ]
+    chosen = []
+    for finding in findings.select(grouping="", period=None):
+        choice = choices.get(("finding", finding_key_text(finding_key(finding))))
+        if choice if choice is not None else in_report_by_default(finding.indicator, agreed):
+            chosen.append(finding)
+    return chosen
 
 
 def _figure_html(figure: Any, first: bool) -> str:

@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from dpup_eval.findings.evaluation import Finding, Findings
 from dpup_eval.workshop import finding_key_text
-from dpup_eval.workshop.report import finding_key, write_workshop_report
+from dpup_eval.workshop.report import finding_key, in_report_by_default, write_workshop_report
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.stories import chosen_stories_html, workshop_stories
 from dpup_eval.workshop.widgets_base import Message, button, section, set_options, text_html
@@ -274,7 +274,8 @@ class FindingsPanel(w.VBox):
         if key is None:
             return
         choices = self.session.store.report_choices(self.session.workshop.id)
-        default = self._agreed.get(self.measure.value, False) or not any(self._agreed.values())
+        agreed = {measure for measure, ok in self._agreed.items() if ok}
+        default = in_report_by_default(self.measure.value, agreed)
         self._busy_include = True
         try:
             self.include.value = choices.get(("finding", key), default)
