@@ -29,7 +29,7 @@ def findings(demo_dir: Path) -> Findings:
 
 
 def _points(fig: go.Figure) -> list[go.Scatter]:
-    return [t for t in fig.data if isinstance(t, go.Scatter)]
+    return [t for t in fig.data if isinstance(t, go.Scatter) and t.mode != "lines"]  # not the target's legend
 
 
 def _bands(fig: go.Figure) -> list[go.Bar]:
@@ -57,7 +57,10 @@ def test_every_view_is_a_figure_with_labelled_points(findings: Findings) -> None
 
 def test_target_is_marked_by_shape_and_words(findings: Findings) -> None:
     fig = target_chart(findings, "parent_confidence_improved")
-    assert any("Target 60%" in (a.text or "") for a in fig.layout.annotations)
+    target = [t for t in fig.data if t.name == "Target 60%"]  # named in the legend, not laid over the points
+    assert target and target[0].line.dash == "dash" and target[0].line.width >= 2
+    (line,) = fig.layout.shapes
+    assert line.x0 == line.x1 == 0.6 and line.line.width >= 2 and line.opacity == 1
     for trace in _points(fig):
         for symbol, text in zip(trace.marker.symbol, trace.text, strict=True):
             assert symbol.endswith("-open") == ("below target" in text)
@@ -81,8 +84,8 @@ def test_hidden_findings_are_hatched_bands_with_the_reason(findings: Findings) -
     reasons = ("fewer than 6 people", "almost all of them", "very few of them", "too close to a result already shown")
     assert all(f.reason.startswith(reasons) for f in hidden if f.suppressed)
     hidden_labels = {f.group_label.split(": ", 1)[-1] for f in hidden if f.suppressed}
-    assert hidden_labels <= set(bands[0].y)
-    plotted = {label for t in _points(fig) for label in t.y}
+    assert hidden_labels <= {label.replace("<br>", " ") for label in bands[0].y}  # rows' labels wrap
+    plotted = {label.replace("<br>", " ") for t in _points(fig) for label in t.y}
     assert not hidden_labels & plotted  # no point (and so no zero) for a hidden group
 
 

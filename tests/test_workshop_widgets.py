@@ -463,7 +463,7 @@ def test_exporting_the_report(session: WorkshopSession) -> None:
     assert "Open the workshop report" in panel.report_link.value
     html = panel.report_path.read_text(encoding="utf-8")
     assert "Disagreed: Mere." in html and "&lt;img src=x" in html and "<img src=x" not in html
-    assert "Looks steady" in html and "Plotly.newPlot" in html
+    assert "Looks steady" in html and "Plotly.newPlot" in html and "\"displayModeBar\": false" in html
     assert not re.search(r"<script[^>]+src=", html)
     assert not re.search(r"\b[PF]-[0-9A-F]{8}\b", html)
 

@@ -6,13 +6,20 @@ value and a whisker for its likely range; whether a target is met is shown by ma
 never by colour alone. A withheld finding is drawn as an empty hatched band across the whole axis with
 the words "not shown: small numbers" (the rule; the full reason on hover), so it can never be read as a zero.
 
-Pages written by :func:`findings_page` embed plotly.js inline: they open without a network.
+Every chart reads on a phone (390 px) as well as on a projector: categories are rows (periods, groups,
+definitions down the side, values across), so point labels sit above their own point and never run
+into the next one; the target is a dashed line of real width named in the legend (never a label laid
+over the data); the legend is stacked under the plot and the margins are worked out from what the chart
+holds (title lines, legend entries), so nothing is cut off; plotly's toolbar is never shown
+(:data:`PLOT_CONFIG`). Pages written by :func:`findings_page` embed plotly.js inline: they open without
+a network.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+import textwrap
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
@@ -22,7 +29,23 @@ from dpup_eval.findings.wording import show_difference, show_value
 if TYPE_CHECKING:
     from dpup_eval.findings.evaluation import Finding, Findings
 
-__all__ = ["definitions_chart", "findings_page", "group_chart", "target_chart", "trend_chart"]
+__all__ = [
+    "PLOT_CONFIG",
+    "definitions_chart",
+    "figure_html",
+    "findings_page",
+    "group_chart",
+    "target_chart",
+    "trend_chart",
+]
+
+#: How every chart is drawn: no toolbar (on a phone it covered the title), no logo, fits its box.
+PLOT_CONFIG: dict[str, Any] = {"displayModeBar": False, "displaylogo": False, "responsive": True}
+_TITLE_WIDTH = 30  # characters per title line: fits 390 px at the title's size
+_LABEL_WIDTH = 16  # characters per category label line (left of the rows)
+_HALO = "0 0 3px white, 0 0 3px white, 0 0 2px white"  # point labels stay readable over the target line
+_LEGEND_WIDTH = 38  # characters per legend line
+_ROW = 56  # px per category row (room for a point, its whisker and its label above it)
 
 _COLOURS = ("#1b4f72", "#b9770e", "#196f3d", "#7d3c98")  # colour-blind-safe-ish; never the only cue
 _SYMBOLS = ("circle", "diamond", "square", "triangle-up")
@@ -60,8 +83,8 @@ def _axis_range(findings: list[Finding]) -> tuple[float, float]:
 
 
 def _add_points(
-    fig: go.Figure, findings: list[Finding], categories: list[str], name: str, k: int = 0,
-    horizontal: bool = False, legend_group: str | None = None,
+    fig: go.Figure, findings: list[Finding], categories: list[str], name: str, span: tuple[float, float],
+    k: int = 0, legend_group: str | None = None,
 ) -> None:  # fmt: skip
     """Estimates with whiskers; the marker's shape (filled = meets the target) and text say the rest."""
     shown = [
@@ -94,18 +117,25 @@ def _add_points(
         "width": 6,
     }
     common = {
-        "mode": "markers+text", "name": name, "text": texts, "hovertext": hover, "hoverinfo": "text", "legendgroup": legend_group,
+        "mode": "markers+text", "name": name, "textfont": {"shadow": _HALO}, "text": texts, "hovertext": hover, "hoverinfo": "text", "legendgroup": legend_group,
         "marker": {"symbol": symbols, "size": 12, "color": _COLOURS[k % len(_COLOURS)], "line": {"width": 2, "color": _COLOURS[k % len(_COLOURS)]}},
     }  # fmt: skip
-    if horizontal:
-        fig.add_trace(go.Scatter(x=values, y=cats, error_x=error, textposition="top center", **common))
-    else:
-        fig.add_trace(go.Scatter(x=cats, y=values, error_y=error, textposition="middle right", **common))
+    fig.add_trace(
+        go.Scatter(x=values, y=cats, error_x=error, textposition=[_label_side(v, span) for v in values],
+                   cliponaxis=False, orientation="h", **common)
+    )  # fmt: skip
+
+
+def _label_side(value: float, span: tuple[float, float]) -> str:
+    """Above the point, leaning inwards near either end so the label stays inside the plot."""
+    low, high = span
+    where = (value - low) / ((high - low) or 1)
+    return "top right" if where < 0.3 else "top left" if where > 0.7 else "top center"
 
 
 def _add_suppressed(
     fig: go.Figure, findings: list[Finding], categories: list[str], span: tuple[float, float],
-    horizontal: bool = False, name: str = "Not shown",
+    name: str = "Not shown",
 ) -> None:  # fmt: skip
     """Withheld findings as empty hatched bands across the whole axis, labelled with the reason."""
     hidden = [(c, f) for c, f in zip(categories, findings, strict=True) if f.suppressed]
@@ -120,39 +150,78 @@ def _add_suppressed(
         "name": f"{name} ({reasons[0].removeprefix('not shown: ')})", "marker": {"color": "rgba(0,0,0,0)", "line": {"color": "#555", "width": 1},
                                                    "pattern": {"shape": "/", "fgcolor": "#888", "size": 8}},
     }  # fmt: skip
-    if horizontal:
-        fig.add_trace(go.Bar(y=cats, x=[high - low] * len(cats), orientation="h", **bar))
-    else:
-        fig.add_trace(go.Bar(x=cats, y=[high - low] * len(cats), **bar))
+    fig.add_trace(go.Bar(y=cats, x=[high - low] * len(cats), orientation="h", **bar))
 
 
-def _target_line(fig: go.Figure, target: float | None, kind: str, unit: str | None, horizontal: bool) -> None:
+def _target_line(fig: go.Figure, target: float | None, kind: str, unit: str | None) -> None:
+    """The target: a dashed line across the rows, named in the legend (a label on the plot sat on points).
+
+    Its width is set here: the chart template draws shapes with width 0, which hid the line.
+    """
     if target is None:
         return
-    label = f"Target {show_value(kind, unit, target)}"
-    if horizontal:
-        fig.add_vline(
-            x=target, line_dash="dash", line_color="#333", annotation_text=label, annotation_position="top"
-        )
-    else:
-        fig.add_hline(
-            y=target, line_dash="dash", line_color="#333", annotation_text=label, annotation_position="right"
-        )
+    line = {"dash": "dash", "color": "#333", "width": 2}
+    fig.add_vline(x=target, line=line, layer="below", opacity=1)  # the template fades shapes to 0.3
+    fig.add_trace(
+        go.Scatter(x=[None], y=[None], mode="lines", line=line, hoverinfo="skip",
+                   name=f"Target {show_value(kind, unit, target)}")
+    )  # fmt: skip
+
+
+def _wrap(text: str, width: int) -> str:
+    """Text broken into lines of at most ``width`` characters (plotly's ``<br>``), after a colon first."""
+    parts = text.split(": ", 1) if len(text) > width else [text]
+    head = [f"{parts[0]}:"] if len(parts) == 2 else []
+    return "<br>".join(line for part in [*head, parts[-1]] for line in (textwrap.wrap(part, width) or [part]))
+
+
+def _category(text: str) -> str:
+    """A category label for the left of a row: each of its lines wrapped to fit beside a phone's plot."""
+    return "<br>".join(_wrap(line, _LABEL_WIDTH) for line in text.split("<br>"))
+
+
+def _legend_lines(fig: go.Figure) -> int:
+    """Legend entries' names wrapped to fit a phone; returns how many lines the legend takes."""
+    lines, seen = 0, set()
+    for trace in fig.data:
+        if trace.showlegend is False or not trace.name:
+            continue
+        trace.name = _wrap(trace.name.replace("<br>", " "), _LEGEND_WIDTH)
+        if (trace.legendgroup or trace.name) not in seen:
+            seen.add(trace.legendgroup or trace.name)
+            lines += trace.name.count("<br>") + 1
+    return lines
 
 
 def _layout(
-    fig: go.Figure, title: str, findings: list[Finding], span: tuple[float, float], horizontal: bool
-) -> go.Figure:
+    fig: go.Figure, title: str, findings: list[Finding], span: tuple[float, float], rows: list[str],
+    per_row: int = _ROW,
+) -> go.Figure:  # fmt: skip
+    """Rows down the side (first at the top), values across; height and margins from what it holds."""
     percent = bool(findings) and findings[0].kind in ("proportion", "improved")
     axis = {"range": list(span), "tickformat": ".0%" if percent else None, "zeroline": False}
+    rows = list(dict.fromkeys(rows))
+    label_lines = max((row.count("<br>") + 1 for row in rows), default=1)
+    per_row = max(per_row, 18 * label_lines + 20)  # a row is at least as tall as its label
+    wrapped = _wrap(title, _TITLE_WIDTH)
+    top = 44 + 24 * (wrapped.count("<br>") + 1)
+    bottom = 56 + 22 * _legend_lines(fig)  # the value axis, then the legend's lines
     fig.update_layout(
-        title=title, template="simple_white", barmode="overlay", height=420, margin={"l": 60, "r": 40, "t": 70, "b": 60},
-        legend={"orientation": "h", "y": -0.2}, font={"size": 14},
+        title={"text": wrapped, "x": 0, "xanchor": "left", "y": 1, "yanchor": "top", "yref": "container",
+               "pad": {"t": 22, "l": 8}},
+        template="simple_white", barmode="overlay", height=top + bottom + max(len(rows), 1) * per_row,
+        margin={"l": 10, "r": 30, "t": top, "b": bottom, "autoexpand": True},
+        legend={"orientation": "v", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom", "yref": "container"},
+        font={"size": 14},
     )  # fmt: skip
-    if horizontal:
-        fig.update_xaxes(**axis)
-    else:
-        fig.update_yaxes(**axis)
+    fig.update_xaxes(**axis, automargin=True)
+    fig.update_yaxes(
+        automargin=True,
+        range=[len(rows) - 0.5, -0.8],
+        ticklabelstandoff=6,
+        categoryorder="array",
+        categoryarray=rows,
+    )
     return fig
 
 
@@ -166,13 +235,13 @@ def _pick(findings: Findings, indicator: str, **criteria: object) -> list[Findin
 def target_chart(findings: Findings, indicator: str) -> go.Figure:
     """Each definition of the indicator, for everyone over all periods, against the target."""
     chosen = _pick(findings, indicator, grouping="", period=None)
-    cats = [f"{f.definition_label}<br>(proposed by {f.proposed_by})" for f in chosen]
+    cats = [_category(f"{f.definition_label}<br>(proposed by {f.proposed_by})") for f in chosen]
     span = _axis_range(chosen)
     fig = go.Figure()
-    _add_suppressed(fig, chosen, cats, span, horizontal=True)
-    _add_points(fig, chosen, cats, "Estimate (filled = meets target)", horizontal=True)
-    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit, horizontal=True)
-    return _layout(fig, f"{chosen[0].indicator_name}: against the target", chosen, span, horizontal=True)
+    _add_suppressed(fig, chosen, cats, span)
+    _add_points(fig, chosen, cats, "Estimate (filled = meets target)", span)
+    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit)
+    return _layout(fig, f"{chosen[0].indicator_name}: against the target", chosen, span, cats)
 
 
 def trend_chart(findings: Findings, indicator: str, definition: str | None = None) -> go.Figure:
@@ -182,14 +251,14 @@ def trend_chart(findings: Findings, indicator: str, definition: str | None = Non
     chosen = [f for f in everyone if f.definition == definition]
     if not chosen:
         raise ValueError(f"no findings by period for indicator '{indicator}' (evaluate with a period field)")
-    cats = [f.period_label for f in chosen]
+    cats = [_category(f.period_label) for f in chosen]
     span = _axis_range(chosen)
     fig = go.Figure()
     _add_suppressed(fig, chosen, cats, span)
-    _add_points(fig, chosen, cats, chosen[0].definition_label)
-    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit, horizontal=False)
+    _add_points(fig, chosen, cats, chosen[0].definition_label, span)
+    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit)
     by = period_words(findings.period_grain)[0]
-    return _layout(fig, f"{chosen[0].indicator_name}: by {by}", chosen, span, horizontal=False)
+    return _layout(fig, f"{chosen[0].indicator_name}: by {by}", chosen, span, cats)
 
 
 def group_chart(
@@ -205,15 +274,15 @@ def group_chart(
     chosen = [f for f in chosen if f.definition == definition]
     everyone = list(findings.select(indicator=indicator, definition=definition, grouping="", period=period))
     rows = everyone + chosen
-    cats = [f.group_label.split(": ", 1)[-1] for f in rows]
+    cats = [_category(f.group_label.split(": ", 1)[-1]) for f in rows]
     span = _axis_range(rows)
     fig = go.Figure()
-    _add_suppressed(fig, rows, cats, span, horizontal=True)
-    _add_points(fig, rows, cats, rows[0].definition_label, horizontal=True)
-    _target_line(fig, rows[0].target, rows[0].kind, rows[0].unit, horizontal=True)
+    _add_suppressed(fig, rows, cats, span)
+    _add_points(fig, rows, cats, rows[0].definition_label, span)
+    _target_line(fig, rows[0].target, rows[0].kind, rows[0].unit)
     plain = chosen[0].group_label.split(": ", 1)[0] if chosen else grouping
     when = f", {period}" if period else ""
-    return _layout(fig, f"{rows[0].indicator_name}: by {plain.lower()}{when}", rows, span, horizontal=True)
+    return _layout(fig, f"{rows[0].indicator_name}: by {plain.lower()}{when}", rows, span, cats)
 
 
 def definitions_chart(findings: Findings, indicator: str, grouping: str = "") -> go.Figure:
@@ -228,17 +297,24 @@ def definitions_chart(findings: Findings, indicator: str, grouping: str = "") ->
     span = _axis_range(chosen)
     fig = go.Figure()
     definitions = list(dict.fromkeys(f.definition for f in chosen))
+    every_row: list[str] = []
     for k, definition in enumerate(definitions):
         rows = [f for f in chosen if f.definition == definition]
-        cats = [f.period_label if by_period else f.group_label.split(": ", 1)[-1] for f in rows]
+        cats = [_category(f.period_label if by_period else f.group_label.split(": ", 1)[-1]) for f in rows]
+        every_row += cats
         name = f"{rows[0].definition_label} – proposed by {rows[0].proposed_by}"
         _add_suppressed(fig, rows, cats, span, name=f"Not shown, {rows[0].proposed_by}")
-        _add_points(fig, rows, cats, name, k=k, legend_group=definition)
-    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit, horizontal=False)
-    fig.update_layout(scattermode="group")
-    return _layout(
-        fig, f"{chosen[0].indicator_name}: the definitions side by side", chosen, span, horizontal=False
-    )
+        _add_points(fig, rows, cats, name, span, k=k, legend_group=definition)
+    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit)
+    fig.update_layout(scattermode="group", scattergap=0.3)
+    title = f"{chosen[0].indicator_name}: the definitions side by side"
+    return _layout(fig, title, chosen, span, every_row, per_row=_ROW + 40 * (len(definitions) - 1))
+
+
+def figure_html(figure: go.Figure, *, include_plotlyjs: bool) -> str:
+    """A chart as an HTML fragment that fills its box, without the toolbar (plotly.js inline if asked)."""
+    figure.update_layout(width=None, autosize=True)
+    return figure.to_html(full_html=False, include_plotlyjs=include_plotlyjs, config=PLOT_CONFIG)
 
 
 def charts_for(findings: Findings, indicator: str) -> list[go.Figure]:
@@ -295,7 +371,7 @@ def findings_page(findings: Findings, title: str = "Findings") -> str:
     charts, first = [], True
     for indicator in dict.fromkeys(f.indicator for f in findings.findings):
         for figure in charts_for(findings, indicator):
-            charts.append(figure.to_html(full_html=False, include_plotlyjs=bool(first)))
+            charts.append(figure_html(figure, include_plotlyjs=first))
             first = False
     rules = findings.rules
     note = (
@@ -306,6 +382,7 @@ def findings_page(findings: Findings, title: str = "Findings") -> str:
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;margin:2em;}}"
         "table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
         "</style></head><body>"

@@ -18,7 +18,13 @@ from dpup_eval.findings.evaluation import Finding, Findings
 from dpup_eval.workshop import finding_key_text
 from dpup_eval.workshop.session import WorkshopSession
 
-__all__ = ["chosen_findings", "finding_key", "in_report_by_default", "workshop_report_html", "write_workshop_report"]
+__all__ = [
+    "chosen_findings",
+    "finding_key",
+    "in_report_by_default",
+    "workshop_report_html",
+    "write_workshop_report",
+]
 
 _CSS = """
 body { font-family: system-ui, sans-serif; font-size: 18px; line-height: 1.5; color: #1a1a1a; max-width: 60em;
@@ -65,16 +71,9 @@ def chosen_findings(session: WorkshopSession, findings: Findings) -> list[Findin
     return chosen
 
 
-def _figure_html(figure: Any, first: bool) -> str:
-    figure.update_layout(width=None, height=400)
-    return figure.to_html(
-        full_html=False, include_plotlyjs=bool(first), config={"displaylogo": False, "responsive": True}
-    )
-
-
 def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: datetime | None = None) -> str:
     """The report as one HTML page (plotly.js inline once; no network needed to open or print it)."""
-    from dpup_eval.findings.charts import target_chart, trend_chart
+    from dpup_eval.findings.charts import figure_html, target_chart, trend_chart
     from dpup_eval.workshop.stories import stories_report_html, workshop_stories
     from dpup_eval.workshop.widgets_base import ROLE_WORDS
     from dpup_eval.workshop.widgets_decide import decision_words
@@ -134,7 +133,8 @@ def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: d
             (target_chart, (finding.indicator,)),
         ):
             try:
-                out.append(f'<div class="chart">{_figure_html(build(findings, *args), first)}</div>')
+                chart = figure_html(build(findings, *args), include_plotlyjs=first)
+                out.append(f'<div class="chart">{chart}</div>')
                 first = False
             except ValueError:
                 continue

@@ -33,14 +33,11 @@ def show_figure(output: w.Output, figure: Any) -> None:
 
     The output is replaced in one assignment (no flicker, and no need for an IPython display hook).
     """
-    # room for the target's label and the last point's words; text readable at projector distance
-    figure.update_layout(autosize=True, width=None, margin={"r": 110}, font={"size": 16})
+    from dpup_eval.findings.charts import PLOT_CONFIG
+
+    figure.update_layout(autosize=True, width=None)  # fills the page's width, phone or projector
     spec = figure.to_plotly_json()
-    bundle = {
-        "data": spec["data"],
-        "layout": spec["layout"],
-        "config": {"displaylogo": False, "responsive": True},
-    }
+    bundle = {"data": spec["data"], "layout": spec["layout"], "config": PLOT_CONFIG}
     output.outputs = (
         {"output_type": "display_data", "data": {"application/vnd.plotly.v1+json": bundle}, "metadata": {}},
     )
