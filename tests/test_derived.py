@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from published import published_close
 from scipy import stats
 
 from dpup_eval.findings.derived import DerivedOutcome
@@ -50,17 +51,6 @@ def _t(values: pd.Series) -> tuple[float, float, float]:
     return x.mean(), x.mean() - half, x.mean() + half
 
 
-def _published_close(finding, expected: tuple[float, float, float]) -> None:
-    """Estimate within one rounding step of the truth; bounds within two steps and a little widening."""
-    step = finding.precision
-    assert step is not None and step > 0
-    mean, low, high = expected
-    assert abs(finding.estimate - mean) < step + 1e-9
-    slack = 2 * step + 0.02 * (high - low)
-    assert abs(finding.ci_low - low) <= slack and abs(finding.ci_high - high) <= slack
-    assert finding.ci_low <= finding.estimate <= finding.ci_high
-
-
 def test_sum_difference_and_ratio_match_hand_calculation(trial) -> None:
     path, contract, data = trial
     raw = pd.read_csv(path)
@@ -73,8 +63,8 @@ def test_sum_difference_and_ratio_match_hand_calculation(trial) -> None:
                                    weekly), contract=contract)  # fmt: skip
     by_id = {f.indicator: f for f in findings.select(grouping="", period=None)}
     total = raw["score_post"] + raw["spelling_post"]
-    _published_close(by_id["mean_literacy_total"], _t(total))
-    _published_close(by_id["mean_reading_gain"], _t(raw["score_post"] - raw["score_pre"]))
+    published_close(by_id["mean_literacy_total"], _t(total))
+    published_close(by_id["mean_reading_gain"], _t(raw["score_post"] - raw["score_pre"]))
     rate = raw["books_read"] / raw["weeks_enrolled"]
     median = by_id["median_books_per_week"]
     assert median.precision and abs(median.estimate - rate.median()) < median.precision + 1e-9
@@ -169,6 +159,6 @@ def test_one_indicator_at_a_time_after_adding_derived_outcomes(trial) -> None:
     extended_data, extended = with_derived(data, contract, DERIVED)
     gain = evaluate(extended_data, _mean("reading_gain"), contract=extended)
     raw = pd.read_csv(path)
-    _published_close(gain.findings[0], _t(raw["score_post"] - raw["score_pre"]))
+    published_close(gain.findings[0], _t(raw["score_post"] - raw["score_pre"]))
     with pytest.raises(IndicatorError, match="the data has no column spelling_post"):
         with_derived(data.drop(columns=["spelling_post"]), contract, DERIVED)
