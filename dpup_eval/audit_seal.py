@@ -41,7 +41,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dpup_eval.errors import DpupEvalError
-from dpup_eval.files import FILE_MODE, private_dir
+from dpup_eval.files import FILE_MODE, atomic_path, private_dir
 from dpup_eval.paths import dpup_home
 
 __all__ = [
@@ -102,19 +102,8 @@ class AuditKey:
     def create(cls, path: Path | None = None) -> AuditKey:
         """Make a new key, unless another process made one first (then that one is returned)."""
         path = Path(path or default_key_path())
-        private_dir(path.parent)
-        part = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(part, path)  # atomic "create if absent": never two different keys
-        except FileExistsError:
-            pass
-        finally:
-            part.unlink()
+        with atomic_path(path, replace=False) as part:  # "create if absent": never two different keys
+            part.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
         key = cls.load(path)
         assert key is not None
         return key

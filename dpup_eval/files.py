@@ -126,12 +126,14 @@ def _sync_file(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path | str) -> Iterator[Path]:
-    """A temporary path beside ``target`` to write to; renamed into place only if the block succeeds.
+def atomic_path(target: Path | str, *, replace: bool = True) -> Iterator[Path]:
+    """A temporary path beside ``target`` to write to; put into place only if the block succeeds.
 
-    For libraries that take a file name (``DataFrame.to_parquet(tmp)``). The temporary file already
-    exists (empty, ``0600``) when the block starts. On an exception it is removed and ``target`` is
-    untouched.
+    For libraries that take a file name (``DataFrame.to_parquet(tmp)``, ``sqlite3.connect(tmp)``). The
+    temporary file already exists (empty, ``0600``) when the block starts. On an exception it is removed
+    and ``target`` is untouched. With ``replace=False`` the finished file is linked into place only if
+    ``target`` does not exist yet: when several processes create the same file at once, the first whole
+    one wins and is never replaced (a new database, for instance); ``target`` is never seen empty or part.
     """
     target = Path(target)
     fd, part = _new_part(target)
@@ -139,11 +141,16 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     try:
         yield part
         _sync_file(part)
-        _commit(part, target)
-    except BaseException:
+        if replace:
+            _commit(part, target)
+        else:
+            part.chmod(FILE_MODE)
+            with contextlib.suppress(FileExistsError):  # someone else's whole file is already there
+                os.link(part, target)
+            _fsync_dir(target.parent)
+    finally:
         with contextlib.suppress(OSError):
-            part.unlink()
-        raise
+            part.unlink()  # already renamed (nothing to remove), linked, or the block failed
 
 
 @contextlib.contextmanager

@@ -79,6 +79,23 @@ def test_demo_data_folder_and_files_are_private(tmp_path: Path) -> None:
         "evaluation.csv": 0o600, "service_reporting.csv": 0o600, "manifest.json": 0o600}
 
 
+def test_scan_json_is_private_when_called_as_a_function(tmp_path: Path) -> None:
+    """Before: `scan --json` used Path.write_text (0644 under a usual umask outside the `dpup-eval` entry)."""
+    import typer
+
+    from dpup_eval.cli.scan import scan
+
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Kia ora, nothing to find here.\n", encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        with pytest.raises(typer.Exit):
+            scan(letter, as_text=True, json_out=tmp_path / "out" / "found.json")
+    finally:
+        os.umask(old)
+    assert mode(tmp_path / "out" / "found.json") == 0o600 and mode(tmp_path / "out") == 0o700
+
+
 @pytest.mark.slow
 def test_workshop_files_are_private(tmp_path: Path, demo_dir: Path) -> None:
     """Before: the accepted Parquet, the workshop record and reports were created world-readable (0644)."""

@@ -88,6 +88,21 @@ def test_parquet_through_atomic_path(tmp_path: Path, open_umask: None) -> None:
     assert mode(target) == 0o600 and pd.read_parquet(target)["a"].tolist() == [1, 2]
 
 
+def test_create_if_absent_keeps_the_first_whole_file(tmp_path: Path, open_umask: None) -> None:
+    """``replace=False`` (a new database, the audit key): the first whole file wins and is never replaced;
+    the target is never seen empty, and a failed attempt leaves nothing."""
+    target = tmp_path / "made" / "record.sqlite"
+    with atomic_path(target, replace=False) as part:
+        assert not target.exists()  # not in place while it is being made
+        part.write_text("first, whole")
+    with atomic_path(target, replace=False) as part:
+        part.write_text("second")
+    assert target.read_text() == "first, whole" and mode(target) == 0o600 and mode(target.parent) == 0o700
+    with pytest.raises(RuntimeError), atomic_path(tmp_path / "made" / "other", replace=False) as part:
+        raise RuntimeError("stopped")
+    assert [p.name for p in target.parent.iterdir()] == ["record.sqlite"]  # no part, no empty "other"
+
+
 def test_stale_parts_are_cleaned_but_fresh_ones_kept(tmp_path: Path) -> None:
     target = tmp_path / "q.csv"
     old_part, fresh_part = tmp_path / ".q.csv.aaaa.part", tmp_path / ".q.csv.bbbb.part"

@@ -34,6 +34,7 @@ def scan(
     Prints what kinds were found and where (lines, or columns and rows), never the values.
     Exit 0: nothing found. Exit 1: identifiers found. Exit 2: could not run.
     """
+    from dpup_eval.files import write_text
     from dpup_eval.intake.file_scan import scan_file
 
     if as_text and as_table:
@@ -41,7 +42,7 @@ def scan(
     print(f"Scanning {file.name} for identifiers ...", file=sys.stderr, flush=True)
     result = scan_file(file, as_table=True if as_table else False if as_text else None, sheet=sheet)
     if json_out:
-        json_out.write_text(result.to_json(), encoding="utf-8")
+        write_text(json_out, result.to_json())  # atomic, owner-only: it says where identifiers are
     print(result.to_summary())
     raise typer.Exit(1 if result.found else 0)
 

@@ -167,22 +167,17 @@ class Database:
             if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
                 path.chmod(0o600)  # a record made before records were private
             return
-        _make_private_dirs(path.parent)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
-        try:
-            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            import sqlite3  # the standard library; already imported by SQLAlchemy's SQLite dialect
+        import sqlite3  # the standard library; already imported by SQLAlchemy's SQLite dialect
 
+        from dpup_eval.files import atomic_path
+
+        with atomic_path(path, replace=False) as temporary:  # never replaces a record another process made
             raw = sqlite3.connect(temporary)
             try:  # writes the header page: the file is never seen empty
                 raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 raw.commit()
             finally:
                 raw.close()
-            with contextlib.suppress(FileExistsError):  # never replace a record another process made
-                os.link(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
 
     def _check_sqlite_file(self, path: Path) -> None:
         size = path.stat().st_size
@@ -336,14 +331,3 @@ def _retryable(exc: sa.exc.DBAPIError) -> bool:
 
 def _first_line(value: object) -> str:
     return str(value).strip().splitlines()[0] if str(value).strip() else type(value).__name__
-
-
-def _make_private_dirs(folder: Path) -> None:
-    """Create ``folder`` and any missing parents owner-only (0700); existing folders are left as they are."""
-    missing = []
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            break
-        missing.append(candidate)
-    for candidate in reversed(missing):
-        candidate.mkdir(mode=0o700, exist_ok=True)

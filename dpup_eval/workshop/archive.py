@@ -2,14 +2,13 @@
 
 The archive is the way back from a damaged database and the way between databases (a SQLite file on a
 laptop, an agency's PostgreSQL): every table, all history, the same bytes whichever database it came from.
-Its files are written atomically and owner-only (a temporary file in the same folder, then renamed), so a
-crash leaves the old file or the new one, never half of one.
+Its files are written by `dpup_eval.files`: atomically and owner-only (a temporary file in the same folder,
+then renamed), so a crash leaves the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from dpup_eval.files import private_dir, write_text
 from dpup_eval.workshop.records import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -55,17 +55,7 @@ def to_json(db: Database) -> dict[str, Any]:
 
 def write_json(data: Mapping[str, Any], path: Path) -> None:
     """Write ``data`` as UTF-8 JSON, atomically and readable by its owner only."""
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def rows_to_import(source: Path | str | Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -111,7 +101,7 @@ def insert_all(conn: Connection, rows: Mapping[str, list[dict[str, Any]]], where
 
 def backup(db: Database, folder: Path, *, keep: int = KEEP_BACKUPS) -> Path:
     """Write the whole record to ``folder/workshop-<time>.json`` (0600, folder 0700); keep the newest ``keep``."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"workshop-{stamp}.json"
     write_json(to_json(db), target)
