@@ -187,10 +187,11 @@ def stories_sheet(
 ) -> None:
     """A page to go through with the family before they choose: their words beside the made-safe words,
     and the question with its choices (adult or child words)."""
-    from dpup_eval.rights.stories.sharing import consent_sheet, write_private
+    from dpup_eval.files import write_text
+    from dpup_eval.rights.stories.sharing import consent_sheet
 
     agreement, _, _ = _programme(contract)
-    print(write_private(out, consent_sheet(_register(stories, log).get(number), agreement, audience)))
+    print(write_text(out, consent_sheet(_register(stories, log).get(number), agreement, audience)))
 
 
 @stories_app.command("export")

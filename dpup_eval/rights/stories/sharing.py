@@ -7,7 +7,6 @@ data when given, its watch list); building that in one place means no output can
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from dpup_eval.rights.stories.register import Story
 from dpup_eval.rights.stories.safety import GroupSizes, StoryCheck
 from dpup_eval.rights.stories.settings import StorySettings
 
-__all__ = ["consent_sheet", "question_for", "reference_patterns", "story_check", "write_private"]
+__all__ = ["consent_sheet", "question_for", "reference_patterns", "story_check"]
 
 _KIND_WORDS = {"name": "names", "phone": "phone numbers", "email": "email addresses", "address": "addresses",
                "nhi": "NHI numbers", "ird": "IRD numbers", "dob": "dates of birth", "reference": "reference codes"}
@@ -86,18 +85,3 @@ def consent_sheet(story: Story, agreement: Agreement, audience: str) -> str:
     flagged = sorted({f.term for f in v.flag_list})
     return render_template("stories_sheet.html.j2", question=question, words=v.original, shared=v.redacted,
                            removed=removed, flagged=flagged, number=story.id, version=v.version)
-
-
-def write_private(out: Path, text: str) -> Path:
-    """Write ``text`` to ``out`` owner-only (0600), whole or not at all (a temporary file renamed into place).
-
-    (dpup_eval.files does this for every writer once it lands; this is the stories' stand-in until then.)
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    tmp.replace(out)
-    return out

@@ -23,11 +23,12 @@ from pydantic import BaseModel
 
 from dpup_eval.agreement.contract import Agreement
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.files import write_text
 from dpup_eval.rights.notices import render_template
 from dpup_eval.rights.stories.register import HOW_ASKED, SharedStory, StoryRegister
 from dpup_eval.rights.stories.safety import StoryCheck
 from dpup_eval.rights.stories.settings import StorySettings
-from dpup_eval.rights.stories.sharing import question_for, write_private
+from dpup_eval.rights.stories.sharing import question_for
 from dpup_eval.rights.uses import UseRegister
 
 __all__ = ["PackStory", "PublishedFinding", "TenderPack", "build_tender_pack", "published_findings",
@@ -110,7 +111,7 @@ def write_tender_pack(pack: TenderPack, out: Path, uses: UseRegister) -> Path:
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise DpupEvalError(f"{out}: the tender pack is written as an HTML page; give a name ending in .html")
-    write_private(out, render_template("stories_tender.html.j2", pack=pack))
+    write_text(out, render_template("stories_tender.html.j2", pack=pack))
     uses.add(used_on=pack.made_on, kind="funding", what=f"Tender pack: {pack.title}",
              summary=f"{pack.provider} put {len(pack.findings)} published finding(s) and {len(pack.stories)} "
                      "families' stories (each family agreed to tender use) into a tender.",
