@@ -85,7 +85,9 @@ def attack_command(
     with Ledger(path) as opened:
         report = attack(opened)
     if json_out:
-        json_out.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+        from dpup_eval.files import write_text
+
+        write_text(json_out, report.model_dump_json(indent=2))
     print(report.to_summary())
     raise typer.Exit(1 if report.recovered else 0)
 

@@ -22,7 +22,6 @@ data, and passes them in the column :data:`RECORD_KEY_COLUMN`.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 import stat
@@ -79,12 +78,11 @@ def programme_secret(programme: str, folder: Path | None = None) -> bytes:
     """
     folder = folder or programme_folder(programme)
     path = folder / SECRET_FILE
-    if not path.exists():
-        value = secrets.token_bytes(_SECRET_BYTES)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(value.hex().encode("ascii"))
-        return value
+    if not path.exists():  # made whole, then put in place unless another process made one first (that one wins)
+        from dpup_eval.files import atomic_path
+
+        with atomic_path(path, replace=False) as part:
+            part.write_bytes(secrets.token_bytes(_SECRET_BYTES).hex().encode("ascii"))
     if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         path.chmod(stat.S_IRUSR | stat.S_IWUSR)
     text = path.read_text(encoding="ascii").strip()
