@@ -207,11 +207,11 @@ def stories_export(
     import json
 
     from dpup_eval.audit import record_use
-    from dpup_eval.rights.stories.sharing import write_private
+    from dpup_eval.files import write_text
 
     _, _, check = _programme(contract)
     shared = _register(stories, log).shared(level, check=check)
-    write_private(out, json.dumps([s.model_dump(mode="json") for s in shared], ensure_ascii=False, indent=2) + "\n")
+    write_text(out, json.dumps([s.model_dump(mode="json") for s in shared], ensure_ascii=False, indent=2) + "\n")
     record_use("story.export", details={"level": level, "stories": len(shared)},
                log=_audit(log))
     print(out)
