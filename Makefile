@@ -19,11 +19,11 @@ $(STAMP): pyproject.toml setup.py
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/dpup-eval workshop
+	$(BIN)/dpup-eval demo workshop
 
 # Generate the demo data and check both files against the agreement (the foundation's main job).
 demo: $(STAMP)
-	$(BIN)/dpup-eval demo --outdir demo-data
+	$(BIN)/dpup-eval demo check --outdir demo-data
 
 # Browser tests drive Debian's Chromium; install it when we can (root + apt-get), else they skip.
 browser:

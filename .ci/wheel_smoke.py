@@ -154,14 +154,15 @@ def smoke_core(venv: Path, home: Path, work: Path) -> None:
     help_text = run([bin_ / "dpup-eval", "--help"], env, work).stdout
     if "check" not in help_text or "workshop" not in help_text:
         raise SmokeFailure(f"dpup-eval --help does not list the commands:\n{help_text}")
-    run([bin_ / "dpup-eval", "demo-data", work / "core-data", "--families", "40"], env, work)
-    run([bin_ / "dpup-eval", "check", work / "core-data" / "evaluation.csv", "--purpose", "evaluation"], env, work,
-        expect=(0, 1))
+    run([bin_ / "dpup-eval", "demo", "data", work / "core-data", "--families", "40"], env, work)
+    programme = run([bin_ / "dpup-eval", "demo", "programme"], env, work).stdout.strip()
+    run([bin_ / "dpup-eval", "check", work / "core-data" / "evaluation.csv", "--purpose", "evaluation",
+         "--programme", programme], env, work, expect=(0, 1))
     for command, extra in ((["workshop", "--port", str(free_port())], "workshop"), (["lab", "--no-browser"], "course")):
         done = run([bin_ / "dpup-eval", *command], env, work, expect=(2,), timeout=120)
         if f"pip install 'dpup_eval[{extra}]'" not in done.stderr or "Traceback" in done.stderr:
             raise SmokeFailure(f"dpup-eval {command[0]} without the {extra} extra said:\n{done.stderr}")
-    say("core install: --help, demo-data and check work; workshop and lab name the extra they need")
+    say("core install: --help, demo data and check work; workshop and lab name the extra they need")
 
 
 # -- 3. with the extras ---------------------------------------------------------------------------------
@@ -226,17 +227,18 @@ def smoke_full(venv: Path, home: Path, work: Path) -> None:
     installed_from(venv, env, work)
     cli = venv / "bin" / "dpup-eval"
     run([cli, "--help"], env, work)
-    run([cli, "demo", "--outdir", work / "demo-data"], env, work)
+    run([cli, "demo", "check", "--outdir", work / "demo-data"], env, work)
+    programme = run([cli, "demo", "programme"], env, work).stdout.strip()
     for name in ("evaluation-report.html", "service_reporting-report.html"):
         if not (work / "demo-data" / name).is_file():
             raise SmokeFailure(f"dpup-eval demo wrote no {name}")
-    say("dpup-eval demo: made up the data and checked both files against the shipped agreement")
-    run([cli, "notice", "--audience", "child", "--out", work / "notice.html"], env, work)
+    say("dpup-eval demo check: made up the data and checked both files against the shipped agreement")
+    run([cli, "notice", "--programme", programme, "--audience", "child", "--out", work / "notice.html"], env, work)
     say("dpup-eval notice: written and scored offline")
 
     port = free_port()
-    with serving([cli, "workshop", "--data", work / "demo-data", "--db", work / "workshop.sqlite", "--port", str(port),
-                  "--pool-size", "0"], env, work) as workshop:
+    with serving([cli, "workshop", "--programme", programme, "--data", work / "demo-data" / "evaluation.csv",
+                  "--db", work / "workshop.sqlite", "--port", str(port), "--pool-size", "0"], env, work) as workshop:
         workshop.wait_for(r"Press Ctrl-C", timeout=240)
         page = fetch(f"http://127.0.0.1:{port}/voila/render/success_measures.ipynb", timeout=240)
         if "application/vnd.jupyter.widget-view+json" not in page:

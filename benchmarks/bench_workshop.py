@@ -65,6 +65,10 @@ def main() -> None:
                JUPYTER_DATA_DIR=str(work / "home/.local/share/jupyter"), IPYTHONDIR=str(work / "home/.ipython"),
                JUPYTER_RUNTIME_DIR=str(work / "home/.local/share/jupyter/runtime"))  # fmt: skip
     port = _free_port()
+    from dpup_eval.agreement.contract import default_contract_dir
+    from dpup_eval.demo.generator import DemoOptions, write_demo_data
+
+    data = write_demo_data(work / "demo-data", DemoOptions()).evaluation
     command = [
         sys.executable,
         "-m",
@@ -73,6 +77,10 @@ def main() -> None:
         str(work / "w"),
         "--port",
         str(port),
+        "--programme",
+        str(default_contract_dir()),
+        "--data",
+        str(data),
     ]
     server = subprocess.Popen(
         command + ["--pool-size", str(args.pool_size)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -30,18 +30,32 @@ class ContractIssue:
 
 
 class IssuesError(DpupEvalError):
-    """A file with several problems: the message names the first and counts the rest; `issues` has all."""
+    """A file with several problems: the message lists every one of them, one per line.
+
+    Why every one: someone settling a contract or an indicator file fixes them in one sitting; showing
+    the first and "10 more" sends them round the loop eleven times. ``prefix`` names the file for
+    issues that do not carry it themselves (indicator issues know only their place).
+    """
 
     def __init__(self, issues: Sequence[object], fallback: str, prefix: str = ""):
         self.issues = list(issues)
-        first = str(self.issues[0]) if self.issues else fallback
-        rest = len(self.issues) - 1
-        more = f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest > 0 else ""
-        super().__init__(f"{prefix}{first}{more}")
+        self.prefix = prefix
+        lines = self.lines() or [f"{prefix}{fallback}"]
+        if len(lines) == 1:
+            message = lines[0]
+        else:
+            message = f"{len(lines)} problems, each with its file and place:\n" + "\n".join(
+                f"  {line}" for line in lines
+            )
+        super().__init__(message)
+
+    def lines(self) -> list[str]:
+        """Every issue as one line: file, place, what to do."""
+        return [str(issue) if getattr(issue, "file", "") else f"{self.prefix}{issue}" for issue in self.issues]
 
     def details(self) -> str:
-        """Every issue, one per line, for `--debug` and notebooks."""
-        return "\n".join(str(issue) for issue in self.issues)
+        """Every issue, one per line (notebooks and tests)."""
+        return "\n".join(self.lines())
 
 
 class ContractError(IssuesError):

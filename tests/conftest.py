@@ -1,14 +1,18 @@
-"""Shared fixtures: isolation from the user's home, and demo data generated once per session."""
+"""Shared fixtures: isolation from the user's home, demo data generated once per session, and the two
+programmes every generic test runs on (the demo, and the second programme of `second_programme.py`)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+from made_by_init import settle
+from second_programme import WorkReady, write_work_ready
 
 from dpup_eval.agreement.contract import Agreement, default_contract_dir
 from dpup_eval.demo.generator import DemoOptions, write_demo_data
@@ -103,3 +107,54 @@ def trial(tmp_path_factory: pytest.TempPathFactory):
     result = load(path, contract, PURPOSE)
     assert result.report.accepted and not len(result.quarantine)
     return path, contract, result.data
+
+
+@pytest.fixture(scope="session")
+def work_ready(tmp_path_factory: pytest.TempPathFactory) -> WorkReady:
+    """The second programme (see `second_programme.py`): its folder, its two data files and key map."""
+    return write_work_ready(tmp_path_factory.mktemp("work_ready"))
+
+
+@dataclass(frozen=True)
+class ProgrammeCase:
+    """One programme as the generic tests see it: where it is and what its data is."""
+
+    name: str
+    folder: Path
+    data: dict[str, Path]  # purpose -> a data file for it
+    workshop_purpose: str
+    key_map: Path
+    provider_ref: str  # a family/household reference the provider's key map knows
+
+
+@pytest.fixture(scope="session", params=["best_foot_forward", "work_ready"])
+def programme_case(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ProgrammeCase:
+    """Each of the two programmes in turn (generic tests take this fixture to run on both)."""
+    if request.param == "work_ready":
+        wr: WorkReady = request.getfixturevalue("work_ready")
+        return ProgrammeCase("work_ready", wr.folder, {"outcomes_study": wr.outcomes, "monthly_return": wr.monthly},
+                             "outcomes_study", wr.key_map, "HET-00003")
+    from dpup_eval.demo.key_map import write_demo_key_map
+
+    demo: Path = request.getfixturevalue("demo_dir")
+    key_map = write_demo_key_map(tmp_path_factory.mktemp("demo_keys") / "key_map.csv")
+    return ProgrammeCase("best_foot_forward", CONTRACT_DIR,
+                         {"evaluation": demo / "evaluation.csv", "service_reporting": demo / "service_reporting.csv"},
+                         "evaluation", key_map, "CCSS-00003")
+
+
+@dataclass(frozen=True)
+class MadeByInit:
+    folder: Path
+    data: Path
+
+
+@pytest.fixture(scope="session")
+def made_by_init(tmp_path_factory: pytest.TempPathFactory, work_ready: WorkReady) -> MadeByInit:
+    """A programme made with `dpup-eval init` from the second programme's trial export, then settled."""
+    from dpup_eval.cli.app import main
+
+    folder = tmp_path_factory.mktemp("made_by_init") / "programme"
+    assert main(["init", str(folder), "--data", str(work_ready.outcomes), "--purpose", "outcomes_study"]) == 0
+    settle(folder, name="Work trial (made by init)", purpose="outcomes_study")
+    return MadeByInit(folder, work_ready.outcomes)

@@ -10,6 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.audit import AuditLog
 from dpup_eval.cli import rights as cli_rights
 from dpup_eval.demo.key_map import write_demo_key_map
@@ -35,6 +36,7 @@ def run(app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DPUP_EVAL_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DPUP_EVAL_ACTOR", "Privacy officer")
     monkeypatch.setenv("DPUP_EVAL_ROLE", "privacy officer")
+    monkeypatch.chdir(default_contract_dir())  # the commands find the programme in the current folder
     runner = CliRunner()
 
     def invoke(*args: str, code: int = 0):

@@ -147,6 +147,7 @@ def test_fields_with_one_bound_and_coded_values_are_checked_plainly(
 
 
 def test_no_traceback_reaches_a_user(monkeypatch, capsys, demo_dir: Path) -> None:
+    from dpup_eval.agreement.contract import default_contract_dir
     from dpup_eval.cli.app import main
     from dpup_eval.findings import evaluation
 
@@ -154,10 +155,11 @@ def test_no_traceback_reaches_a_user(monkeypatch, capsys, demo_dir: Path) -> Non
         raise TypeError("unsupported operand type(s) for -: 'str' and 'int'")
 
     monkeypatch.setattr(evaluation, "evaluate_file", broken)
-    code = main(["evaluate", str(demo_dir / "evaluation.csv"), "--purpose", "evaluation"])
+    demo = ["--programme", str(default_contract_dir())]
+    code = main(["evaluate", str(demo_dir / "evaluation.csv"), "--purpose", "evaluation", *demo])
     err = capsys.readouterr().err
     assert code == 2
     assert "Traceback" not in err and "unsupported operand" not in err
     assert err.strip().splitlines()[-1].startswith("Error:") and "--debug" in err
-    code = main(["--debug", "evaluate", str(demo_dir / "evaluation.csv"), "--purpose", "evaluation"])
+    code = main(["--debug", "evaluate", str(demo_dir / "evaluation.csv"), "--purpose", "evaluation", *demo])
     assert code == 2 and "Traceback" in capsys.readouterr().err

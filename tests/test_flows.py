@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from dpup_eval.agreement.contract import Agreement
+from dpup_eval.agreement.contract import Agreement, default_contract_dir
 from dpup_eval.audit import DEFAULT_ROLE, AuditLog, configured_actor, fingerprint_file, record_use
 from dpup_eval.rights.flows import audit_flows, audit_use_rows, contract_flows, sankey_figure
+
+CONTRACT_DIR = default_contract_dir()
 
 
 def test_contract_flows_go_field_to_purpose_to_recipient(agreement: Agreement) -> None:
@@ -119,10 +121,11 @@ def test_dashboard_notebook_is_thin_and_clean() -> None:
 
 
 @pytest.mark.slow
-def test_dashboard_notebook_runs_without_great_expectations(tmp_path: Path) -> None:
+def test_dashboard_notebook_runs_without_great_expectations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import nbformat
     from nbclient import NotebookClient
 
+    monkeypatch.setenv("DPUP_EVAL_PROGRAMME", str(CONTRACT_DIR))
     nb = nbformat.read(DASHBOARD, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
         "import sys\nassert 'great_expectations' not in sys.modules\nprint(type(page).__name__)"))

@@ -116,7 +116,8 @@ def test_check_command_prints_no_header_identifier(tmp_path: Path, demo_dir: Pat
         row += [""]
     path = write(tmp_path / "extra.csv", table)
     code = main(["check", str(path), "--purpose", "evaluation", "--json", str(tmp_path / "r.json"),
-                 "--html", str(tmp_path / "r.html"), "--quarantine", str(tmp_path / "q.csv")])
+                 "--html", str(tmp_path / "r.html"), "--quarantine", str(tmp_path / "q.csv"),
+                 "--programme", str(default_contract_dir())])
     out = capsys.readouterr()
     assert code == 1
     written = "".join((tmp_path / n).read_text(encoding="utf-8") for n in ("r.json", "r.html", "q.csv"))

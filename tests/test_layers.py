@@ -24,9 +24,8 @@ ALLOWED: dict[str, set[str]] = {
     "intake": {"agreement"},
     "findings": {"intake", "agreement"},
     "rights": {"intake", "agreement"},
-    # workshop -> demo: the server still makes up demo data when given none; it goes when the programme
-    # becomes a parameter everywhere (only `dpup-eval demo ...` may fall back to the demo).
-    "workshop": {"findings", "intake", "agreement", "rights", "demo"},
+    # Not demo: only `dpup-eval demo ...` (the cli) may use the demo programme.
+    "workshop": {"findings", "intake", "agreement", "rights"},
     "demo": {"agreement", "intake", "rights"},
     "learn": {"findings", "intake", "agreement", "demo"},
     "cli": {"findings", "intake", "agreement", "rights", "workshop", "learn", "demo"},

@@ -37,8 +37,10 @@ CREATE TABLE IF NOT EXISTS record_versions (
 def test_use_register_on_both_databases(record_target: str) -> None:
     register = UseRegister(record_target)
     first = register.add(used_on=date(2026, 3, 1), kind="report", what="Quarterly report", summary="Shared.",
+                         references=(),
                          data_used=["attendance"], purpose="evaluation", recorded_by="ana")  # fmt: skip
-    second = register.add(used_on=date(2026, 5, 1), kind="advice", what="Advice", summary="Kōrero.", recorded_by="ana")
+    second = register.add(used_on=date(2026, 5, 1), kind="advice", what="Advice", summary="Kōrero.", recorded_by="ana",
+                          references=())
     assert [u.id for u in register.list()] == [second.id, first.id]  # newest first
     assert [u.id for u in register.list(purpose="evaluation")] == [first.id]
     assert [u.id for u in register.list(since=date(2026, 4, 1))] == [second.id]
@@ -70,7 +72,8 @@ def test_registers_made_before_versioning_keep_everything(tmp_path: Path) -> Non
     raw.close()
     old_use = UseRegister(uses).get(1)
     assert (old_use.what, old_use.findings) == ("Kept the programme", ["attendance"])
-    assert UseRegister(uses).add(used_on=date(2026, 2, 1), kind="other", what="W", summary="S", recorded_by="a").id == 2
+    assert UseRegister(uses).add(used_on=date(2026, 2, 1), kind="other", what="W", summary="S", recorded_by="a",
+                                 references=()).id == 2
     register = Register(requests, audit=tmp_path / "audit.jsonl")
     assert register.get(1).family_ref == "CCSS-9"
     assert register.new_request("CCSS-10", date(2026, 2, 2)).id == 2

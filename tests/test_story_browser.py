@@ -27,6 +27,7 @@ from test_workshop_browser import (  # the shared server, browser and page helpe
     _check_readable,
     _free_port,
     _join,
+    _scenario,
     _shot,
 )
 
@@ -63,13 +64,13 @@ def _register(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("stories-workshop")
     _register(folder / "stories.sqlite")
     before = os.environ.get(STORIES_ENV)
     os.environ[STORIES_ENV] = str(folder / "stories.sqlite")  # Server passes its environment to the kernels
     try:
-        running = Server(folder, _free_port())
+        running = Server(folder, _free_port(), _scenario("best_foot_forward", request))
         try:
             running.wait_ready()
             yield running

@@ -16,6 +16,7 @@ import pytest
 from dpup_eval.agreement.contract import Agreement, default_contract_dir
 from dpup_eval.cli.app import main
 from dpup_eval.demo.key_map import write_demo_key_map
+from dpup_eval.rights import references
 from dpup_eval.rights.access_pack import compile_access, write_access_pack
 from dpup_eval.rights.requests import KeyMap, Register
 from dpup_eval.rights.stories.register import StoryRegister
@@ -80,7 +81,7 @@ def test_the_tender_pack_holds_only_stories_allowed_for_tenders(told, programme,
     assert [s.story.number for s in pack.stories] == [5]  # report, workshop, evaluation, provider, withdrawn: out
     assert [f.sentence for f in pack.findings] == ["About 7 in 10 finished."]  # no group, no period, nothing hidden
     uses = UseRegister(tmp_path / "uses.sqlite")
-    out = write_tender_pack(pack, tmp_path / "pack" / "tender.html", uses)
+    out = write_tender_pack(pack, tmp_path / "pack" / "tender.html", uses, references=references.reference_patterns(agreement))
     html = out.read_text("utf-8")
     assert out.stat().st_mode & 0o777 == 0o600
     for other in ("Kept at home", "For the evaluators", "Shown in workshops", "Quoted in reports", "taken back"):
@@ -95,7 +96,8 @@ def test_the_tender_pack_holds_only_stories_allowed_for_tenders(told, programme,
 def test_caseworker_identifiers_never_reach_a_tender_pack(told, programme, tmp_path) -> None:
     agreement, settings = programme
     pack = build_tender_pack(told, agreement, settings, story_check(agreement, settings), [], title="Bid")
-    html = write_tender_pack(pack, tmp_path / "t.html", UseRegister(tmp_path / "u.sqlite")).read_text("utf-8")
+    html = write_tender_pack(pack, tmp_path / "t.html", UseRegister(tmp_path / "u.sqlite"),
+                             references=references.reference_patterns(agreement)).read_text("utf-8")
     everything = html + pack.model_dump_json()
     for secret in SECRETS:
         assert secret.lower() not in everything.lower(), secret
@@ -113,11 +115,12 @@ def test_withdrawal_after_a_pack_keeps_the_next_pack_clean_and_the_record_of_whe
     agreement, settings = programme
     uses = UseRegister(tmp_path / "uses.sqlite")
     check = story_check(agreement, settings)
-    write_tender_pack(build_tender_pack(told, agreement, settings, check, [], title="First bid"), tmp_path / "1.html", uses)
+    write_tender_pack(build_tender_pack(told, agreement, settings, check, [], title="First bid"), tmp_path / "1.html", uses,
+                      references=references.reference_patterns(agreement))
     told.withdraw(5, asked_with="adult", how="phone", given_on=date.today())
     second = build_tender_pack(told, agreement, settings, check, [], title="Second bid")
     assert second.stories == []
-    write_tender_pack(second, tmp_path / "2.html", uses)
+    write_tender_pack(second, tmp_path / "2.html", uses, references=references.reference_patterns(agreement))
     assert [u.what for u in uses.list(story=5)] == ["Tender pack: First bid"]
 
 
@@ -125,7 +128,8 @@ def test_access_pack_shows_the_family_s_stories_and_where_they_went(told, progra
     agreement, settings = programme
     uses = UseRegister(tmp_path / "uses.sqlite")
     write_tender_pack(build_tender_pack(told, agreement, settings, story_check(agreement, settings), [],
-                                        title="Family support 2026"), tmp_path / "t.html", uses)
+                                        title="Family support 2026"), tmp_path / "t.html", uses,
+                      references=references.reference_patterns(agreement))
     requests = Register(tmp_path / "requests.sqlite", audit=tmp_path / "audit.jsonl")
     key_map = KeyMap.load(write_demo_key_map(tmp_path / "key_map.csv"))
     sent = {"evaluation": demo_dir / "evaluation.csv"}
@@ -163,7 +167,7 @@ def test_a_use_register_from_before_stories_is_brought_up_to_date(tmp_path) -> N
     uses = UseRegister(path)
     assert uses.get(1).stories == [] and uses.get(1).what == "Annual report"
     added = uses.add(used_on=date(2025, 2, 1), kind="report", what="Story report", summary="Quoted two stories",
-                     stories=[3, 1, 3])
+                     stories=[3, 1, 3], references=())
     assert added.stories == [1, 3]
     assert [u.id for u in uses.list(story=3)] == [2]
 
@@ -172,8 +176,9 @@ def test_the_command_line_records_reviews_chooses_and_packs(tmp_path, capsys) ->
     home = tmp_path / "home"
     db, uses_db = str(home / "stories.sqlite"), str(home / "uses.sqlite")
     common = ["--stories", db, "--log", str(tmp_path / "audit.jsonl")]
+    programme = ["--programme", str(default_contract_dir())]
     assert main(["stories", "record", "--family", "CCSS-00011", "--domain", "whanau_connection", "--told", "2025-03-04",
-                 "--text", "Aunty Mere Tipene (027 123 4567) says we are closer now.", *common]) == 0
+                 "--text", "Aunty Mere Tipene (027 123 4567) says we are closer now.", *common, *programme]) == 0
     shown = capsys.readouterr().out
     assert "As told" in shown and "Made safe" in shown and "027 123 4567" in shown  # the provider's own review
     assert main(["stories", "choose", "1", "tender", "--on", "2025-03-11", *common]) == 2  # not reviewed yet
@@ -183,7 +188,7 @@ def test_the_command_line_records_reviews_chooses_and_packs(tmp_path, capsys) ->
     assert main(["stories", "list", *common]) == 0
     assert "may go to: tender" in capsys.readouterr().out
     out = tmp_path / "pack.html"
-    assert main(["tender-pack", str(out), "--title", "Whanau bid", "--stories", db, "--uses", uses_db]) == 0
+    assert main(["tender-pack", str(out), "--title", "Whanau bid", "--stories", db, "--uses", uses_db, *programme]) == 0
     html = out.read_text("utf-8")
     assert "we are closer now" in html and "Mere" not in html and "027 123 4567" not in html
     assert main(["stories", "withdraw", "1", "--on", str(date.today()), *common]) == 0

@@ -39,7 +39,8 @@ STORIES = [
 
 @pytest.fixture(scope="module")
 def base_session(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> WorkshopSession:
-    config = WorkshopConfig.resolve(demo_dir, folder=tmp_path_factory.mktemp("workshop"), port=8998)
+    config = WorkshopConfig.resolve(demo_dir / "evaluation.csv", default_contract_dir(),
+                                    folder=tmp_path_factory.mktemp("workshop"), port=8998)
     prepare_workshop(config, say=lambda _: None)
     return open_session(config.kernel_env())
 
@@ -47,7 +48,7 @@ def base_session(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> Wo
 @pytest.fixture
 def session(base_session: WorkshopSession, tmp_path: Path) -> WorkshopSession:
     store = WorkshopStore(tmp_path / "record.sqlite")
-    workshop = ensure_workshop(store, "Stories workshop", "demo data", base_session.contract.path)
+    workshop = ensure_workshop(store, "Stories workshop", "demo data", base_session.programme)
     yield dataclasses.replace(base_session, store=store, workshop=workshop, folder=tmp_path, participant=None,
                               facilitator_code="FACIL-1")
     store.close()

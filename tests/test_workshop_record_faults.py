@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.records import RecordDamagedError
 from dpup_eval.workshop import WorkshopStore
@@ -111,7 +112,7 @@ def test_the_record_and_its_folder_are_private(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_every_start_backs_up_and_new_keeps_a_damaged_record(tmp_path: Path, demo_dir: Path) -> None:
-    config = WorkshopConfig.resolve(demo_dir, folder=tmp_path / "w", port=8878)
+    config = WorkshopConfig.resolve(demo_dir / "evaluation.csv", default_contract_dir(), folder=tmp_path / "w", port=8878)
     first = prepare_workshop(config, say=lambda _: None)
     with WorkshopStore(config.db) as store:
         store.join(first["workshop_id"], "Mere", "family_member")
@@ -127,7 +128,7 @@ def test_every_start_backs_up_and_new_keeps_a_damaged_record(tmp_path: Path, dem
     config.db.write_bytes(b"")  # the file is lost ...
     with pytest.raises(DpupEvalError, match="is empty"):
         prepare_workshop(config, say=lambda _: None)  # ... which is said, not papered over
-    fresh = WorkshopConfig.resolve(demo_dir, folder=tmp_path / "w", port=8878, new=True)
+    fresh = WorkshopConfig.resolve(demo_dir / "evaluation.csv", default_contract_dir(), folder=tmp_path / "w", port=8878, new=True)
     messages.clear()
     prepare_workshop(fresh, say=messages.append)
     kept = [p for p in config.db.parent.iterdir() if ".set-aside-" in p.name]
@@ -143,7 +144,7 @@ def test_a_workshop_on_postgresql_from_server_to_page(tmp_path: Path, demo_dir: 
     from dpup_eval.workshop.session import ENV, open_session
 
     url = postgres.new_database()  # type: ignore[attr-defined]
-    config = WorkshopConfig.resolve(demo_dir, folder=tmp_path / "w", port=8879, db=url)
+    config = WorkshopConfig.resolve(demo_dir / "evaluation.csv", default_contract_dir(), folder=tmp_path / "w", port=8879, db=url)
     assert config.db == url and not (tmp_path / "w" / "workshop.sqlite").exists()
     prepared = prepare_workshop(config, say=lambda _: None)
     assert len(list((config.folder / "backups").glob("workshop-*.json"))) == 1

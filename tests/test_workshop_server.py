@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.workshop import WorkshopStore
 from dpup_eval.workshop.server import (
@@ -32,8 +33,15 @@ from dpup_eval.workshop.server import (
 from dpup_eval.workshop.session import ENV
 
 
-def _config(tmp_path: Path, **kwargs: object) -> WorkshopConfig:
-    return WorkshopConfig.resolve(folder=tmp_path / "w", port=8877, **kwargs)  # type: ignore[arg-type]
+@pytest.fixture
+def make_config(tmp_path: Path, demo_dir: Path):
+    """A workshop configuration on the demo programme and its data; keyword arguments override."""
+
+    def make(**kwargs: object) -> WorkshopConfig:
+        kwargs = {"data": demo_dir / "evaluation.csv", "programme": default_contract_dir(), **kwargs}
+        return WorkshopConfig.resolve(folder=tmp_path / "w", port=8877, **kwargs)  # type: ignore[arg-type]
+
+    return make
 
 
 def _option(command: list[str], name: str) -> str | None:
@@ -41,8 +49,8 @@ def _option(command: list[str], name: str) -> str | None:
     return found[-1] if found else None
 
 
-def test_default_listens_on_this_laptop_only_without_a_code(tmp_path: Path) -> None:
-    config = _config(tmp_path)
+def test_default_listens_on_this_laptop_only_without_a_code(make_config, tmp_path: Path) -> None:
+    config = make_config()
     command = voila_command(config)
     assert _option(command, "Voila.ip") == "127.0.0.1"
     assert _option(command, "token") is None and config.join_code is None
@@ -51,8 +59,8 @@ def test_default_listens_on_this_laptop_only_without_a_code(tmp_path: Path) -> N
     )
 
 
-def test_the_voila_command_hides_code_and_tracebacks_culls_kernels_and_stays_offline(tmp_path: Path) -> None:
-    command = voila_command(_config(tmp_path))
+def test_the_voila_command_hides_code_and_tracebacks_culls_kernels_and_stays_offline(make_config, tmp_path: Path) -> None:
+    command = voila_command(make_config())
     assert command[:3] == [sys.executable, "-m", "voila"]
     assert _option(command, "strip_sources") == "True"
     assert _option(command, "show_tracebacks") == "False"
@@ -64,39 +72,47 @@ def test_the_voila_command_hides_code_and_tracebacks_culls_kernels_and_stays_off
     assert _option(command, "VoilaKernelManager.preheat_denylist") == "stories.ipynb"  # three pages, four kernels
 
 
-def test_lan_needs_a_join_code_and_prints_it_in_the_address(tmp_path: Path) -> None:
-    config = _config(tmp_path, lan=True)
+def test_lan_needs_a_join_code_and_prints_it_in_the_address(make_config, tmp_path: Path) -> None:
+    config = make_config(lan=True)
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", config.join_code or "")
     command = voila_command(config)
     assert _option(command, "Voila.ip") == "0.0.0.0"
     assert _option(command, "token") == config.join_code
     assert all(url.endswith(f"?token={config.join_code}") for url in config.urls("10.0.0.5").values())
     with pytest.raises(DpupEvalError, match="join code"):
-        _config(tmp_path, lan=True, join_code="")
+        make_config(lan=True, join_code="")
     assert make_join_code() != make_join_code()
 
 
-def test_pool_of_waiting_kernels_is_optional(tmp_path: Path) -> None:
-    command = voila_command(_config(tmp_path, pool_size=0))
+def test_pool_of_waiting_kernels_is_optional(make_config, tmp_path: Path) -> None:
+    command = voila_command(make_config(pool_size=0))
     assert _option(command, "preheat_kernel") is None and _option(command, "pool_size") is None
 
 
-def test_kernels_are_told_where_things_are(tmp_path: Path) -> None:
-    config = _config(tmp_path, lan=True)
+def test_kernels_are_told_where_things_are(make_config, tmp_path: Path) -> None:
+    config = make_config(lan=True)
     env = voila_env(config, base={"JUPYTER_PATH": "/elsewhere"})
     assert env["JUPYTER_PATH"].split(os.pathsep) == [str(template_root()), "/elsewhere"]
     assert (template_root() / "voila/templates/dpup_workshop/index.html.j2").is_file()
     assert env[ENV["data"]].endswith("accepted.parquet") and env[ENV["db"]].endswith("workshop.sqlite")
+    assert env[ENV["programme"]] == str(default_contract_dir().resolve()) and env[ENV["purpose"]] == "evaluation"
     assert env[ENV["token"]] == config.join_code
     assert env[ENV["server"]] == "http://127.0.0.1:8877/"
 
 
-def test_data_folder_must_hold_evaluation_data(tmp_path: Path, demo_dir: Path) -> None:
-    assert _config(tmp_path, data_dir=demo_dir).data_file == (demo_dir / "evaluation.csv").resolve()
-    with pytest.raises(DpupEvalError, match="No evaluation data"):
-        _config(tmp_path, data_dir=tmp_path)
+def test_data_is_a_file_of_any_name_or_a_folder_with_the_purpose_s_file(make_config, tmp_path: Path, demo_dir: Path) -> None:
+    assert make_config(data=demo_dir).data_file == (demo_dir / "evaluation.csv").resolve()
+    renamed = tmp_path / "export from the case system.csv"
+    renamed.write_bytes((demo_dir / "evaluation.csv").read_bytes())
+    assert make_config(data=renamed).data_file == renamed.resolve()
+    with pytest.raises(DpupEvalError, match="no indicators for the purpose 'service_reporting'"):
+        make_config(data=demo_dir, purpose="service_reporting")
+    with pytest.raises(DpupEvalError, match="No data for evaluation"):
+        make_config(data=tmp_path)
     with pytest.raises(DpupEvalError, match="No such data"):
-        _config(tmp_path, data_dir=tmp_path / "missing")
+        make_config(data=tmp_path / "missing")
+    with pytest.raises(DpupEvalError, match="defined purposes: evaluation, service_reporting"):
+        make_config(purpose="marketing")
 
 
 def test_dashboards_are_thin_and_have_no_outputs() -> None:
@@ -110,11 +126,10 @@ def test_dashboards_are_thin_and_have_no_outputs() -> None:
 
 
 @pytest.mark.slow
-def test_prepare_checks_once_and_writes_only_what_pages_need(tmp_path: Path) -> None:
-    config = _config(tmp_path)
+def test_prepare_checks_once_and_writes_only_what_pages_need(make_config, tmp_path: Path) -> None:
+    config = make_config()
     messages: list[str] = []
     prepared = prepare_workshop(config, say=messages.append)
-    assert (config.folder / "demo-data" / "evaluation.csv").is_file()  # demo data on first run
     data = pd.read_parquet(config.accepted_file)
     assert len(data) == prepared["summary"]["rows_accepted"] > 0
     assert not {"participant_ref", "family_ref", "feedback"} & set(data.columns)
@@ -124,7 +139,6 @@ def test_prepare_checks_once_and_writes_only_what_pages_need(tmp_path: Path) -> 
         assert store.current_workshop().id == prepared["workshop_id"]
     again = prepare_workshop(config, say=messages.append)  # a restart keeps the same workshop
     assert again["workshop_id"] == prepared["workshop_id"]
-    assert sum("Making up demo data" in m for m in messages) == 1
 
 
 def _free_port() -> int:
@@ -146,10 +160,11 @@ def _children(root: int) -> list[int]:
 
 
 @pytest.mark.slow
-def test_lan_workshop_needs_the_code_and_ctrl_c_stops_it_with_its_kernels(tmp_path: Path) -> None:
+def test_lan_workshop_needs_the_code_and_ctrl_c_stops_it_with_its_kernels(tmp_path: Path, demo_dir: Path) -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dpup_eval.workshop.server", "--folder", str(tmp_path / "w"), "--port", str(port), "--lan"],
+        [sys.executable, "-m", "dpup_eval.workshop.server", "--folder", str(tmp_path / "w"), "--port", str(port), "--lan",
+         "--programme", str(default_contract_dir()), "--data", str(demo_dir / "evaluation.csv")],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ), start_new_session=True,
     )  # fmt: skip
     lines: list[str] = []
@@ -188,3 +203,21 @@ def test_lan_workshop_needs_the_code_and_ctrl_c_stops_it_with_its_kernels(tmp_pa
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def test_a_shared_record_resumes_each_programme_s_own_workshop(record_target: str, work_ready) -> None:
+    """A record shared by two programmes (PostgreSQL at an agency): each start resumes its own workshop,
+    whichever programme started last, and with its own roles."""
+    from dpup_eval.agreement.programme import Programme
+    from dpup_eval.workshop.session import ensure_workshop
+
+    demo, second = Programme.load(default_contract_dir()), Programme.load(work_ready.folder)
+    with WorkshopStore(record_target) as store:
+        first = ensure_workshop(store, "Demo workshop", "demo data", demo)
+        other = ensure_workshop(store, "Second workshop", "trial data", second)
+        assert other.id != first.id  # the demo's workshop is not the second programme's
+        assert ensure_workshop(store, "Demo workshop", "demo data", demo).id == first.id  # not the latest
+        assert ensure_workshop(store, "Second workshop", "trial data", second).id == other.id
+        assert [r.id for r in store.workshop(first.id).roles] == [r.id for r in demo.roles]
+        assert [r.id for r in store.workshop(other.id).roles] == [r.id for r in second.roles]
+        assert [r.id for r in demo.roles] != [r.id for r in second.roles]

@@ -14,6 +14,7 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
+from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.findings.guard import DisclosureGuard
 from dpup_eval.findings.ledger import Ledger
 from dpup_eval.workshop import WorkshopStore
@@ -35,7 +36,8 @@ PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> WorkshopConfig:
-    config = WorkshopConfig.resolve(demo_dir, folder=tmp_path_factory.mktemp("workshop"), port=8999)
+    config = WorkshopConfig.resolve(demo_dir / "evaluation.csv", default_contract_dir(),
+                                    folder=tmp_path_factory.mktemp("workshop"), port=8999)
     prepare_workshop(config, say=lambda _: None)
     return config
 
@@ -49,7 +51,7 @@ def base_session(prepared: WorkshopConfig) -> WorkshopSession:
 def session(base_session: WorkshopSession, tmp_path: Path) -> WorkshopSession:
     """The module's data and agreement with a fresh, empty workshop record."""
     store = WorkshopStore(tmp_path / "record.sqlite")
-    workshop = ensure_workshop(store, "Test workshop", "demo data", base_session.contract.path)
+    workshop = ensure_workshop(store, "Test workshop", "demo data", base_session.programme)
     ledger = Ledger(tmp_path / "releases.sqlite")  # each test starts with nothing released
     guard = DisclosureGuard(base_session.contract, ledger=ledger)
     fresh = dataclasses.replace(

@@ -151,9 +151,13 @@ class Contract(BaseModel):
     rules: tuple[QualityRule, ...] = ()
 
     @classmethod
-    def load(cls, path: str | Path) -> Contract:
-        """Read and validate one ODCS contract file; raises `ContractError` naming file and place."""
-        return cls.model_validate(parse_contract_file(Path(path)))
+    def load(cls, path: str | Path, *, children: bool = True) -> Contract:
+        """Read and validate one ODCS contract file; raises `ContractError` naming file and place.
+
+        ``children``: whether children take part in the programme (each field then needs a
+        description for children).
+        """
+        return cls.model_validate(parse_contract_file(Path(path), children=children))
 
     @property
     def field_names(self) -> list[str]:
@@ -194,32 +198,44 @@ class Agreement:
 
     @classmethod
     def load(cls, path: str | Path) -> Agreement:
+        """The contracts in a folder (a programme folder loads as a `Programme`), or one contract file."""
         where = Path(path)
         if where.is_dir():
-            files = sorted(p for p in where.iterdir() if p.name.endswith(CONTRACT_SUFFIXES))
-            if not files:
-                raise ContractError(
-                    [ContractIssue(str(where), "", "no contract files (*.odcs.yaml) in this folder")]
-                )
-        elif where.is_file():
-            files = [where]
-        else:
-            raise ContractError([ContractIssue(str(where), "", "no such file or folder")])
-        contracts = [Contract.load(p) for p in files]
+            from dpup_eval.agreement.programme import Programme, is_programme_folder
+
+            if is_programme_folder(where):
+                return Programme.load(where)
+            contracts, issues = cls.read_contracts(where)
+            if issues:
+                raise ContractError(issues)
+            return cls(where, contracts)
+        if where.is_file():
+            return cls(where, [Contract.load(where)])
+        raise ContractError([ContractIssue(str(where), "", "no such file or folder")])
+
+    @staticmethod
+    def read_contracts(folder: Path, *, children: bool = True) -> tuple[list[Contract], list[ContractIssue]]:
+        """Every contract in ``folder`` and every problem in any of them (not just the first file's)."""
+        files = sorted(p for p in folder.iterdir() if p.name.endswith(CONTRACT_SUFFIXES))
+        if not files:
+            return [], [ContractIssue(str(folder), "", "no contract files (*.odcs.yaml) in this folder")]
+        contracts: list[Contract] = []
+        issues: list[ContractIssue] = []
         seen: dict[str, Path] = {}
-        for contract in contracts:
+        for path in files:
+            try:
+                contract = Contract.load(path, children=children)
+            except ContractError as error:
+                issues += error.issues
+                continue
             if contract.purpose in seen:
-                raise ContractError(
-                    [
-                        ContractIssue(
-                            str(contract.path),
-                            "customProperties.purpose",
-                            f"purpose '{contract.purpose}' is also defined in {seen[contract.purpose].name}",
-                        )
-                    ]
-                )
-            seen[contract.purpose] = contract.path
-        return cls(where, contracts)
+                issues.append(ContractIssue(str(path), "customProperties.purpose",
+                                            f"purpose '{contract.purpose}' is also defined in "
+                                            f"{seen[contract.purpose].name}; give each contract its own purpose"))
+                continue
+            seen[contract.purpose] = path
+            contracts.append(contract)
+        return contracts, issues
 
     @property
     def purposes(self) -> list[str]:

@@ -40,6 +40,28 @@ REQUIRED_TEXT = ("purpose", "purposeStatement", "recipient", "schedule", "retent
 REQUIRED_LISTS = ("notUsedFor", "notSeenBy")
 FIELD_TEXT = ("why", "adultDescription", "childDescription")
 DEFAULT_K = 5
+#: The role `contract draft` gives a column that looks identifying; no contract may keep it.
+SUSPECTED = "suspected_identifier"
+#: What each role means and allows, for people settling a contract (`dpup-eval contract roles`).
+ROLE_MEANINGS: dict[str, str] = {
+    "pseudonymous_key": "A made-up reference for a person or whānau (never a real identifier). Needs a "
+    "pattern (logicalTypeOptions.pattern) so that references can be kept out of reports, registers and "
+    "the workshop. Used to link records and answer access requests; never shown in findings.",
+    "quasi_identifier": "Something that, with other such fields, could pick a person out (age band, "
+    "region...). Group sizes over these are checked against k (minGroupSize); findings may be grouped by "
+    "them; access packs label each person with them.",
+    "demographic": "Something about who people are that is not a quasi-identifier (e.g. a list of "
+    "ethnic groups). Findings may be grouped by it.",
+    "outcome": "What the programme hopes to change (scores, whether goals were met, where people are up "
+    "to). Indicators count and compare it; findings may be grouped by it.",
+    "service_delivery": "What the service did (sessions offered and attended, referral source). "
+    "Indicators may use it; findings may be grouped by it.",
+    "programme_date": "A date in the programme (enrolment, exit). Used in rules (exit not before "
+    "enrolment) and, with a period grain, as the period of a record.",
+    "period": "The period a record belongs to (2025-Q1, 2025-03, 2025). Findings are shown by it.",
+    "free_text": "People's own words. Scanned for identifiers (redacted when found); never sent to the "
+    "workshop pages, never used in findings.",
+}
 
 
 def place_of(path: Iterable[Any]) -> str:
@@ -83,14 +105,15 @@ def _odcs_validator() -> Any:
     return jsonschema.Draft201909Validator(json.loads(text))
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml_mapping(path: Path, what: str = "a contract") -> dict[str, Any]:
+    """A YAML file that must hold a mapping; `ContractError` (file, line and column) when it cannot be read."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ContractError([ContractIssue(file, "", "no such file")]) from None
     except IsADirectoryError:
-        raise ContractError([ContractIssue(file, "", "is a folder; give a contract file")]) from None
+        raise ContractError([ContractIssue(file, "", f"is a folder; give {what} file")]) from None
     except UnicodeDecodeError as exc:
         raise ContractError([ContractIssue(file, f"byte {exc.start}", "is not UTF-8 text")]) from None
     try:
@@ -103,7 +126,7 @@ def _read_yaml(path: Path) -> Any:
         raise ContractError([ContractIssue(file, where, f"invalid YAML: {problem}")]) from None
     if not isinstance(doc, dict):
         raise ContractError(
-            [ContractIssue(file, "", "is not a contract: expected a YAML mapping at the top")]
+            [ContractIssue(file, "", f"is not {what}: expected a YAML mapping at the top")]
         )
     return doc
 
@@ -129,7 +152,9 @@ def _custom(props: list[dict[str, Any]] | None) -> dict[str, Any]:
     return {p["property"]: p.get("value") for p in props or [] if isinstance(p, dict) and "property" in p}
 
 
-class _Collector:
+class IssueCollector:
+    """Problems of one file, collected (not raised one by one)."""
+
     def __init__(self, file: str):
         self.file = file
         self.issues: list[ContractIssue] = []
@@ -138,7 +163,7 @@ class _Collector:
         self.issues.append(ContractIssue(self.file, place, message))
 
 
-def _parse_bound(value: Any, logical_type: str, place: str, out: _Collector) -> Any:
+def _parse_bound(value: Any, logical_type: str, place: str, out: IssueCollector) -> Any:
     if value is None:
         return None
     if logical_type == "date":
@@ -167,7 +192,7 @@ def _code_text(value: Any, logical: str) -> str | None:
 
 
 def _coded_values(
-    entries: Any, logical: str, place: str, out: _Collector
+    entries: Any, logical: str, place: str, out: IssueCollector
 ) -> tuple[tuple[str, ...] | None, dict[str, str]]:
     """The agreed values and their labels: text categories, integer codes (0 = control) or true/false.
 
@@ -196,7 +221,7 @@ def _coded_values(
     return tuple(allowed), labels
 
 
-def _field(prop: dict[str, Any], place: str, out: _Collector) -> dict[str, Any] | None:
+def _field(prop: dict[str, Any], place: str, out: IssueCollector, texts: tuple[str, ...]) -> dict[str, Any] | None:
     name = prop.get("name", "")
     if not NAME_RE.match(str(name)):
         out.add(f"{place}.name", f"'{name}' is not a usable field name (letters, digits and _)")
@@ -208,12 +233,18 @@ def _field(prop: dict[str, Any], place: str, out: _Collector) -> dict[str, Any] 
         return None
     custom = _custom(prop.get("customProperties"))
     role = custom.get("role")
-    if role not in ROLES:
+    if role == SUSPECTED:
+        out.add(
+            f"{place}.customProperties",
+            f"field '{name}' looks like it identifies people: remove it from the contract and from the data "
+            f"sent, or, if it cannot identify anyone, give it one of the roles {', '.join(ROLES)}",
+        )
+    elif role not in ROLES:
         out.add(
             f"{place}.customProperties",
             f"field '{name}' needs a role: one of {', '.join(ROLES)}" + (f" (got '{role}')" if role else ""),
         )
-    for key in FIELD_TEXT:
+    for key in texts:
         if not isinstance(custom.get(key), str) or not custom[key].strip():
             out.add(f"{place}.customProperties", f"field '{name}' needs '{key}' (plain words for families)")
     options = prop.get("logicalTypeOptions") or {}
@@ -227,6 +258,12 @@ def _field(prop: dict[str, Any], place: str, out: _Collector) -> dict[str, Any] 
         except re.error as exc:
             out.add(f"{place}.logicalTypeOptions.pattern", f"not a valid regular expression: {exc}")
             pattern = None
+    elif role == "pseudonymous_key":
+        out.add(
+            f"{place}.logicalTypeOptions",
+            f"field '{name}' is a pseudonymous key and needs a pattern (e.g. pattern: '^C[0-9]{{5}}$'), so that "
+            "its references can be kept out of reports, registers and the workshop",
+        )
     allowed, labels = _coded_values(prop.get("enum"), logical, f"{place}.enum", out)
     separator = custom.get("multiValueSeparator")
     if separator is not None and (
@@ -263,7 +300,7 @@ def _field(prop: dict[str, Any], place: str, out: _Collector) -> dict[str, Any] 
 
 
 def _rules(
-    entries: list[dict[str, Any]], place: str, names: set[str], owner: str | None, out: _Collector
+    entries: list[dict[str, Any]], place: str, names: set[str], owner: str | None, out: IssueCollector
 ) -> list[dict[str, Any]]:
     rules = []
     for i, entry in enumerate(entries):
@@ -329,8 +366,9 @@ def _rules(
     return rules
 
 
-def _dpup(file: str, path: Path, doc: dict[str, Any]) -> dict[str, Any]:
-    out = _Collector(file)
+def _dpup(file: str, path: Path, doc: dict[str, Any], children: bool) -> dict[str, Any]:
+    out = IssueCollector(file)
+    texts = FIELD_TEXT if children else tuple(k for k in FIELD_TEXT if k != "childDescription")
     custom = _custom(doc.get("customProperties"))
     for key in REQUIRED_TEXT:
         if not isinstance(custom.get(key), str) or not custom[key].strip():
@@ -363,7 +401,7 @@ def _dpup(file: str, path: Path, doc: dict[str, Any]) -> dict[str, Any]:
         out.add("schema[0].properties", "the dataset has no fields")
     names: set[str] = set()
     for i, prop in enumerate(props):
-        parsed = _field(prop, f"schema[0].properties[{i}]", out)
+        parsed = _field(prop, f"schema[0].properties[{i}]", out, texts)
         if parsed is None:
             continue
         if parsed["name"] in names:
@@ -418,11 +456,57 @@ def _check_disclosure(file: str, disclosure: dict[str, int]) -> dict[str, int]:
     return dict(disclosure)
 
 
-def parse_contract_file(path: Path) -> dict[str, Any]:
-    """Everything `Contract` needs, or `ContractError` listing every problem found."""
+def draft_issues(file: str, doc: Any) -> list[ContractIssue]:
+    """Every place a draft still needs a decision: TODO text anywhere, and `status: draft`.
+
+    Why refuse a draft: `contract draft` and `dpup-eval init` write TODOs where people must say what a
+    field is for and who will not see it; data accepted against such a file would have been agreed by
+    nobody. (A field's TODO role is reported where roles are checked, with the roles to choose from.)
+    """
+    issues: list[ContractIssue] = []
+    if isinstance(doc, dict) and str(doc.get("status", "")).strip().lower() == "draft":
+        issues.append(ContractIssue(file, "status", "the contract is still a draft: settle every place listed "
+                                                    "here with the people it concerns, then set status: active"))
+
+    def walk(node: Any, path: list[Any], about: str) -> None:
+        if isinstance(node, dict):
+            if node.get("property") == "role":
+                return  # an unsettled role is reported with the roles to choose from
+            if isinstance(node.get("property"), str):
+                about = f"{about} {node['property']}".strip()
+            elif isinstance(node.get("name"), str) and path[-2:-1] == ["properties"]:
+                about = f"field '{node['name']}'"
+            elif isinstance(node.get("id"), str) and path[-2:-1] == ["indicators"]:
+                about = f"indicator '{node['id']}'"
+            elif isinstance(node.get("id"), str) and path[-2:-1] == ["definitions"]:
+                about = f"{about}, definition '{node['id']}'"
+            for key, value in node.items():
+                walk(value, [*path, key], about)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, [*path, i], about)
+        elif isinstance(node, str) and "TODO" in node:
+            todo = node.strip().splitlines()[0][:120]
+            where = f"{about}: " if about else ""
+            issues.append(ContractIssue(file, place_of(path), f"{where}still to settle: replace '{todo}' with the "
+                                                              "agreed words"))
+
+    walk(doc, [], "")
+    return issues
+
+
+def parse_contract_file(path: Path, *, children: bool = True) -> dict[str, Any]:
+    """Everything `Contract` needs, or `ContractError` listing every problem found (drafts included)."""
     file = str(path)
-    doc = _read_yaml(path)
+    doc = read_yaml_mapping(path)
+    drafts = draft_issues(file, doc)
     issues = _schema_issues(file, doc)
     if issues:
-        raise ContractError(issues)
-    return _dpup(file, path, doc)
+        raise ContractError(drafts + issues)
+    try:
+        parsed = _dpup(file, path, doc, children)
+    except ContractError as error:
+        raise ContractError(drafts + error.issues) from None
+    if drafts:
+        raise ContractError(drafts)
+    return parsed

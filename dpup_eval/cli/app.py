@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from dpup_eval.cli.programme_option import ContractAliasOpt, ProgrammeOpt, resolve_programme
 from dpup_eval.errors import DpupEvalError
 
 app = typer.Typer(
@@ -25,8 +26,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-contract_app = typer.Typer(help="Work with data contracts (the agreements).", no_args_is_help=True)
-app.add_typer(contract_app, name="contract")
 
 
 def _click_class(name: str) -> type[Exception]:
@@ -36,15 +35,6 @@ def _click_class(name: str) -> type[Exception]:
 
 ClickException = _click_class("ClickException")
 UsageError = _click_class("UsageError")
-ContractOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--contract",
-        help="A contract file, or the agreement folder "
-        "with one contract per purpose. Default: the built-in Best "
-        "foot forward agreement.",
-    ),
-]
 
 
 
@@ -60,12 +50,6 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _contract_path(contract: Path | None) -> Path:
-    from dpup_eval.agreement.contract import default_contract_dir
-
-    return contract if contract is not None else default_contract_dir()
-
-
 @app.callback()
 def _root(
     debug: Annotated[
@@ -78,8 +62,9 @@ def _root(
 @app.command()
 def check(
     file: Annotated[Path, typer.Argument(help="The data file: CSV (UTF-8), Excel (.xlsx) or Parquet.")],
-    purpose: Annotated[str, typer.Option("--purpose", help="What the data is for, e.g. evaluation.")],
-    contract: ContractOpt = None,
+    purpose: Annotated[str, typer.Option("--purpose", help="What the data is for: one of the programme's purposes.")],
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")] = None,
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Write the report as a standalone HTML page.")
@@ -104,8 +89,9 @@ def check(
     """
     from dpup_eval.intake.loading import load
 
+    chosen = resolve_programme(programme, contract)
     _say(f"Checking {file.name} for {purpose} ...")
-    result = load(file, _contract_path(contract), purpose, sheet=sheet, engine=engine.value)
+    result = load(file, chosen.for_purpose(purpose), purpose, sheet=sheet, engine=engine.value)
     report = result.report
     _write_check_outputs(result, json_out, html_out, quarantine_out, accepted_out)
     written = [kind for kind, out in (("json", json_out), ("html", html_out), ("quarantine", quarantine_out),
@@ -143,18 +129,17 @@ def _write_check_outputs(result, json_out: Path | None, html_out: Path | None, q
 @app.command()
 def evaluate(
     file: Annotated[Path, typer.Argument(help="The data file to evaluate (checked against the contract first).")],
-    purpose: Annotated[str, typer.Option("--purpose", help="What the data is for, e.g. evaluation.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="What the data is for: one of the programme's purposes.")],
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     indicators: Annotated[Path | None, typer.Option("--indicators", help="Indicator definitions (YAML). Default: "
-                                                    "indicators.yaml beside the contract.")] = None,
-    contract: ContractOpt = None,
+                                                    "the programme's indicators for the purpose.")] = None,
     by: Annotated[list[str] | None, typer.Option("--by", help="Group findings by this field (repeatable). "
                                                  "Default: each indicator's own groupings.")] = None,
-    period: Annotated[str | None, typer.Option("--period", help="Field holding the period, e.g. "
-                                               "enrolment_quarter, or a date field.")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Field holding the period. Default: the one "
+                                               "programme.yaml names for the purpose.")] = None,
     period_grain: Annotated[str | None, typer.Option("--period-grain", help="Read the period by month, quarter "
-                                                     "or year (a date field: default the agreement's "
-                                                     "schedule; text months can be read as quarters or "
-                                                     "years).")] = None,
+                                                     "or year. Default: the programme's grain (programme.yaml).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the findings as JSON here.")] = None,
     html_out: Annotated[Path | None, typer.Option("--html", help="Write a standalone findings page here.")] = None,
 ) -> None:
@@ -168,14 +153,14 @@ def evaluate(
 
     if period_grain is not None and period_grain not in GRAINS:
         raise typer.BadParameter(f"choose one of {', '.join(GRAINS)}", param_hint="--period-grain")
-    contract_path = _contract_path(contract)
-    if indicators is None:
-        folder = contract_path if contract_path.is_dir() else contract_path.parent
-        indicators = folder / "indicators.yaml"
+    chosen = resolve_programme(programme, contract)
+    contract_for_purpose = chosen.for_purpose(purpose)
+    grain = period_grain or (chosen.grain if chosen.grain != "none" else None)
     _say(f"Evaluating {file.name} for {purpose} ...")
     exports = "".join(f", {out}" for out in (json_out, html_out) if out)
-    findings = evaluate_file(file, contract_path, purpose, indicators, by=by or None, period=period,
-                             period_grain=period_grain,  # type: ignore[arg-type]
+    findings = evaluate_file(file, contract_for_purpose, purpose, indicators or chosen.indicators_file(purpose),
+                             by=by or None, period=period or chosen.period_field(purpose),
+                             period_grain=grain,  # type: ignore[arg-type]
                              release=f"dpup-eval evaluate {file.name} (terminal{exports})")
     from dpup_eval.files import write_text
 
@@ -196,53 +181,6 @@ def evaluate(
     print(f"{len(findings)} findings", file=sys.stderr)
 
 
-@app.command("demo-data")
-def demo_data(
-    outdir: Annotated[
-        Path, typer.Argument(help="Folder to write evaluation.csv and service_reporting.csv into.")
-    ],
-    families: Annotated[int, typer.Option(help="How many families take part.")] = 300,
-    quarters: Annotated[int, typer.Option(help="How many quarters of enrolments.")] = 4,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same bytes.")] = 2026,
-    messy: Annotated[
-        bool, typer.Option("--messy", help="Plant known problems and list them in manifest.json.")
-    ] = False,
-) -> None:
-    """Write realistic, made-up Best foot forward data (nobody in it is real)."""
-    from dpup_eval.demo.generator import DemoOptions, write_demo_data
-
-    try:
-        options = DemoOptions(families=families, quarters=quarters, seed=seed, messy=messy)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    files = write_demo_data(outdir, options, progress=_say)
-    for path in (files.evaluation, files.service_reporting, files.manifest):
-        if path is not None:
-            print(path)
-
-
-@app.command()
-def demo(
-    outdir: Annotated[Path, typer.Option(help="Where the demo data and reports go.")] = Path("demo-data"),
-) -> None:
-    """The main job on the built-in demo data: generate it, then check both files against the agreement."""
-    from dpup_eval.demo.generator import DemoOptions, write_demo_data
-    from dpup_eval.files import write_text
-    from dpup_eval.intake.loading import load
-
-    files = write_demo_data(outdir, DemoOptions(), progress=_say)
-    worst = 0
-    for purpose, path in (("evaluation", files.evaluation), ("service_reporting", files.service_reporting)):
-        _say(f"Checking {path.name} for {purpose} ...")
-        result = load(path, _contract_path(None), purpose)
-        html = outdir / f"{purpose}-report.html"
-        write_text(html, result.report.to_html())
-        print(result.report.to_summary())
-        print(f"  report: {html}")
-        worst = max(worst, result.report.exit_code)
-    raise typer.Exit(worst)
-
-
 @app.command()
 def lab(
     port: Annotated[int | None, typer.Option(help="Port for JupyterLab (default: a free one).")] = None,
@@ -256,63 +194,25 @@ def lab(
     raise typer.Exit(run_lab(port=port, course_dir=course_dir, open_browser=not no_browser, progress=_say))
 
 
-@contract_app.command("draft")
-def contract_draft(
-    file: Annotated[Path, typer.Argument(help="A data file to profile (CSV, Excel or Parquet).")],
-    purpose: Annotated[str, typer.Option("--purpose", help="The purpose the data would be shared for.")],
-    recipient: Annotated[
-        str, typer.Option("--recipient", help="The part of the agency that would receive it.")
-    ],
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write the draft here instead of printing it.")
-    ] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Which sheet of an Excel workbook.")] = None,
-) -> None:
-    """Profile a data file into a draft contract (types, categories, ranges, suspected identifiers)."""
-    from dpup_eval.intake.drafting import draft_contract
-
-    try:
-        text = draft_contract(file, purpose, recipient, sheet=sheet)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    if out:
-        from dpup_eval.files import write_text
-
-        write_text(out, text)
-        _say(f"Draft written to {out}; edit every TODO and remove suspected identifiers before agreeing.")
-    else:
-        print(text, end="")
-
-
-@contract_app.command("validate")
-def contract_validate(
-    path: Annotated[Path, typer.Argument(help="A contract file or an agreement folder.")],
-) -> None:
-    """Validate contracts (ODCS schema and DPUP requirements) and list their purposes."""
-    from dpup_eval.agreement.contract import Agreement
-
-    agreement = Agreement.load(path)
-    for purpose in agreement.purposes:
-        c = agreement.for_purpose(purpose)
-        print(
-            f"{c.path.name}: purpose {purpose}, sent to {c.recipient}; {len(c.fields)} fields, "
-            f"quasi-identifiers {', '.join(c.quasi_identifiers) or 'none'}, k = {c.min_group_size}"
-        )
-
-
 def _register_more() -> None:
     """Commands that live beside their feature modules (kept out of this file to keep it thin)."""
+    from dpup_eval.cli import contract as cli_contract
+    from dpup_eval.cli import demo as cli_demo
+    from dpup_eval.cli import init as cli_init
     from dpup_eval.cli import releases as cli_releases
     from dpup_eval.cli import rights as cli_rights
     from dpup_eval.cli import scan as cli_scan
     from dpup_eval.cli import stories as cli_stories
     from dpup_eval.cli import workshop as cli_workshop
 
+    cli_init.register(app)
+    cli_contract.register(app)
     cli_rights.register(app)
     cli_workshop.register(app)
     cli_scan.register(app)
     cli_stories.register(app)
     cli_releases.register(app)
+    cli_demo.register(app)
 
 
 _register_more()

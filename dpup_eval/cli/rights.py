@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 
+from dpup_eval.cli.programme_option import ContractAliasOpt, ProgrammeOpt, resolve_programme
 from dpup_eval.errors import DpupEvalError
 
 __all__ = ["audit_app", "notice", "register", "request_app", "uses_app", "write_notice"]
@@ -29,12 +30,11 @@ audit_app = typer.Typer(help="Check the audit log and see who used what.", no_ar
 request_app = typer.Typer(help="Access (IPP 6) and correction (IPP 7) requests from families.", no_args_is_help=True)
 uses_app = typer.Typer(help="The register of what the information was used for.", no_args_is_help=True)
 
-ContractOpt = Annotated[Path | None, typer.Option("--contract", help="The agreement folder (or a contract file). "
-                                                  "Default: the built-in Best foot forward agreement.")]
 LogOpt = Annotated[Path | None, typer.Option("--log", help="The audit log. Default: $DPUP_EVAL_HOME/audit.jsonl.")]
 RegisterOpt = Annotated[str | None, typer.Option("--register", help="The request register: a SQLite file or a "
                                                  "postgresql:// URL. Default: $DPUP_EVAL_HOME/requests.sqlite.")]
-KeyMapOpt = Annotated[Path, typer.Option("--key-map", help="CCSS's key map CSV: provider_family_ref,purpose,family_ref.")]
+KeyMapOpt = Annotated[Path, typer.Option("--key-map", help="The provider's key map CSV: provider_family_ref,purpose,family_ref "
+                                             "(the provider's own reference, the purpose, the reference sent for it).")]
 SentOpt = Annotated[list[str], typer.Option("--sent", help="PURPOSE=FILE: a file sent to the agency (repeat per purpose).")]
 UsesOpt = Annotated[str | None, typer.Option("--uses", help="The use register: a SQLite file or a postgresql:// URL. "
                                              "Default: $DPUP_EVAL_HOME/uses.sqlite.")]
@@ -42,12 +42,6 @@ UsesOpt = Annotated[str | None, typer.Option("--uses", help="The use register: a
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _agreement(contract: Path | None):  # -> Agreement
-    from dpup_eval.agreement.contract import Agreement, default_contract_dir
-
-    return Agreement.load(contract if contract is not None else default_contract_dir())
 
 
 def _date(text: str | None, name: str) -> date:
@@ -86,8 +80,9 @@ def _register(register: str | None, log: Path | None):  # -> Register
 
 # -- notice ---------------------------------------------------------------------------------------------
 def notice(
-    audience: Annotated[str, typer.Option("--audience", help="adult or child.")] = "adult",
-    contract: ContractOpt = None,
+    audience: Annotated[str, typer.Option("--audience", help="adult or child (where children take part).")] = "adult",
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="html or md.")] = "html",
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of printing.")] = None,
 ) -> None:
@@ -98,7 +93,7 @@ def notice(
         raise typer.BadParameter(f"--audience must be adult or child, not {audience!r}")
     if fmt not in ("html", "md"):
         raise typer.BadParameter(f"--format must be html or md, not {fmt!r}")
-    write_notice(build_notice(_agreement(contract), audience), fmt, out, "Notice")  # type: ignore[arg-type]
+    write_notice(build_notice(resolve_programme(programme, contract), audience), fmt, out, "Notice")  # type: ignore[arg-type]
 
 
 def write_notice(built, fmt: str, out: Path | None, what: str) -> None:  # built: Notice
@@ -185,7 +180,7 @@ def audit_summary(
 # -- requests -------------------------------------------------------------------------------------------
 @request_app.command("new")
 def request_new(
-    family_ref: Annotated[str, typer.Argument(help="The family's reference as CCSS knows it, e.g. CCSS-00007.")],
+    family_ref: Annotated[str, typer.Argument(help="The family's reference as the provider knows it.")],
     received: Annotated[str | None, typer.Option("--received", help="Date received (default today).")] = None,
     kind: Annotated[str, typer.Option("--kind", help="access or correction.")] = "access",
     member: Annotated[list[str] | None, typer.Option("--member", help="A person the request covers (default: all).")] = None,
@@ -230,8 +225,10 @@ def request_compile(
     request_id: Annotated[int, typer.Argument(help="The request number.")],
     key_map: KeyMapOpt,
     sent: SentOpt,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the pages (an adult and a child page per person).")],
-    contract: ContractOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the pages (an adult page per person, and a child "
+                                      "page where children take part).")],
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     register: RegisterOpt = None,
     log: LogOpt = None,
     stories: Annotated[str | None, typer.Option("--stories", help="The story register (the family's stories go in "
@@ -247,8 +244,9 @@ def request_compile(
     from dpup_eval.rights.uses import UseRegister
 
     told = StoryRegister(stories, audit=log) if stories or default_stories_path().exists() else None
-    pack = compile_access(_register(register, log), request_id, _agreement(contract), KeyMap.load(key_map), _sent(sent),
-                          stories=told, uses=UseRegister(uses) if told is not None else None)
+    pack = compile_access(_register(register, log), request_id, resolve_programme(programme, contract),
+                          KeyMap.load(key_map), _sent(sent), stories=told,
+                          uses=UseRegister(uses) if told is not None else None)
     if not pack.found:
         _say("No information is held under this family reference; the pages say so.")
     for path in write_access_pack(pack, out):
@@ -272,18 +270,19 @@ def request_answer(
 @request_app.command("correct")
 def request_correct(
     request_id: Annotated[int, typer.Argument(help="The request number.")],
-    purpose: Annotated[str, typer.Option("--purpose", help="Which data: evaluation, service_reporting...")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Which data: one of the programme's purposes.")],
     field: Annotated[str, typer.Option("--field", help="The field to correct.")],
     key_map: KeyMapOpt,
     sent: SentOpt,
     record: Annotated[str, typer.Option("--record", help="KEY=VALUE[,KEY=VALUE]: which record, e.g. "
-                                        "participant_ref=P-1A2B3C4D or quarter=2025-Q1.")] = "",
+                                        "a key field and its value, as in the file sent.")] = "",
     value: Annotated[str | None, typer.Option("--value", help="The corrected value (to apply it).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why it is changed (or not).")] = "",
     statement: Annotated[str | None, typer.Option("--statement", help="Not changed: the correction sought, kept "
                                                   "with the record.")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Who decided (default $DPUP_EVAL_ACTOR).")] = None,
-    contract: ContractOpt = None,
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     register: RegisterOpt = None,
     log: LogOpt = None,
 ) -> None:
@@ -299,7 +298,8 @@ def request_correct(
             raise typer.BadParameter(f"--record takes KEY=VALUE pairs, not {part!r}")
         where[key.strip()] = val.strip()
     result = _register(register, log).correct(
-        request_id, _agreement(contract), KeyMap.load(key_map), _sent(sent), purpose=purpose, record=where,
+        request_id, resolve_programme(programme, contract), KeyMap.load(key_map), _sent(sent), purpose=purpose,
+        record=where,
         field=field, new_value=value, decision="apply" if statement is None else "statement", statement=statement,
         reason=reason, by=by)
     if result.outcome == "refused":
@@ -312,14 +312,14 @@ def request_correct(
         print(f"  {r.who} ({r.role}): {r.how}" + (f", {r.when} UTC" if r.when else ""))
 
 
-@request_app.command("demo-key-map")
+@request_app.command("demo-key-map", hidden=True)
 def request_demo_key_map(
     out: Annotated[Path, typer.Argument(help="Where to write the key map CSV.")],
     families: Annotated[int, typer.Option(help="As given to demo-data.")] = 300,
     quarters: Annotated[int, typer.Option(help="As given to demo-data.")] = 4,
     seed: Annotated[int, typer.Option(help="As given to demo-data.")] = 2026,
 ) -> None:
-    """Write CCSS's key map for demo data made with the same options (not for --messy data)."""
+    """Write the demo provider's key map (same as `demo key-map`; not for --messy data)."""
     from dpup_eval.demo.generator import DemoOptions
     from dpup_eval.demo.key_map import write_demo_key_map
 
@@ -341,12 +341,16 @@ def uses_add(
     data: Annotated[list[str] | None, typer.Option("--data", help="Information used (repeat).")] = None,
     finding: Annotated[list[str] | None, typer.Option("--finding", help="A finding it drew on (repeat).")] = None,
     uses: UsesOpt = None,
+    programme: ProgrammeOpt = None,
 ) -> None:
-    """Record one use of the information and its outcome."""
+    """Record one use of the information and its outcome (refused if it names a person's reference)."""
+    from dpup_eval.rights.references import reference_patterns
     from dpup_eval.rights.uses import UseRegister
 
+    references = reference_patterns(resolve_programme(programme))
     record = UseRegister(uses).add(used_on=_date(on, "--date"), kind=kind, what=what, summary=summary,
-                                   data_used=data or [], findings=finding or [], purpose=purpose)
+                                   references=references, data_used=data or [], findings=finding or [],
+                                   purpose=purpose)
     print(f"Use {record.id} recorded.")
 
 
@@ -368,15 +372,22 @@ def uses_export(
     fmt: Annotated[str, typer.Option("--format", help="html (for the Board) or csv.")] = "html",
     purpose: Annotated[str | None, typer.Option("--purpose", help="Only this purpose.")] = None,
     uses: UsesOpt = None,
+    programme: ProgrammeOpt = None,
 ) -> None:
-    """Export the use register as a printable HTML page or CSV."""
+    """Export the use register as a printable HTML page (titled with the programme) or CSV."""
     from dpup_eval.files import write_text
     from dpup_eval.rights.uses import UseRegister, uses_csv, uses_html
 
     if fmt not in ("html", "csv"):
         raise typer.BadParameter(f"--format must be html or csv, not {fmt!r}")
     records = UseRegister(uses).list(purpose=purpose)
-    write_text(out, uses_html(records) if fmt == "html" else uses_csv(records))
+    if fmt == "html":
+        chosen = resolve_programme(programme)
+        first = chosen.for_purpose(chosen.purposes[0])
+        text = uses_html(records, provider=first.provider, programme=chosen.name, language=chosen.language)
+    else:
+        text = uses_csv(records)
+    write_text(out, text)
     _say(f"{len(records)} use(s) written to {out}")
 
 

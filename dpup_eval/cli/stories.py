@@ -1,7 +1,7 @@
 """`dpup-eval stories ...` and `dpup-eval tender-pack`: families' stories, shared only as far as each agreed.
 
 Thin commands over :mod:`dpup_eval.rights.stories`: parse options, call the register, print. The
-programme folder (``--contract``, the agreement folder) holds ``stories.yaml`` (domains of change, watch
+programme folder (``--programme``) holds ``stories.yaml`` (domains of change, watch
 list) beside the contracts. Story words are shown only by ``stories show``, to the provider reviewing them
 (original beside the made-safe words); every other command prints numbers, domains and levels.
 """
@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from dpup_eval.cli.programme_option import ContractAliasOpt, ProgrammeOpt, resolve_programme
 from dpup_eval.errors import DpupEvalError
 
 __all__ = ["register", "stories_app", "tender_pack"]
@@ -23,8 +24,6 @@ __all__ = ["register", "stories_app", "tender_pack"]
 stories_app = typer.Typer(help="Families' stories: record them, make them safe, and keep each family's choice of "
                                "how far they may go.", no_args_is_help=True)
 
-ContractOpt = Annotated[Path | None, typer.Option("--contract", help="The programme's agreement folder (it holds "
-                                                  "stories.yaml). Default: the built-in Best foot forward agreement.")]
 StoriesOpt = Annotated[str | None, typer.Option("--stories", help="The story register: a SQLite file or a "
                                                 "postgresql:// URL. Default: $DPUP_EVAL_HOME/stories.sqlite.")]
 DataOpt = Annotated[Path | None, typer.Option("--data", help="Accepted evaluation data (CSV) to count small groups "
@@ -64,15 +63,16 @@ def _words(text: str | None, file: Path | None) -> str:
         raise DpupEvalError(f"--file {file}: cannot be read as UTF-8 text ({type(exc).__name__})") from None
 
 
-def _programme(contract: Path | None, data: Path | None = None):  # -> (Agreement, StorySettings, StoryCheck)
-    from dpup_eval.agreement.contract import Agreement, default_contract_dir
+def _programme(programme: Path | None, contract: Path | None, data: Path | None = None):
+    """The programme (its folder holds stories.yaml), its story settings and the story check."""
     from dpup_eval.rights.stories.settings import StorySettings
     from dpup_eval.rights.stories.sharing import story_check
 
-    agreement = Agreement.load(contract if contract is not None else default_contract_dir())
-    folder = agreement.where if agreement.where.is_dir() else agreement.where.parent
-    settings = StorySettings.load(folder)
-    return agreement, settings, story_check(agreement, settings, data)
+    agreement = resolve_programme(programme, contract)
+    settings = StorySettings.load(agreement.folder)
+    if data is None:
+        return agreement, settings, story_check(agreement, settings)
+    return agreement, settings, story_check(agreement, settings, data, purpose=agreement.workshop_purpose())
 
 
 def _audit(log: Path | None):  # -> AuditLog | None
@@ -142,13 +142,14 @@ def stories_record(
     file: FileOpt = None,
     worker: Annotated[bool, typer.Option("--worker", help="These are a worker's notes of what the family said, "
                                          "not the family's own words.")] = False,
-    contract: ContractOpt = None,
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     data: DataOpt = None,
     stories: StoriesOpt = None,
     log: LogOpt = None,
 ) -> None:
     """Record a story (kept by the provider only until the family chooses); the identifier scan runs at once."""
-    _, settings, check = _programme(contract, data)
+    _, settings, check = _programme(programme, contract, data)
     story = _register(stories, log).record(family_ref=family, told_on=_date(told, "--told"), domain=domain,
                                            text=_words(text, file), settings=settings, check=check,
                                            source="worker" if worker else "family")
@@ -181,7 +182,8 @@ def stories_sheet(
     out: Annotated[Path, typer.Option("--out", help="The page to write (HTML, owner-only: it holds the family's "
                                       "own words).")],
     audience: Annotated[str, typer.Option("--audience", help="adult or child.")] = "adult",
-    contract: ContractOpt = None,
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     stories: StoriesOpt = None,
     log: LogOpt = None,
 ) -> None:
@@ -190,7 +192,7 @@ def stories_sheet(
     from dpup_eval.files import write_text
     from dpup_eval.rights.stories.sharing import consent_sheet
 
-    agreement, _, _ = _programme(contract)
+    agreement, _, _ = _programme(programme, contract)
     print(write_text(out, consent_sheet(_register(stories, log).get(number), agreement, audience)))
 
 
@@ -199,7 +201,8 @@ def stories_export(
     out: Annotated[Path, typer.Argument(help="The JSON file to write (owner-only).")],
     level: Annotated[str, typer.Option("--level", help="Who it is for: evaluation (the agency's evaluation team), "
                                        "workshop, report or tender. Only stories allowed that far go in.")],
-    contract: ContractOpt = None,
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     stories: StoriesOpt = None,
     log: LogOpt = None,
 ) -> None:
@@ -209,7 +212,7 @@ def stories_export(
     from dpup_eval.audit import record_use
     from dpup_eval.files import write_text
 
-    _, _, check = _programme(contract)
+    _, _, check = _programme(programme, contract)
     shared = _register(stories, log).shared(level, check=check)
     write_text(out, json.dumps([s.model_dump(mode="json") for s in shared], ensure_ascii=False, indent=2) + "\n")
     record_use("story.export", details={"level": level, "stories": len(shared)},
@@ -260,13 +263,14 @@ def stories_reword(
     file: FileOpt = None,
     with_family: Annotated[bool, typer.Option("--with-family/--without-family", help="Reworded with the family "
                                               "(default) or by the provider alone.")] = True,
-    contract: ContractOpt = None,
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     data: DataOpt = None,
     stories: StoriesOpt = None,
     log: LogOpt = None,
 ) -> None:
     """New words for a story (shorter, or saying less); the old ones stay, and the family chooses again."""
-    _, _, check = _programme(contract, data)
+    _, _, check = _programme(programme, contract, data)
     story = _register(stories, log).revise(number, _words(text, file), reason=reason, with_family=with_family,
                                            check=check)
     _show(story)
@@ -311,17 +315,16 @@ def stories_question(
     audience: Annotated[str, typer.Option("--audience", help="adult or child.")] = "adult",
     fmt: Annotated[str, typer.Option("--format", help="html or md.")] = "html",
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of printing.")] = None,
-    contract: ContractOpt = None,
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
 ) -> None:
     """The question put to a family about their story, in adult or child words, with its readability."""
-    from dpup_eval.agreement.contract import Agreement, default_contract_dir
     from dpup_eval.cli.rights import write_notice
     from dpup_eval.rights.stories.sharing import question_for
 
     if fmt not in ("html", "md"):
         raise typer.BadParameter(f"--format must be html or md, not {fmt!r}")
-    agreement = Agreement.load(contract if contract is not None else default_contract_dir())
-    write_notice(question_for(agreement, audience), fmt, out, "Question")
+    write_notice(question_for(resolve_programme(programme, contract), audience), fmt, out, "Question")
 
 
 def tender_pack(
@@ -329,19 +332,21 @@ def tender_pack(
     title: Annotated[str, typer.Option("--title", help="What the tender is for.")],
     findings: Annotated[list[Path], typer.Option("--findings", help="Published findings: JSON from dpup-eval "
                                                  "evaluate --json (repeat for several).")] = [],  # noqa: B006
-    contract: ContractOpt = None,
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
     stories: StoriesOpt = None,
     uses: Annotated[str | None, typer.Option("--uses", help="The use register the pack is recorded in (a SQLite "
                                              "file or postgresql:// URL). Default: $DPUP_EVAL_HOME/uses.sqlite.")] = None,
     log: LogOpt = None,
 ) -> None:
     """Assemble a tender pack: published findings and only the stories whose families agreed to tender use."""
+    from dpup_eval.rights.references import reference_patterns
     from dpup_eval.rights.stories.tender import build_tender_pack, write_tender_pack
     from dpup_eval.rights.uses import UseRegister
 
-    agreement, settings, check = _programme(contract)
+    agreement, settings, check = _programme(programme, contract)
     pack = build_tender_pack(_register(stories, log), agreement, settings, check, list(findings), title=title)
-    print(write_tender_pack(pack, out, UseRegister(uses)))
+    print(write_tender_pack(pack, out, UseRegister(uses), references=reference_patterns(agreement)))
     _say(f"Tender pack: {len(pack.findings)} published findings, {len(pack.stories)} stories (families agreed to "
          "tender use); recorded in the use register so each family can be told.")
 

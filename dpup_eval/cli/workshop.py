@@ -1,6 +1,6 @@
 """`dpup-eval workshop`: run a workshop, and export or import its record.
 
-`dpup-eval workshop [options]` serves the pages (as before); `dpup-eval workshop export` writes the whole
+`dpup-eval workshop --programme DIR --data FILE [options]` serves the pages; `dpup-eval workshop export` writes the whole
 record (every workshop, all history) to one JSON file, and `dpup-eval workshop import` loads such a file
 into a new, empty record: the way back from a damaged file, and the way from a laptop's SQLite file to an
 agency's PostgreSQL database.
@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from dpup_eval.cli.programme_option import ContractAliasOpt, ProgrammeOpt, resolve_programme
 from dpup_eval.errors import DpupEvalError
 
 __all__ = ["register", "workshop_app"]
@@ -33,11 +34,13 @@ DbOpt = Annotated[
 @workshop_app.callback()
 def workshop(
     ctx: typer.Context,
-    data: Annotated[Path | None, typer.Option("--data", help="Folder holding evaluation.csv/.xlsx/.parquet, or "
-                                              "the file. Default: made-up demo data, generated on first run.")] = None,
-    contract: Annotated[Path | None, typer.Option("--contract", help="A contract file, or the agreement folder "
-                                                  "with one contract per purpose. Default: the built-in Best "
-                                                  "foot forward agreement.")] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="The data file to evaluate together (CSV, Excel or "
+                                              "Parquet; any name), or a folder holding <purpose>.csv/.xlsx/"
+                                              ".parquet. Needed to run a workshop.")] = None,
+    programme: ProgrammeOpt = None,
+    contract: ContractAliasOpt = None,
+    purpose: Annotated[str | None, typer.Option("--purpose", help="The purpose the data is for. Default: "
+                                                "the workshop purpose in programme.yaml.")] = None,
     db: DbOpt = None,
     new: Annotated[bool, typer.Option("--new", help="Start a new workshop. A SQLite record in the way (say, a "
                                       "damaged one) is moved aside, never deleted.")] = False,
@@ -58,6 +61,9 @@ def workshop(
         return
     from dpup_eval.workshop.server import run_workshop
 
+    if data is None:
+        raise typer.BadParameter("give the data file to evaluate together", param_hint="--data")
+    chosen = resolve_programme(programme, contract)
     if stories:  # the pages' kernels inherit the server's environment
         import os
 
@@ -65,8 +71,8 @@ def workshop(
 
         os.environ[STORIES_ENV] = stories
 
-    raise typer.Exit(run_workshop(data, contract, db, port, lan, pool_size=pool_size, new=new,
-                                  say=lambda message: print(message, flush=True)))  # fmt: skip
+    raise typer.Exit(run_workshop(data, chosen.folder, db, port, lan, purpose=purpose, pool_size=pool_size,
+                                  new=new, say=lambda message: print(message, flush=True)))  # fmt: skip
 
 
 @workshop_app.command("export")

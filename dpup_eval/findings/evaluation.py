@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-from dpup_eval.agreement.contract import Agreement, Contract, contract_for, default_contract_dir
-from dpup_eval.errors import DataFileError
+from dpup_eval.agreement.contract import Contract, contract_for
+from dpup_eval.errors import DataFileError, DpupEvalError
 from dpup_eval.findings import tables
 from dpup_eval.findings.comparisons import method_for, named_differences
 from dpup_eval.findings.derived import DerivedOutcome, add_derived_columns, extend_contract
@@ -204,7 +204,7 @@ def evaluate(
     periods: text such as ``2025-03``, ``2025-Q1`` or ``2025``, or a date, read at ``period_grain``
     (``month``, ``quarter`` or ``year``; default the contract's schedule, else quarters); text months
     can be read as quarters or years too. No ``period``: findings over everyone's time together.
-    ``contract``: the agreement the data was loaded for (default: the built-in evaluation contract);
+    ``contract``: the agreement the data was loaded for (required: there is no default programme);
     indicators are validated against it and its disclosure rules apply. ``rules`` may only be
     stricter than the contract's.
     ``guard``: what this programme has already published (:class:`~dpup_eval.findings.guard.DisclosureGuard`;
@@ -212,8 +212,8 @@ def evaluate(
     checked against each other.
     """
     items = _as_list(indicators)
-    purpose = indicators.purpose if isinstance(indicators, IndicatorSet) else "evaluation"
-    contract = contract or Agreement.load(default_contract_dir()).for_purpose(purpose)
+    if contract is None:
+        raise DpupEvalError("evaluate() needs the contract the data was loaded for (contract=...)")
     validate_indicators(indicators if isinstance(indicators, IndicatorSet) else items, contract)
     if isinstance(indicators, IndicatorSet) and indicators.derived:
         data, contract = with_derived(data, contract, indicators.derived)
@@ -281,9 +281,9 @@ def evaluate_file(
     """Load ``file`` for ``purpose`` (checked against the contract), then evaluate the indicators file.
 
     Only accepted rows are used; quarantined rows are left out as the check report says.
-    ``contract_path`` is a contract file or an agreement folder. ``release``: the findings leave the
-    workbench this way (e.g. "dpup-eval evaluate ..."): they are checked against, and recorded in,
-    the programme's release ledger.
+    ``contract_path`` is a loaded contract, a contract file or a programme (agreement) folder. ``release``:
+    the findings leave the workbench this way (e.g. "dpup-eval evaluate ..."): they are checked against,
+    and recorded in, the programme's release ledger.
     """
     from dpup_eval.intake.loading import load
 

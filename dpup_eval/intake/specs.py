@@ -234,7 +234,7 @@ def to_expectation(spec: CheckSpec, *, rename: dict[str, str] | None = None) -> 
     """The GX expectation for a spec as `{"type": ..., "kwargs": ...}` (no GX import needed).
 
     `rename` maps the spec's columns to the columns of the frame the engine validates (a frame of
-    distinct values holds, e.g., `age_band` and its parsed `age_band__typed`).
+    distinct values holds, e.g., a column `x` and its parsed `x__typed`).
     """
     names = rename or {}
     col = names.get(spec.columns[0], spec.columns[0])

@@ -1,10 +1,10 @@
-"""An access pack: everything held about a family, field by field, in adult and child versions.
+"""An access pack: everything held about a family, field by field, in adult and (with children) child versions.
 
 Why: CCSS "has a policy of giving families copies of any written work or records about them in both
 adult and child versions". :func:`compile_access` gathers, for one logged request, CCSS's own records and
 what was sent to the agency (the files sent) plus who used which fields (the audit log), each field with
 the agreement's plain explanation; :func:`write_access_pack` writes one adult and one child page (HTML,
-printable) for each person the request covers. The register itself is :mod:`dpup_eval.rights.requests`.
+printable) for each person the request covers; the child page only where children take part in the programme. The register itself is :mod:`dpup_eval.rights.requests`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from dpup_eval.agreement.contract import Agreement, Contract
+from dpup_eval.agreement.programme import Programme
 from dpup_eval.rights.requests import (
     KeyMap,
     Recipient,
@@ -72,6 +73,8 @@ class AccessPack(BaseModel):
     request: RequestRecord
     provider: str
     programme: str
+    language: str = "en-NZ"
+    children: bool = True  # whether children take part: then each person also gets a child version
     found: bool
     references: dict[str, str]
     people: list[PersonPage]
@@ -137,9 +140,7 @@ def compile_access(register: Register, request_id: int, agreement: Agreement, ke
             if request.covers and ref not in request.covers:
                 continue
             people.setdefault(ref, []).append(view)
-            labels.setdefault(ref, ", ".join(
-                contract.field(n).label(str(row[n])) for n in ("participant_type", "age_band")
-                if contract.has_field(n) and row.get(n)) or "Person")
+            labels.setdefault(ref, person_label(contract, row))
     pages = [PersonPage(number=i, label=labels[ref], records=people[ref] + family_records)
              for i, ref in enumerate(people, start=1)]
     if not pages and family_records:
@@ -148,16 +149,32 @@ def compile_access(register: Register, request_id: int, agreement: Agreement, ke
     found = bool(refs) or bool(told)
     register._audit("request.compile", request=request_id, people=len(pages),
                     records=sum(len(p.records) for p in pages), stories=len(told))
+    settings = {"language": agreement.language, "children": agreement.children_take_part} \
+        if isinstance(agreement, Programme) else {}
     return AccessPack(request=request, provider=first.provider, programme=first.programme, found=found,
-                      references=refs if refs else {}, people=pages, stories=told)
+                      references=refs if refs else {}, people=pages, stories=told, **settings)
 
 
 def _stories(stories: StoryRegister, uses: UseRegister | None, family_ref: str, agreement: Agreement) -> list[FamilyStory]:
     first = agreement.for_purpose(agreement.purposes[0])
-    evaluators = agreement.contracts.get("evaluation", first).recipient_plain
+    evaluated = agreement.settings.workshop_purpose if isinstance(agreement, Programme) else None
+    evaluators = agreement.contracts.get(evaluated or "evaluation", first).recipient_plain
     folder = agreement.where if agreement.where.is_dir() else agreement.where.parent
     settings = StorySettings.load(folder) if (folder / STORIES_FILE).is_file() else None
     return family_stories(stories, family_ref, settings, uses, provider=first.provider, evaluators=evaluators)
+
+
+def person_label(contract: Contract, row: Mapping[str, str | None]) -> str:
+    """How a page names the person it is about: their categories among the contract's quasi-identifiers.
+
+    Why these: a quasi-identifier is, by its role, what tells people apart (in the demo: "Parent,
+    25-34, Auckland"), and its values are agreed categories with plain labels, never free text.
+    """
+    parts = [
+        f.label(str(row[f.name])) for f in contract.fields
+        if f.role == "quasi_identifier" and f.allowed and not f.multi_value_separator and row.get(f.name)
+    ]
+    return ", ".join(parts) or "Person"
 
 
 def write_access_pack(pack: AccessPack, outdir: Path) -> list[Path]:
@@ -169,7 +186,7 @@ def write_access_pack(pack: AccessPack, outdir: Path) -> list[Path]:
     written = []
     people = pack.people or [PersonPage(number=1, label="", records=[])]
     for person in people:
-        for audience in ("adult", "child"):
+        for audience in ("adult", "child") if pack.children else ("adult",):
             path = outdir / f"request-{pack.request.id}-person-{person.number}-{audience}.html"
             write_text(path, render_template("rights_access.html.j2", pack=pack, person=person, audience=audience))
             written.append(path)

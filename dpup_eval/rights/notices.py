@@ -90,6 +90,7 @@ class Notice(BaseModel):
     title: str
     programme: str
     provider: str
+    language: str = "en-NZ"
     intro: list[str]
     sections: list[NoticeSection]
 
@@ -154,9 +155,18 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: What a notice says where a contract leaves an optional part empty (true for every programme in NZ).
+_FALLBACK = {
+    "family_choices": "Ask {short} what choices you have about this.",
+    "legal_basis": "The Privacy Act 2020 applies to this information.",
+    "how_to_ask": "Ask {short} to see what is held about you, or to have it corrected.",
+}
+
+
 def _same_or_each(contracts: list[Contract], attr: str, child: bool = False) -> list[NoticeBlock]:
     """One block when every purpose says the same thing, else one block per purpose."""
-    texts = [getattr(c, attr) for c in contracts]
+    short = short_name(contracts[0].provider)
+    texts = [getattr(c, attr) or _FALLBACK.get(attr, "").format(short=short) for c in contracts]
     if len(set(texts)) == 1:
         return [NoticeBlock(paragraphs=[texts[0]])]
     if child:
@@ -165,15 +175,25 @@ def _same_or_each(contracts: list[Contract], attr: str, child: bool = False) -> 
 
 
 def build_notice(agreement: Agreement, audience: Audience) -> Notice:
-    """The notice for ``audience`` ("adult" or "child") from every purpose in ``agreement``."""
+    """The notice for ``audience`` ("adult" or "child") from every purpose in ``agreement``.
+
+    A programme in which no children take part (its ``programme.yaml``) has no child notice: its
+    contracts need not describe anything for children, so there would be nothing true to say.
+    """
+    from dpup_eval.agreement.programme import Programme
+
     contracts = [agreement.for_purpose(p) for p in agreement.purposes]
     if not contracts:
         raise DpupEvalError(f"{agreement.where}: the agreement has no contracts to write a notice from")
     first = contracts[0]
+    language = agreement.language if isinstance(agreement, Programme) else "en-NZ"
     if audience == "adult":
-        return _adult(contracts, first.programme, first.provider)
+        return _adult(contracts, first.programme, first.provider).model_copy(update={"language": language})
     if audience == "child":
-        return _child(contracts, first.programme, first.provider)
+        if isinstance(agreement, Programme) and not agreement.children_take_part:
+            raise DpupEvalError(f"{agreement.name}: no children take part (programme.yaml says "
+                                "children_take_part: false), so there is no child notice; write the adult one")
+        return _child(contracts, first.programme, first.provider).model_copy(update={"language": language})
     raise DpupEvalError(f"audience must be 'adult' or 'child', not {audience!r}")
 
 

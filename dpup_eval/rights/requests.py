@@ -250,7 +250,7 @@ class Register:
                 reason: str = "", by: str | None = None) -> CorrectionResult:
         """Decide a correction to one field of one record of the family that asked.
 
-        ``record`` names the record by its key fields (``participant_ref=P-...``; for family-level data
+        ``record`` names the record by its key fields (a person's reference; for family-level data
         the family's own reference is filled in from the key map). ``decision="statement"`` attaches
         ``statement`` (the correction sought) without changing the record.
         """
@@ -321,13 +321,13 @@ def _key_text(key: Mapping[str, str]) -> str:
 
 
 def family_column(contract: Contract) -> str | None:
-    """The pseudonymous key naming the family (not unique per row), e.g. ``family_ref``."""
+    """The pseudonymous key naming the family: the key field (by role) that is not unique per row."""
     keys = [f for f in contract.fields if f.role == "pseudonymous_key"]
     return next((f.name for f in keys if not f.unique), keys[0].name if keys else None)
 
 
 def member_column(contract: Contract) -> str | None:
-    """The unique pseudonymous key naming one person, e.g. ``participant_ref`` (None for family-level data)."""
+    """The unique pseudonymous key naming one person (None for family-level data)."""
     return next((f.name for f in contract.fields if f.role == "pseudonymous_key" and f.unique), None)
 
 

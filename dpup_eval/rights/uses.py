@@ -6,14 +6,14 @@ decision, piece of advice or report, which data and findings informed it, and a 
 register keeps those entries and exports them, as an HTML page for CCSS's Board or as CSV.
 
 Entries are typed by people, so every HTML export escapes them. Entries are about uses of aggregate
-findings, never about a person: the register refuses an entry naming a pseudonymous reference.
+findings, never about a person: the register refuses an entry naming a pseudonymous reference, whatever
+shape the programme's references have (:mod:`dpup_eval.rights.references`, from its contracts).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.paths import dpup_home
 from dpup_eval.records import inserted_id
+from dpup_eval.rights.references import ReferencePattern, find_reference
 from dpup_eval.rights.registers import USE_TABLE, USES, open_register, target_of
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ UseKind = Literal["decision", "advice", "report", "funding", "other"]
 USE_KINDS: tuple[str, ...] = ("decision", "advice", "report", "funding", "other")
 _KIND_PLAIN = {"decision": "A decision", "advice": "Advice", "report": "A report", "funding": "Funding",
                "other": "Other use"}
-_REFERENCE = re.compile(r"\b[PFS]-[0-9A-F]{8}\b")  # the pseudonymous references the contracts define
 
 class UseRegisterError(DpupEvalError):
     """A use entry that cannot be recorded (missing text, a person's reference in it, bad kind)."""
@@ -79,21 +79,26 @@ class UseRegister:
         with open_register(self.path, USES) as db:
             return db.transaction(body, write=write)
 
-    def add(self, *, used_on: date, kind: str, what: str, summary: str, data_used: Sequence[str] = (),
-            findings: Sequence[str] = (), purpose: str | None = None, recorded_by: str | None = None,
-            stories: Sequence[int] = ()) -> UseRecord:
+    def add(self, *, used_on: date, kind: str, what: str, summary: str, references: Sequence[ReferencePattern],
+            data_used: Sequence[str] = (), findings: Sequence[str] = (), purpose: str | None = None,
+            recorded_by: str | None = None, stories: Sequence[int] = ()) -> UseRecord:
         """Record one use; ``data_used`` names fields or datasets, ``findings`` the findings it drew on,
-        ``stories`` the numbers of families' stories it quoted (so each family can be told where theirs went)."""
+        ``stories`` the numbers of families' stories it quoted (so each family can be told where theirs went).
+
+        ``references``: the shapes of the programme's pseudonymous references
+        (:func:`~dpup_eval.rights.references.reference_patterns`); an entry naming one is refused.
+        """
         from dpup_eval.audit import configured_actor
 
         if kind not in USE_KINDS:
             raise UseRegisterError(f"kind must be one of {', '.join(USE_KINDS)}, not {kind!r}")
         if not what.strip() or not summary.strip():
             raise UseRegisterError("say what the information was used for (what) and give a plain summary")
-        texts = [what, summary, *data_used, *findings]
-        if any(_REFERENCE.search(t) for t in texts):
-            raise UseRegisterError("the entry contains a person's or whānau's reference; the use register is about "
-                                   "uses of findings, never about one person: remove the reference")
+        hit = find_reference([what, summary, *data_used, *findings], references)
+        if hit is not None:
+            raise UseRegisterError(f"the entry contains what looks like a person's or whānau's reference (the shape of "
+                                   f"'{hit.field}' in the {hit.purpose} contract); the use register is about uses of "
+                                   "findings, never about one person: remove the reference")
         row = {
             "used_on": used_on.isoformat(), "kind": kind, "what": what.strip(), "purpose": purpose,
             "data_used": json.dumps([d.strip() for d in data_used if d.strip()], ensure_ascii=False),
@@ -161,10 +166,10 @@ def uses_csv(records: Sequence[UseRecord]) -> str:
     return out.getvalue().decode("utf-8")
 
 
-def uses_html(records: Sequence[UseRecord], *, title: str = "What the information was used for",
-              provider: str = "City Centre Social Services", programme: str = "Best foot forward") -> str:
+def uses_html(records: Sequence[UseRecord], *, provider: str, programme: str,
+              title: str = "What the information was used for", language: str = "en-NZ") -> str:
     """A standalone, printable page for the provider's Board; everything typed is escaped."""
     from dpup_eval.rights.notices import render_template
 
     return render_template("rights_uses.html.j2", records=list(records), title=title, provider=provider,
-                           programme=programme, today=date.today())
+                           programme=programme, today=date.today(), language=language)

@@ -111,6 +111,11 @@ def measure_options(contract: Contract, indicators: IndicatorSet) -> list[Measur
                 key=f"category:{f.name}", words=f.plain_name, style="category", field=f.name,
                 values=tuple((f.label(v), f.typed_value(v)) for v in f.allowed),
             )  # fmt: skip
+        elif f.role == "outcome" and f.logical_type == "boolean":  # yes/no: success is one of the two
+            options[f"category:{f.name}"] = MeasureOption(
+                key=f"category:{f.name}", words=f.plain_name, style="category", field=f.name,
+                values=(("Yes", True), ("No", False)),  # type: ignore[arg-type]
+            )  # fmt: skip
     for indicator in indicators.indicators:
         for d in indicator.definitions:
             if d.pre and d.post and contract.has_field(d.pre):

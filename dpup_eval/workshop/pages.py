@@ -98,18 +98,19 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
 
 
 def findings_page(session: WorkshopSession | None = None, *, poll: bool = True) -> Page:
-    """The agreed measures by quarter and by group, interpretations, report choices and the export."""
+    """The agreed measures by period and by group, interpretations, report choices and the export."""
     from dpup_eval.workshop.widgets_findings import FindingsPanel
 
     session = session or open_session()
     poller = Poller(session.store, session.workshop.id, alive=PageWatch.from_environment() if poll else None)
     panel = FindingsPanel(session, on_written=poller.notify)
     poller.on_change(panel.refresh)
+    by = f"by {session.period_word} and by group" if session.period else "overall and by group"
     title = w.HTML(
         text_html(
             ("h1", f"Findings – {session.workshop.name}"),
-            ("p", "What the measures show on today's data: by quarter and by group, with the likely range "
-                  "and the target. Small groups are hidden and counts rounded so that nobody can be picked out."),
+            ("p", f"What the measures show on today's data: {by}, with the likely range and the target. "
+                  "Small groups are hidden and counts rounded so that nobody can be picked out."),
         )
     )  # fmt: skip
     root = _root([title, _nav("findings.ipynb"), panel])

@@ -1,6 +1,6 @@
 """The workshop report: one standalone, printable HTML page of what the workshop found and decided.
 
-It holds the findings the room chose (each with its reading, its chart by quarter and its chart
+It holds the findings the room chose (each with its reading, its chart by period and its chart
 against the target), the decisions with who was present and who disagreed, and the participants'
 interpretations. plotly.js is embedded once, inline: the file opens on a laptop with no network.
 Only findings (disclosure control applied) and the workshop record go in; every piece of text is
@@ -75,7 +75,6 @@ def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: d
     """The report as one HTML page (plotly.js inline once; no network needed to open or print it)."""
     from dpup_eval.findings.charts import figure_html, target_chart, trend_chart
     from dpup_eval.workshop.stories import stories_report_html, workshop_stories
-    from dpup_eval.workshop.widgets_base import ROLE_WORDS
     from dpup_eval.workshop.widgets_decide import decision_words
 
     esc = html.escape
@@ -93,7 +92,7 @@ def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: d
         f"(averages and medians: {rules.get('minimum_for_mean', 20)}) are not shown, nor are results that would let "
         "a hidden one be worked out. Nobody can be picked out from this report.</p>",
         "<h2>Who took part</h2><ul>",
-        *[f"<li>{esc(p.display_name)} ({esc(ROLE_WORDS[p.role])})</li>" for p in names.values()],
+        *[f"<li>{esc(p.display_name)} ({esc(session.role_name(p.role))})</li>" for p in names.values()],
         "</ul><h2>What was decided</h2>",
     ]
     decisions = [d for d in store.decisions(workshop.id) if choices.get(("decision", str(d.id))) is not False]
@@ -118,14 +117,14 @@ def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: d
             f"<h3>{esc(finding.indicator_name)}: {esc(finding.definition_label)} (proposed by {esc(finding.proposed_by)})</h3>"
         )
         out.append(f'<p class="reading">{esc(finding.sentence)}</p>')
-        by_quarter = [
+        by_period = [
             f for f in findings.select(indicator=finding.indicator, definition=finding.definition, grouping="")
             if f.period is not None
         ]  # fmt: skip
-        if by_quarter:
+        if by_period:
             out.append(
-                "<p>By quarter:</p><ul>"
-                + "".join(f"<li>{esc(f.sentence)}</li>" for f in by_quarter)
+                f"<p>By {esc(session.period_word)}:</p><ul>"
+                + "".join(f"<li>{esc(f.sentence)}</li>" for f in by_period)
                 + "</ul>"
             )
         for build, args in (
@@ -153,7 +152,7 @@ def workshop_report_html(session: WorkshopSession, findings: Findings, *, now: d
             out.append("</ul>")
     title = f"{workshop.name}: workshop report"
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        f'<!DOCTYPE html>\n<html lang="{esc(session.programme.language)}"><head><meta charset="utf-8"><meta name="viewport" '
         f'content="width=device-width, initial-scale=1"><title>{esc(title)}</title><style>{_CSS}</style></head>'
         f"<body>{''.join(out)}</body></html>\n"
     )

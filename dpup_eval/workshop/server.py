@@ -2,11 +2,13 @@
 
 What happens, in order (:func:`run_workshop`):
 
-1. The data is checked against the agreement **once**, here (this is the only process that imports
-   Great Expectations). Only accepted rows are written, to ``accepted.parquet`` in the workshop folder,
-   without pseudonymous references or free text (no page needs them); the check report goes beside it.
-   With no data given, made-up demo data is generated on first run.
-2. The workshop record (SQLite, WAL) is opened, and a workshop created in it if it has none.
+1. The data file (any name) is checked against the programme's contract for the workshop's purpose
+   **once**, here (this is the only process that imports Great Expectations). Only accepted rows are
+   written, to ``accepted.parquet`` in the workshop folder, without pseudonymous references or free text
+   (no page needs them); the check report goes beside it. The programme is always given: the demo is
+   served only when asked for (``dpup-eval demo workshop`` makes its data and calls this module).
+2. The workshop record (SQLite, WAL) is opened, and a workshop created in it if it has none, with the
+   participant roles the programme's settings list.
 3. Voila serves the two pages (copies of ``dashboards/*.ipynb``). Each page's kernel finds the files
    through environment variables (:data:`~dpup_eval.workshop.session.ENV`) and never calls ``load()``.
    Voila runs with sources stripped, tracebacks hidden, idle kernels culled, and a template that fetches
@@ -31,12 +33,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.installation import require_extra, shipped_dir
-from dpup_eval.workshop.session import DROPPED_ROLES, ENV, PURPOSE, ensure_workshop
+from dpup_eval.workshop.session import DROPPED_ROLES, ENV, create_workshop, ensure_workshop
 
 __all__ = [
     "DEFAULT_PORT",
@@ -54,7 +55,7 @@ PAGES = ("success_measures.ipynb", "findings.ipynb", "stories.ipynb")
 TEMPLATE = "dpup_workshop"
 #: Unambiguous characters for a join code read off a projector (no 0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-_DATA_NAMES = ("evaluation.csv", "evaluation.xlsx", "evaluation.parquet")
+_DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
 #: What serving the pages needs from the workshop extra (Voila runs them, each page a kernel with widgets).
 WORKSHOP_MODULES = ("voila", "ipykernel", "ipywidgets")
 
@@ -84,8 +85,9 @@ class WorkshopConfig:
     """Everything the server needs, resolved (see :func:`WorkshopConfig.resolve`)."""
 
     folder: Path
-    data_file: Path | None  # None: demo data, generated in the folder
-    contract: Path
+    data_file: Path
+    programme: Path  # the programme folder (contracts, indicators, programme.yaml)
+    purpose: str  # the purpose the data is for (the contract it is checked against)
     indicators: Path
     db: Path | str  # a SQLite file, or a postgresql:// URL
     port: int
@@ -116,26 +118,27 @@ class WorkshopConfig:
 
     @classmethod
     def resolve(
-        cls, data_dir: Path | None = None, contract: Path | None = None, db: Path | str | None = None,
-        port: int | None = None, lan: bool = False, *, folder: Path | None = None,
+        cls, data: Path, programme: Path, db: Path | str | None = None, port: int | None = None,
+        lan: bool = False, *, purpose: str | None = None, folder: Path | None = None,
         indicators: Path | None = None, join_code: str | None = None, pool_size: int = 2, new: bool = False,
     ) -> WorkshopConfig:  # fmt: skip
-        from dpup_eval.agreement.contract import default_contract_dir
+        """Check the programme folder, choose the purpose (the programme's workshop purpose by default)
+        and find the data file (a file of any name, or ``<purpose>.csv|.xlsx|.parquet`` in a folder)."""
+        from dpup_eval.agreement.programme import Programme
         from dpup_eval.records import is_url
 
+        loaded = Programme.load(programme)
+        purpose = purpose or loaded.workshop_purpose()
+        loaded.for_purpose(purpose)  # an unknown purpose is named with the defined ones
         folder = Path(folder or Path.cwd() / "workshop-data").resolve()
-        contract = Path(contract or default_contract_dir()).resolve()
-        if indicators is None:
-            base = contract if contract.is_dir() else contract.parent
-            indicators = base / "indicators.yaml"
-            if not indicators.is_file():
-                indicators = default_contract_dir() / "indicators.yaml"
+        indicators = Path(indicators) if indicators is not None else loaded.indicators_file(purpose)
         if lan and join_code is None:
             join_code = make_join_code()
         if lan and not join_code:
             raise DpupEvalError("A workshop on the room's network needs a join code.")
         return cls(
-            folder=folder, data_file=_data_file(data_dir), contract=contract, indicators=Path(indicators).resolve(),
+            folder=folder, data_file=_data_file(data, purpose), programme=Path(programme).resolve(), purpose=purpose,
+            indicators=indicators.resolve(),
             db=str(db) if is_url(db) else Path(db or folder / "workshop.sqlite").resolve(),
             port=port or _free_port(DEFAULT_PORT), lan=lan, join_code=join_code, pool_size=pool_size, new=new,
             facilitator_code=os.environ.get(ENV["facilitator"]) or make_join_code(),
@@ -151,7 +154,8 @@ class WorkshopConfig:
         """What every page's kernel is told (paths only, and the code to ask the server about itself)."""
         env = {
             ENV["data"]: str(self.accepted_file), ENV["report"]: str(self.report_file),
-            ENV["contract"]: str(self.contract), ENV["indicators"]: str(self.indicators), ENV["db"]: str(self.db),
+            ENV["programme"]: str(self.programme), ENV["purpose"]: self.purpose,
+            ENV["indicators"]: str(self.indicators), ENV["db"]: str(self.db),
             ENV["folder"]: str(self.folder), ENV["server"]: f"http://127.0.0.1:{self.port}/",
         }  # fmt: skip
         if self.join_code:
@@ -161,18 +165,17 @@ class WorkshopConfig:
         return env
 
 
-def _data_file(data_dir: Path | None) -> Path | None:
-    if data_dir is None:
-        return None
-    path = Path(data_dir)
+def _data_file(data: Path, purpose: str) -> Path:
+    path = Path(data)
     if path.is_file():
         return path.resolve()
     if path.is_dir():
-        for name in _DATA_NAMES:
-            if (path / name).is_file():
-                return (path / name).resolve()
-        raise DpupEvalError(f"No evaluation data in {path}: expected one of {', '.join(_DATA_NAMES)}.")
-    raise DpupEvalError(f"No such data folder or file: {path}.")
+        for suffix in _DATA_SUFFIXES:
+            if (path / f"{purpose}{suffix}").is_file():
+                return (path / f"{purpose}{suffix}").resolve()
+        names = ", ".join(f"{purpose}{suffix}" for suffix in _DATA_SUFFIXES)
+        raise DpupEvalError(f"No data for {purpose} in {path}: give the data file itself, or put it there as one of {names}.")
+    raise DpupEvalError(f"No such data file or folder: {path}.")
 
 
 def _free_port(start: int) -> int:
@@ -229,7 +232,7 @@ def voila_env(config: WorkshopConfig, base: dict[str, str] | None = None) -> dic
 
 def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print) -> dict[str, object]:
     """Check the data once, write what the pages read, open the record and copy the pages in."""
-    from dpup_eval.agreement.contract import Agreement
+    from dpup_eval.agreement.programme import Programme
     from dpup_eval.files import atomic_path, private_dir, write_bytes, write_text
     from dpup_eval.findings.record_keys import with_record_keys
     from dpup_eval.intake.loading import load
@@ -237,17 +240,10 @@ def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print)
 
     private_dir(config.folder)
     data_file = config.data_file
-    if data_file is None:
-        from dpup_eval.demo.generator import DemoOptions, write_demo_data
-
-        demo = config.folder / "demo-data"
-        if not (demo / "evaluation.csv").is_file():
-            say(f"Making up demo data (nobody in it is real) in {demo} ...")
-            write_demo_data(demo, DemoOptions())
-        data_file = demo / "evaluation.csv"
-    contract = Agreement.load(config.contract).for_purpose(PURPOSE)
+    programme = Programme.load(config.programme)
+    contract = programme.for_purpose(config.purpose)
     say(f"Checking {data_file.name} against the agreement (once, before the pages open) ...")
-    result = load(data_file, contract, PURPOSE)
+    result = load(data_file, contract, config.purpose)
     report = result.report
     dropped = [f.name for f in contract.fields if f.role in DROPPED_ROLES and f.name in result.data.columns]
     # Record keys (disclosure control's per-person secret numbers) are worked out before references go.
@@ -270,11 +266,11 @@ def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print)
         say(f"Starting afresh: the old record is kept as {set_aside(config.db)}.")
     with WorkshopStore(config.db) as store:
         say(f"Backup of the workshop record: {backup(store.db, config.folder / 'backups')}")
-        description = f"{data_file.name}, checked against {contract.name} for {PURPOSE}"
-        name = f"{contract.programme} workshop"
+        description = f"{data_file.name}, checked against {contract.name} for {config.purpose}"
+        name = f"{programme.name} workshop"
         workshop = (
-            store.create_workshop(name, date.today(), description, config.contract) if config.new
-            else ensure_workshop(store, name, description, config.contract)
+            create_workshop(store, name, description, programme) if config.new
+            else ensure_workshop(store, name, description, programme)
         )  # fmt: skip
     private_dir(config.pages_dir / "reports")
     for name in PAGES:
@@ -311,12 +307,13 @@ def stop_voila(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
 
 
 def run_workshop(
-    data_dir: Path | None = None,
-    contract: Path | None = None,
+    data: Path,
+    programme: Path,
     db: Path | str | None = None,
     port: int | None = None,
     lan: bool = False,
     *,
+    purpose: str | None = None,
     folder: Path | None = None,
     indicators: Path | None = None,
     pool_size: int = 2,
@@ -326,7 +323,8 @@ def run_workshop(
     """Serve the workshop until Ctrl-C; returns the exit code (0 after a clean stop)."""
     require_extra("workshop", WORKSHOP_MODULES, "the workshop")
     config = WorkshopConfig.resolve(
-        data_dir, contract, db, port, lan, folder=folder, indicators=indicators, pool_size=pool_size, new=new
+        data, programme, db, port, lan, purpose=purpose, folder=folder, indicators=indicators, pool_size=pool_size,
+        new=new,
     )
     prepared = prepare_workshop(config, say)
     config.extra_env[ENV["workshop"]] = str(prepared["workshop_id"])  # pages join this one, not the latest
@@ -382,8 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m dpup_eval.workshop.server", description=run_workshop.__doc__
     )
-    parser.add_argument("--data", type=Path)
-    parser.add_argument("--contract", type=Path)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--programme", type=Path, required=True)
+    parser.add_argument("--purpose")
     parser.add_argument("--db")
     parser.add_argument("--port", type=int)
     parser.add_argument("--lan", action="store_true")
@@ -392,8 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run_workshop(
-            args.data, args.contract, args.db, args.port, args.lan, folder=args.folder, pool_size=args.pool_size,
-            say=lambda m: print(m, flush=True),
+            args.data, args.programme, args.db, args.port, args.lan, purpose=args.purpose, folder=args.folder,
+            pool_size=args.pool_size, say=lambda m: print(m, flush=True),
         )  # fmt: skip
     except DpupEvalError as error:
         print(f"Error: {error}", file=sys.stderr)

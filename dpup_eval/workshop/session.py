@@ -21,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from dpup_eval.agreement.contract import Agreement, Contract
+from dpup_eval.agreement.contract import Contract
+from dpup_eval.agreement.programme import ParticipantRole, Programme
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.findings.evaluation import Findings, evaluate
 from dpup_eval.findings.guard import DisclosureGuard
@@ -31,9 +32,10 @@ from dpup_eval.workshop import Participant, Proposal, Workshop, WorkshopStore
 __all__ = [
     "ENV",
     "WorkshopSession",
+    "create_workshop",
+    "ensure_workshop",
     "indicator_for_proposal",
     "open_session",
-    "period_field",
     "read_accepted",
 ]
 
@@ -41,7 +43,8 @@ __all__ = [
 ENV = {
     "data": "DPUP_WORKSHOP_DATA",  # the accepted rows (Parquet), already checked
     "report": "DPUP_WORKSHOP_CHECK_REPORT",  # the check report (JSON)
-    "contract": "DPUP_WORKSHOP_CONTRACT",  # the agreement folder or contract file
+    "programme": "DPUP_WORKSHOP_PROGRAMME",  # the programme folder (contracts, indicators, settings)
+    "purpose": "DPUP_WORKSHOP_PURPOSE",  # the purpose the data was checked for
     "indicators": "DPUP_WORKSHOP_INDICATORS",  # the indicators YAML file
     "db": "DPUP_WORKSHOP_DB",  # the workshop record (a SQLite file or a postgresql:// URL)
     "workshop": "DPUP_WORKSHOP_ID",  # which workshop in it (a PostgreSQL record may hold many at once)
@@ -50,7 +53,6 @@ ENV = {
     "token": "DPUP_WORKSHOP_TOKEN",  # the join code, if any
     "facilitator": "DPUP_WORKSHOP_FACILITATOR_CODE",  # needed to record a decision
 }
-PURPOSE = "evaluation"
 #: Field roles never written to the workshop's data file: nobody's reference, nobody's own words.
 DROPPED_ROLES = ("pseudonymous_key", "free_text")
 
@@ -63,11 +65,6 @@ def read_accepted(path: Path | str) -> pd.DataFrame:
             f"The workshop data file {path} is missing: start the workshop with `dpup-eval workshop`."
         )
     return pd.read_parquet(path)
-
-
-def period_field(contract: Contract) -> str | None:
-    """The field whose values are the periods (quarters) findings are shown by, if the agreement has one."""
-    return next((f.name for f in contract.fields if f.role == "period"), None)
 
 
 def new_measure_id(proposal_id: int) -> str:
@@ -109,6 +106,7 @@ class WorkshopSession:
     """One page's view of the workshop: data (kept in the kernel), agreement, indicators and record."""
 
     data: pd.DataFrame
+    programme: Programme
     contract: Contract
     indicators: IndicatorSet
     store: WorkshopStore
@@ -126,7 +124,25 @@ class WorkshopSession:
 
     @property
     def period(self) -> str | None:
-        return period_field(self.contract)
+        return self.programme.period_field(self.contract.purpose)
+
+    @property
+    def period_word(self) -> str:
+        """'month', 'quarter' or 'year' as the programme declares ('period' when it has none)."""
+        return self.programme.settings.periods.word
+
+    @property
+    def roles(self) -> tuple[ParticipantRole, ...]:
+        """How people may take part: the workshop's own roles, as the record holds them.
+
+        They were the programme's settings when the workshop was created; a workshop keeps its roles even
+        if the settings change later (its participants joined with them).
+        """
+        return tuple(ParticipantRole(id=r.id, name=r.name, group=r.group) for r in self.workshop.roles)
+
+    def role_name(self, role_id: str) -> str:
+        """The plain words for a participant's role (the id itself for a role the settings no longer list)."""
+        return next((r.name for r in self.roles if r.id == role_id), role_id)
 
     def evaluate_overall(self, indicator: Indicator) -> Findings:
         """The indicator for everyone over all periods (what the measures board shows), recorded as
@@ -138,7 +154,8 @@ class WorkshopSession:
     def evaluate_full(self, indicators: list[Indicator]) -> Findings:
         """By period and by each indicator's groupings (what the findings page shows), recorded."""
         findings = evaluate(
-            self.data, indicators, period=self.period, contract=self.contract, guard=self.disclosure()
+            self.data, indicators, period=self.period, contract=self.contract, guard=self.disclosure(),
+            period_grain=self.programme.grain,  # type: ignore[arg-type]
         )
         self.release(findings, "Findings page")
         return findings
@@ -193,7 +210,8 @@ def open_session(environ: dict[str, str] | None = None) -> WorkshopSession:
         raise DpupEvalError(
             "This page must be opened through `dpup-eval workshop` (missing: " + ", ".join(missing) + ")."
         )
-    contract = Agreement.load(env[ENV["contract"]]).for_purpose(PURPOSE)
+    programme = Programme.load(env[ENV["programme"]])
+    contract = programme.for_purpose(env[ENV["purpose"]])
     indicators = load_indicators(env[ENV["indicators"]], contract)
     store = WorkshopStore(env[ENV["db"]])
     chosen = env.get(ENV["workshop"])
@@ -206,6 +224,7 @@ def open_session(environ: dict[str, str] | None = None) -> WorkshopSession:
         summary = json.loads(Path(report).read_text(encoding="utf-8")).get("summary", {})
     return WorkshopSession(
         data=read_accepted(env[ENV["data"]]),
+        programme=programme,
         contract=contract,
         indicators=indicators,
         store=store,
@@ -216,6 +235,16 @@ def open_session(environ: dict[str, str] | None = None) -> WorkshopSession:
     )
 
 
-def ensure_workshop(store: WorkshopStore, name: str, data_description: str, contract: Path) -> Workshop:
-    """The workshop in this record, created on first use (one record holds one workshop day)."""
-    return store.current_workshop() or store.create_workshop(name, date.today(), data_description, contract)
+def create_workshop(store: WorkshopStore, name: str, data_description: str, programme: Programme) -> Workshop:
+    """A new workshop in the record, with the participant roles the programme's settings list."""
+    roles = [role.model_dump() for role in programme.roles]
+    return store.create_workshop(name, date.today(), data_description, programme.folder.resolve(), roles=roles)
+
+
+def ensure_workshop(store: WorkshopStore, name: str, data_description: str, programme: Programme) -> Workshop:
+    """This programme's latest workshop in the record, created on first use.
+
+    Keyed by the programme folder, so a record shared by several programmes (PostgreSQL) never resumes
+    another programme's workshop.
+    """
+    return store.current_workshop(programme.folder.resolve()) or create_workshop(store, name, data_description, programme)

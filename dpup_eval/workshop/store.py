@@ -216,9 +216,15 @@ class WorkshopStore:
         query = sa.select(WORKSHOPS).where(WORKSHOPS.c.id == workshop_id)
         return self._read(lambda c: self._workshop(c, c.execute(query).mappings().first()))
 
-    def current_workshop(self) -> Workshop | None:
-        """The most recently created workshop: the one a page joins when it is given no id."""
+    def current_workshop(self, contract: str | os.PathLike[str] | None = None) -> Workshop | None:
+        """The most recently created workshop: the one a page joins when it is given no id.
+
+        With ``contract`` (what the workshop was created with: its programme folder), the latest workshop
+        of that programme only: a shared PostgreSQL record holds the workshops of many programmes.
+        """
         query = sa.select(WORKSHOPS).order_by(WORKSHOPS.c.id.desc()).limit(1)
+        if contract is not None:
+            query = query.where(WORKSHOPS.c.contract == os.fspath(contract))
         return self._read(lambda c: self._workshop(c, c.execute(query).mappings().first()))
 
     def revision(self, workshop_id: int) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from dpup_eval.agreement.contract import Agreement
+from dpup_eval.rights.references import ReferencePattern, reference_patterns
 from dpup_eval.rights.stories.register import StoryRegister
 from dpup_eval.rights.stories.room import StoryRoom, workshop_name
 from dpup_eval.rights.stories.safety import GroupSizes
@@ -40,6 +40,7 @@ class WorkshopStories:
 
     room: StoryRoom
     settings: StorySettings
+    references: list[ReferencePattern]  # the programme's reference shapes, guarding the use register
 
     def domain_name(self, domain_id: str) -> str:
         return next((d.name for d in self.settings.domains if d.id == domain_id), domain_id)
@@ -49,18 +50,17 @@ def workshop_stories(session: WorkshopSession, environ: dict[str, str] | None = 
     """The workshop's stories, or None when there is no story register or no ``stories.yaml`` for the programme."""
     env = os.environ if environ is None else environ
     target = env.get(STORIES_ENV) or (str(default_stories_path()) if default_stories_path().is_file() else None)
-    folder = session.contract.path.parent
+    folder = session.programme.folder
     if target is None or not (folder / STORIES_FILE).is_file():
         return None
     settings = StorySettings.load(folder)
-    agreement = Agreement.load(folder)
-    check = story_check(agreement, settings)
+    check = story_check(session.programme, settings)
     sizes = GroupSizes.from_data(session.data, session.contract, "today's workshop data")
     check = type(check)(contracts=check.contracts, references=check.references, sizes=sizes,
                         watch_words=check.watch_words)
     w = session.workshop
     room = StoryRoom(StoryRegister(target), workshop_name(w.id, w.name, w.held_on), check)
-    return WorkshopStories(room=room, settings=settings)
+    return WorkshopStories(room=room, settings=settings, references=reference_patterns(session.programme))
 
 
 def chosen_stories_html(session: WorkshopSession, stories: WorkshopStories | None, measure: str | None) -> str:
@@ -116,5 +116,5 @@ def record_report_uses(stories: WorkshopStories | None, report: Path, uses: UseR
         (uses or UseRegister()).add(
             used_on=date.today(), kind="report", what=f"Workshop report {report.name}",
             summary=f"The workshop report quoted {len(numbers)} families' stories the room chose (each family "
-                    "agreed to publication).", stories=numbers)
+                    "agreed to publication).", stories=numbers, references=stories.references)
     return numbers

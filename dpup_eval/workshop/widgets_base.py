@@ -25,11 +25,10 @@ from typing import Any
 
 import ipywidgets as w
 
-from dpup_eval.workshop import ROLES, VIEWS, WorkshopError, WorkshopStore
+from dpup_eval.workshop import VIEWS, WorkshopError, WorkshopStore
 
 __all__ = [
     "PAGE_CSS",
-    "ROLE_WORDS",
     "VIEW_WORDS",
     "Message",
     "PageWatch",
@@ -43,15 +42,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ROLE_WORDS = {
-    "family_member": "Family member (parent, caregiver or young person)",
-    "provider_staff": "Provider staff",
-    "agency_staff": "Agency staff",
-    "other": "Someone else",
-}
 VIEW_WORDS = {"support": "I support this", "not_sure": "I'm not sure", "concern": "I have a concern"}
 VIEW_SHORT = {"support": "Support", "not_sure": "Not sure", "concern": "Concern"}
-assert tuple(ROLE_WORDS) == ROLES and tuple(VIEW_WORDS) == VIEWS
+assert tuple(VIEW_WORDS) == VIEWS
 
 PAGE_CSS = """
 .dpup-page { --jp-widgets-font-size: 18px; --jp-widgets-inline-height: 44px;

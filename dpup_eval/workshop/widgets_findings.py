@@ -1,4 +1,7 @@
-"""The findings page's panel: the agreed measures by quarter and by group, readings, interpretations, report.
+"""The findings page's panel: the agreed measures by period and by group, readings, interpretations, report.
+
+Periods are the programme's (month, quarter or year); a programme without periods has no "By ..."
+view over time.
 
 Charts are plotly figures re-rendered inside an ``Output`` widget as plotly's own JSON mime bundle,
 drawn by the plotly extension that Voila serves from this laptop (``go.FigureWidget`` would need
@@ -24,7 +27,7 @@ from dpup_eval.workshop.widgets_join import JoinPanel
 __all__ = ["FindingsPanel"]
 
 SIDE_BY_SIDE = "__all__"
-VIEWS = {"quarter": "By quarter", "group": "By group", "target": "Against the target"}
+VIEWS = {"period": "By {period}", "group": "By group", "target": "Against the target"}
 _WIDE = {"description_width": "initial"}
 
 
@@ -56,8 +59,10 @@ class FindingsPanel(w.VBox):
         self.join = JoinPanel(session)
         self.measure = w.Dropdown(description="Measure", style=_WIDE)
         self.definition = w.Dropdown(description="Definition", style=_WIDE)
+        views = [(words.format(period=session.period_word), key) for key, words in VIEWS.items()
+                 if key != "period" or session.period]
         self.view = w.ToggleButtons(
-            options=[(words, key) for key, words in VIEWS.items()], value="quarter", description="Show",
+            options=views, value=views[0][1], description="Show",
             style={"description_width": "initial", "button_width": "auto"},
         )  # fmt: skip
         self.grouping = w.Dropdown(description="Group by", style=_WIDE)
@@ -250,7 +255,7 @@ class FindingsPanel(w.VBox):
     def _where(self, key: dict[str, Any]) -> str:
         group = key.get("group") or {}
         parts = [f"{self._plain(k)}: {v}" for k, v in group.items()] or ["everyone"]
-        parts.append(str(key.get("period") or "all quarters"))
+        parts.append(str(key.get("period") or f"all {self.session.period_word}s"))
         return ", ".join(parts)
 
     def _overall_key(self) -> str | None:

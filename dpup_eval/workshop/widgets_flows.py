@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from dpup_eval.agreement.contract import Agreement, default_contract_dir
+from dpup_eval.agreement.contract import Agreement
 from dpup_eval.audit import AuditLog
 from dpup_eval.rights.flows import FlowGraph, audit_flows, audit_use_rows, contract_flows, sankey_figure
 from dpup_eval.rights.notices import build_notice
@@ -35,12 +35,13 @@ def _framed(page: str, height: int = 720) -> str:
             f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>')
 
 
-def where_information_goes_page(agreement: Agreement | None = None, log: AuditLog | Path | None = None) -> Any:
-    """The dashboard: agreed flows, actual use from the audit log, and both notices, as ipywidgets tabs.
+def where_information_goes_page(agreement: Agreement, log: AuditLog | Path | None = None) -> Any:
+    """The dashboard: agreed flows, actual use from the audit log, and the notices, as ipywidgets tabs.
 
-    Only names, counts and the notices' text reach the page: never a row of data.
+    Only names, counts and the notices' text reach the page: never a row of data. The child notice is
+    shown only where the programme says children take part.
     """
-    agreement = agreement or Agreement.load(default_contract_dir())
+    from dpup_eval.agreement.programme import Programme
 
     def figure(graph: FlowGraph) -> Any:
         # The plotly mime bundle itself, so JupyterLab/Voila's bundled renderer draws it (no CDN, no renderer guess).
@@ -51,11 +52,15 @@ def where_information_goes_page(agreement: Agreement | None = None, log: AuditLo
 
     used = audit_flows(log, agreement)
     actual = [figure(used)] if used.links else []
+    children = not isinstance(agreement, Programme) or agreement.children_take_part
+    notices = [widgets.HTML(_framed(build_notice(agreement, "adult").to_html()))]
+    if children:
+        notices.append(widgets.HTML(_framed(build_notice(agreement, "child").to_html())))
     tabs = widgets.Tab(children=[
         figure(contract_flows(agreement)),
         widgets.VBox([*actual, widgets.HTML(_rows_table(audit_use_rows(log)))]),
-        widgets.HTML(_framed(build_notice(agreement, "adult").to_html())),
-        widgets.HTML(_framed(build_notice(agreement, "child").to_html())),
+        *notices,
     ])
-    tabs.titles = ("Where it goes (agreed)", "Who used what (audit log)", "Notice for adults", "Notice for children")
+    tabs.titles = ("Where it goes (agreed)", "Who used what (audit log)", "Notice for adults",
+                   *(["Notice for children"] if children else []))
     return tabs

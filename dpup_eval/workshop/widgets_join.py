@@ -1,4 +1,8 @@
-"""Joining the workshop: a display name of the participant's choosing and a role, nothing more."""
+"""Joining the workshop: a display name of the participant's choosing and a role, nothing more.
+
+The roles offered are the programme's (``programme.yaml``), in plain words; the first is chosen until
+the participant picks another.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import traitlets
 
 from dpup_eval.workshop import Participant
 from dpup_eval.workshop.session import WorkshopSession
-from dpup_eval.workshop.widgets_base import ROLE_WORDS, Message, button, text_html
+from dpup_eval.workshop.widgets_base import Message, button, text_html
 
 __all__ = ["JoinPanel"]
 
@@ -29,8 +33,8 @@ class JoinPanel(w.VBox):
             style={"description_width": "initial"},
         )
         self.role = w.RadioButtons(
-            options=[(words, key) for key, words in ROLE_WORDS.items()],
-            value="family_member",
+            options=[(role.name, role.id) for role in session.roles],
+            value=session.roles[0].id,
             description="I am taking part as",
             style={"description_width": "initial"},
         )
@@ -46,7 +50,7 @@ class JoinPanel(w.VBox):
             participant = self._join()
             self.session.participant = participant
             self.joined.value = text_html(
-                ("p", f"You are taking part as {participant.display_name} ({ROLE_WORDS[participant.role]})."),
+                ("p", f"You are taking part as {participant.display_name} ({self.session.role_name(participant.role)})."),
                 cls="dpup-result",
             )
             self.form.layout.display = "none"

@@ -24,7 +24,6 @@ from dpup_eval.workshop.measure_options import (
 )
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.widgets_base import (
-    ROLE_WORDS,
     Message,
     button,
     checkboxes,
@@ -199,7 +198,7 @@ class ProposalForm(w.VBox):
             raise ValueError("give the new measure a name.")
         participant = self.session.participant
         who = (
-            f"{participant.display_name} ({ROLE_WORDS[participant.role].split(' (')[0].lower()})"
+            f"{participant.display_name} ({self.session.role_name(participant.role).split(' (')[0].lower()})"
             if participant
             else "a participant"
         )

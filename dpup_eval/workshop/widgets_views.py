@@ -14,7 +14,7 @@ import ipywidgets as w
 from dpup_eval.findings.indicators import Filter
 from dpup_eval.workshop import Proposal, View
 from dpup_eval.workshop.session import WorkshopSession
-from dpup_eval.workshop.widgets_base import ROLE_WORDS, VIEW_SHORT, VIEW_WORDS, Message, button, text_html
+from dpup_eval.workshop.widgets_base import VIEW_SHORT, VIEW_WORDS, Message, button, text_html
 
 __all__ = ["ProposalCard", "ProposalsList", "definition_words"]
 
@@ -69,7 +69,7 @@ class ProposalCard(w.VBox):
         self.session = session
         self.proposal = proposal
         author = names.get(proposal.participant_id)
-        by = f"{author.display_name} ({ROLE_WORDS[author.role]})" if author else "a participant"
+        by = f"{author.display_name} ({session.role_name(author.role)})" if author else "a participant"
         parts: list[tuple[str, str]] = [
             ("h3", f"Suggestion {proposal.id}: {proposal.label}"),
             ("p", f"Suggested by {by}."),

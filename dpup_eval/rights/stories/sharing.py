@@ -14,6 +14,7 @@ import pandas as pd
 
 from dpup_eval.agreement.contract import Agreement
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.rights import references
 from dpup_eval.rights.notices import Notice, render_template
 from dpup_eval.rights.stories.levels import consent_question
 from dpup_eval.rights.stories.register import Story
@@ -29,17 +30,10 @@ _KIND_WORDS = {"name": "names", "phone": "phone numbers", "email": "email addres
 def reference_patterns(agreement: Agreement) -> tuple[re.Pattern[str], ...]:
     """The shapes of every pseudonymous key the programme's contracts define, found anywhere in a text.
 
-    A contract's ``pattern`` is anchored for a whole cell (``^P-[0-9A-F]{8}$``); in a story the same shape
-    can stand among words, so the anchors become word edges, and case is ignored (a worker types "p-1a2b...").
+    The same shapes the use register guards with (:func:`dpup_eval.rights.references.reference_patterns`:
+    anchors become word edges, case ignored), each shape once.
     """
-    found: dict[str, re.Pattern[str]] = {}
-    for purpose in agreement.purposes:
-        for f in agreement.for_purpose(purpose).fields:
-            if f.role != "pseudonymous_key" or not f.pattern:
-                continue
-            body = f.pattern.removeprefix("^").removesuffix("$")
-            found.setdefault(body, re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", re.IGNORECASE))
-    return tuple(found.values())
+    return tuple({p.regex.pattern: p.regex for p in references.reference_patterns(agreement)}.values())
 
 
 def story_check(agreement: Agreement, settings: StorySettings, data: Path | None = None,

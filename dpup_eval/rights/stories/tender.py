@@ -16,6 +16,7 @@ all periods are taken, the ones a tender quotes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from dpup_eval.agreement.contract import Agreement
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.files import write_text
 from dpup_eval.rights.notices import render_template
+from dpup_eval.rights.references import ReferencePattern
 from dpup_eval.rights.stories.register import HOW_ASKED, SharedStory, StoryRegister
 from dpup_eval.rights.stories.safety import StoryCheck
 from dpup_eval.rights.stories.settings import StorySettings
@@ -106,8 +108,12 @@ def build_tender_pack(register: StoryRegister, agreement: Agreement, settings: S
                       question=[text for _, text in choices.blocks[0].items])
 
 
-def write_tender_pack(pack: TenderPack, out: Path, uses: UseRegister) -> Path:
-    """Write the pack (one standalone HTML page, owner-only) and record in the use register which stories went in."""
+def write_tender_pack(pack: TenderPack, out: Path, uses: UseRegister, *, references: Sequence[ReferencePattern]) -> Path:
+    """Write the pack (one standalone HTML page, owner-only) and record in the use register which stories went in.
+
+    ``references``: the programme's reference shapes (:func:`~dpup_eval.rights.references.reference_patterns`);
+    the use register refuses an entry naming one (a title with a family's reference in it, say).
+    """
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise DpupEvalError(f"{out}: the tender pack is written as an HTML page; give a name ending in .html")
@@ -115,5 +121,6 @@ def write_tender_pack(pack: TenderPack, out: Path, uses: UseRegister) -> Path:
     uses.add(used_on=pack.made_on, kind="funding", what=f"Tender pack: {pack.title}",
              summary=f"{pack.provider} put {len(pack.findings)} published finding(s) and {len(pack.stories)} "
                      "families' stories (each family agreed to tender use) into a tender.",
-             findings=[f.sentence for f in pack.findings], stories=[s.story.number for s in pack.stories])
+             findings=[f.sentence for f in pack.findings], stories=[s.story.number for s in pack.stories],
+             references=references)
     return out

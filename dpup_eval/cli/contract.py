@@ -1,0 +1,100 @@
+"""`dpup-eval contract ...`: draft a contract from a file, validate a programme, explain field roles."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dpup_eval.cli.programme_option import resolve_programme
+
+__all__ = ["contract_app", "register"]
+
+contract_app = typer.Typer(help="Work with data contracts (the agreements).", no_args_is_help=True)
+
+
+@contract_app.command("draft")
+def contract_draft(
+    file: Annotated[Path, typer.Argument(help="A data file to profile (CSV, Excel or Parquet).")],
+    purpose: Annotated[str, typer.Option("--purpose", help="The purpose the data would be shared for.")],
+    recipient: Annotated[str, typer.Option("--recipient", help="The part of the agency that would receive it.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the draft here instead of printing it.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Which sheet of an Excel workbook.")] = None,
+) -> None:
+    """Profile a data file into a draft contract (types, categories, ranges, suspected identifiers)."""
+    from dpup_eval.intake.drafting import draft_contract
+
+    try:
+        text = draft_contract(file, purpose, recipient, sheet=sheet)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if out:
+        from dpup_eval.files import write_text
+
+        write_text(out, text)
+        print(f"Draft written to {out}; settle every TODO and remove suspected identifiers before agreeing.",
+              file=sys.stderr)
+    else:
+        print(text, end="")
+
+
+@contract_app.command("validate")
+def contract_validate(
+    path: Annotated[Path | None, typer.Argument(help="A programme folder, a folder of contracts, or one "
+                                                "contract file. Default: the current programme folder.")] = None,
+) -> None:
+    """Validate contracts (ODCS schema and DPUP requirements), settings and indicators; list every problem."""
+    from dpup_eval.agreement.contract import Agreement
+    from dpup_eval.agreement.programme import Programme
+
+    agreement = Agreement.load(path) if path is not None else resolve_programme(None)
+    for purpose in agreement.purposes:
+        c = agreement.for_purpose(purpose)
+        print(
+            f"{c.path.name}: purpose {purpose}, sent to {c.recipient}; {len(c.fields)} fields, "
+            f"quasi-identifiers {', '.join(c.quasi_identifiers) or 'none'}, k = {c.min_group_size}"
+        )
+    if isinstance(agreement, Programme):
+        from dpup_eval.errors import ContractError, ContractIssue, IssuesError
+        from dpup_eval.findings.indicators import IndicatorError, load_indicators
+
+        problems: list[ContractIssue] = []
+        for purpose, file in sorted(agreement.indicator_files.items()):
+            try:
+                indicators = load_indicators(agreement.indicators_file(purpose), agreement.for_purpose(purpose))
+            except ContractError as error:
+                problems += error.issues
+                continue
+            except IndicatorError as error:
+                problems += [ContractIssue(str(file), getattr(i, "place", ""), getattr(i, "message", str(i)))
+                             for i in error.issues]
+                continue
+            print(f"{file.name}: {len(indicators.indicators)} indicators for {purpose}")
+        if problems:
+            raise IssuesError(problems, "invalid indicators")
+        settings = agreement.settings
+        print(f"programme.yaml: {settings.name}; roles {', '.join(r.id for r in settings.roles)}; "
+              f"periods by {settings.periods.grain}; children take part: {'yes' if settings.children_take_part else 'no'}")
+
+
+@contract_app.command("roles")
+def contract_roles() -> None:
+    """What each field role means and what it allows (the role a contract gives each field)."""
+    from dpup_eval.agreement.rules import ROLE_MEANINGS, SUSPECTED
+
+    for role, meaning in ROLE_MEANINGS.items():
+        print(role)
+        print(textwrap.indent(textwrap.fill(meaning, 96), "    "))
+    print(SUSPECTED)
+    print(textwrap.indent(textwrap.fill(
+        "Given by `contract draft` and `init` to a column that looks identifying (a name, contact detail or "
+        "official number). No contract accepts it: remove the column, or give it a role above if it cannot "
+        "identify anyone.", 96), "    "))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `contract draft|validate|roles` to the main app."""
+    app.add_typer(contract_app, name="contract")
