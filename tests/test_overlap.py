@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dpup_eval.agreement.contract import Contract
+from dpup_eval.agreement.contract import Contract, default_contract_dir
 from dpup_eval.findings.evaluation import Finding, Findings, evaluate
 from dpup_eval.findings.guard import DisclosureGuard
 from dpup_eval.findings.indicators import Definition, Filter, Indicator
@@ -244,7 +244,7 @@ def test_releases_command_lists_and_explains(tmp_path: Path, demo_dir: Path) -> 
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=600,
-                              stdin=subprocess.DEVNULL)  # fmt: skip
+                              stdin=subprocess.DEVNULL, cwd=default_contract_dir())  # the demo programme's folder
 
     none = run("releases")
     assert none.returncode == 2 and none.stderr.startswith("Error: Nothing has been released for Best foot forward")

@@ -195,14 +195,14 @@ def test_the_command_line_records_reviews_chooses_and_packs(tmp_path, capsys) ->
     assert main(["stories", "choose", "1", "everyone", *common]) == 2
     assert "not a choice" in capsys.readouterr().err
     question = tmp_path / "question.html"
-    assert main(["stories", "question", "--audience", "child", "--out", str(question)]) == 0
+    assert main(["stories", "question", "--audience", "child", "--out", str(question), *programme]) == 0
     assert "Pick one" in question.read_text("utf-8") and "Spache grade" in capsys.readouterr().err
-    assert main(["stories", "question", "--audience", "teen"]) == 2
+    assert main(["stories", "question", "--audience", "teen", *programme]) == 2
     exported = tmp_path / "for-evaluators.json"
-    assert main(["stories", "export", str(exported), "--level", "evaluation", "--stories", db]) == 0
+    assert main(["stories", "export", str(exported), "--level", "evaluation", "--stories", db, *programme]) == 0
     assert json.loads(exported.read_text("utf-8")) == []  # story 1 was withdrawn above
     sheet = tmp_path / "sheet.html"
-    assert main(["stories", "sheet", "1", "--out", str(sheet), *common]) == 0
+    assert main(["stories", "sheet", "1", "--out", str(sheet), *common, *programme]) == 0
     page = sheet.read_text("utf-8")
     assert sheet.stat().st_mode & 0o777 == 0o600
     assert "027 123 4567" in page and "[phone removed]" in page  # both sides, for the family to compare
@@ -223,7 +223,7 @@ def test_findings_that_are_not_evaluate_output_are_refused(tmp_path) -> None:
 def test_export_for_the_evaluation_team_holds_only_allowed_stories_without_references(told, tmp_path) -> None:
     out = tmp_path / "for-evaluators.json"
     assert main(["stories", "export", str(out), "--level", "evaluation", "--stories", str(told.path),
-                 "--log", str(tmp_path / "audit.jsonl")]) == 0
+                 "--log", str(tmp_path / "audit.jsonl"), "--programme", str(default_contract_dir())]) == 0
     text = out.read_text("utf-8")
     assert [r["number"] for r in json.loads(text)] == [2, 3, 4, 5]  # provider-only (1) and withdrawn (6) stay out
     assert out.stat().st_mode & 0o777 == 0o600 and "family_ref" not in text

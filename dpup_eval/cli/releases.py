@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from dpup_eval.cli.programme_option import ContractAliasOpt, ProgrammeOpt, resolve_programme
 from dpup_eval.errors import DpupEvalError
 
 __all__ = ["register", "releases_app"]
@@ -23,14 +24,11 @@ releases_app = typer.Typer(
     invoke_without_command=True,
 )
 
-ContractOpt = Annotated[Path | None, typer.Option("--contract", help="The agreement folder (or a contract file) "
-                                                  "naming the programme. Default: the built-in Best foot forward agreement.")]  # fmt: skip
 LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="A release ledger file. Default: the "
                                                 "programme's own, in $DPUP_EVAL_HOME/programmes/.")]  # fmt: skip
 
 
-def _ledger_path(contract: Path | None, ledger: Path | None) -> Path:
-    from dpup_eval.agreement.contract import Agreement, default_contract_dir
+def _ledger_path(programme: Path | None, contract: Path | None, ledger: Path | None) -> Path:
     from dpup_eval.findings.ledger import LEDGER_FILE
     from dpup_eval.findings.record_keys import programme_folder
 
@@ -38,25 +36,25 @@ def _ledger_path(contract: Path | None, ledger: Path | None) -> Path:
         if not ledger.is_file():
             raise DpupEvalError(f"No release ledger at {ledger}.")
         return ledger
-    agreement = Agreement.load(contract if contract is not None else default_contract_dir())
-    programme = agreement.for_purpose(agreement.purposes[0]).programme
-    path = programme_folder(programme) / LEDGER_FILE
+    agreement = resolve_programme(programme, contract)
+    name = agreement.for_purpose(agreement.purposes[0]).programme
+    path = programme_folder(name) / LEDGER_FILE
     if not path.is_file():
-        raise DpupEvalError(f"Nothing has been released for {programme} yet (no ledger at {path}).")
+        raise DpupEvalError(f"Nothing has been released for {name} yet (no ledger at {path}).")
     return path
 
 
 @releases_app.callback()
 def releases(
-    ctx: typer.Context, contract: ContractOpt = None, ledger: LedgerOpt = None,
+    ctx: typer.Context, programme: ProgrammeOpt = None, contract: ContractAliasOpt = None, ledger: LedgerOpt = None,
 ) -> None:  # fmt: skip
     """List every release: when, where it went (page, report, export), how many findings and populations."""
     if ctx.invoked_subcommand is not None:
-        ctx.obj = (contract, ledger)
+        ctx.obj = (programme, contract, ledger)
         return
     from dpup_eval.findings.ledger import Ledger
 
-    with Ledger(_ledger_path(contract, ledger)) as opened:
+    with Ledger(_ledger_path(programme, contract, ledger)) as opened:
         listed = opened.releases()
     if not listed:
         print("No releases recorded yet.")
@@ -70,7 +68,7 @@ def releases(
 
 @releases_app.command("attack")
 def attack_command(
-    ctx: typer.Context, contract: ContractOpt = None, ledger: LedgerOpt = None,
+    ctx: typer.Context, programme: ProgrammeOpt = None, contract: ContractAliasOpt = None, ledger: LedgerOpt = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the attacker's report as JSON here.")] = None,
 ) -> None:  # fmt: skip
     """Try to undo disclosure control using only what was released: subtraction across groupings, periods,
@@ -79,8 +77,8 @@ def attack_command(
     from dpup_eval.findings.attacker import attack
     from dpup_eval.findings.ledger import Ledger
 
-    given_contract, given_ledger = ctx.obj or (None, None)
-    path = _ledger_path(contract or given_contract, ledger or given_ledger)
+    given_programme, given_contract, given_ledger = ctx.obj or (None, None, None)
+    path = _ledger_path(programme or given_programme, contract or given_contract, ledger or given_ledger)
     print(f"Attacking the releases in {path} ...", file=sys.stderr, flush=True)
     with Ledger(path) as opened:
         report = attack(opened)
