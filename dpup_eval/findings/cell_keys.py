@@ -113,7 +113,7 @@ def _mix(words: np.ndarray) -> np.ndarray:
 
 
 def derived_draws(key: np.ndarray, salt: str) -> np.ndarray:
-    """Another uniform draw from the same cell key, one per purpose (``salt``: "mean:wellbeing_post").
+    """Another uniform draw from the same cell key, one per purpose (``salt``: "mean:<field>").
 
     Still a function of the cell's people only, so the same people and measure are always perturbed
     the same way; unlike the key itself, it is not tied to which way the count was rounded.
