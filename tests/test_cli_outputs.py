@@ -103,7 +103,8 @@ def test_workshop_files_are_private(tmp_path: Path, demo_dir: Path) -> None:
 
     old = os.umask(0o022)  # a usual umask, as a library user in a notebook has it
     try:
-        config = WorkshopConfig.resolve(folder=tmp_path / "w", data_dir=demo_dir, port=8877)
+        config = WorkshopConfig.resolve(demo_dir / "evaluation.csv", default_contract_dir(), folder=tmp_path / "w",
+                                        port=8877)
         prepare_workshop(config, say=lambda message: None)
     finally:
         os.umask(old)

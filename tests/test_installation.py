@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.installation import (
     SHIPPED_ROOTS,
@@ -103,7 +104,8 @@ def test_require_extra_names_the_extra_and_the_install_command() -> None:
 
 
 @pytest.mark.parametrize(("command", "extra", "absent"), [
-    (["workshop", "--port", "9"], "workshop", "voila"),
+    (["workshop", "--port", "9", "--programme", str(default_contract_dir()), "--data", "evaluation.csv"], "workshop",
+     "voila"),
     (["lab", "--no-browser", "--port", "9"], "course", "jupyterlab"),
 ])  # fmt: skip
 def test_commands_without_their_extra_say_how_to_install_it(

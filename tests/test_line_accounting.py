@@ -254,7 +254,7 @@ def test_issue_files_through_check(tmp_path: Path, lines: list[str]) -> None:
     for name, data in files.items():
         report_path = tmp_path / f"{name}.json"
         code, out, err = run_main("check", str(write(tmp_path, name, data)), "--purpose", "evaluation",
-                                  "--json", str(report_path))
+                                  "--programme", str(CONTRACTS), "--json", str(report_path))
         assert "Traceback" not in err and code in (0, 1), (name, err)
         report = json.loads(report_path.read_text())
         assert report["lines_read"] == data_lines(data.decode("utf-16").encode() if "16" in name else data)
