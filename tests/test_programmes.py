@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from dpup_eval.agreement.programme import Programme
 from dpup_eval.cli.app import app
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.findings.charts import trend_chart
 from dpup_eval.findings.evaluation import evaluate_file
 from dpup_eval.intake.loading import load
 from dpup_eval.rights.access_pack import compile_access, write_access_pack
@@ -85,6 +86,11 @@ def test_findings_come_by_the_programme_s_own_periods(programme_case: ProgrammeC
         assert not any(re.search(rf"\b(all|the) {g}s?\b", f.sentence, re.I) for g in other_grains), f.sentence
         if f.versus_previous is not None:
             assert f.versus_previous.versus_label == f"the {programme.grain} before"
+    # Periods are rows of names on the chart: plotly read "2025-01" as a date and drew a time axis of
+    # "00:00:00.005, Jan 1, 1970" (seen on the findings page of a programme counted by month).
+    shown = next(f for f in findings.findings if f.period is not None and not f.suppressed)
+    chart = trend_chart(findings, shown.indicator, shown.definition)
+    assert chart.layout.yaxis.type == "category"
 
 
 def test_published_numbers_respect_disclosure_control(programme_case: ProgrammeCase) -> None:

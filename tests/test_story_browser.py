@@ -97,8 +97,8 @@ def test_marking_and_choosing_stories_with_reasons_and_the_report(browser: objec
     rec = Recorder()
     aroha = _open(browser, server, "stories", DESKTOP, rec)
     hemi = _open(browser, server, "stories", PHONE, rec)
-    _shot(aroha, "stories-desktop")
-    _shot(hemi, "stories-phone")
+    _shot(aroha, "stories-desktop", server)
+    _shot(hemi, "stories-phone", server)
     for page in (aroha, hemi):
         _check_readable(page)
         text = page.locator(".dpup-page").inner_text()
@@ -144,7 +144,7 @@ def test_marking_and_choosing_stories_with_reasons_and_the_report(browser: objec
     choose.get_by_role("button", name="Record the room's choice").click()
     choose.get_by_text("story 2 is the room's choice").wait_for(timeout=15_000)
     aroha.get_by_text("Disagreed: Hemi. Story 2 is about the children").wait_for(timeout=15_000)
-    _shot(aroha, "stories-chosen-desktop")
+    _shot(aroha, "stories-chosen-desktop", server)
 
     # The workshop report quotes story 1 (its family allowed reports), not story 2 (workshops only).
     findings = _open(browser, server, "findings", DESKTOP, rec)

@@ -216,6 +216,7 @@ def _layout(
     )  # fmt: skip
     fig.update_xaxes(**axis, automargin=True)
     fig.update_yaxes(
+        type="category",  # rows are names: plotly would read "2025-01" (a month) as a date axis
         automargin=True,
         range=[len(rows) - 0.5, -0.8],
         ticklabelstandoff=6,
