@@ -433,6 +433,23 @@ def test_agreed_measures_come_first(session: WorkshopSession) -> None:
     assert "Not counting moves" in panel.definition.options[0][0]
 
 
+def test_a_page_opened_before_the_decision_moves_to_the_agreed_measure(session: WorkshopSession) -> None:
+    """Pages are started before anyone opens them; the one opened after the decision showed a measure
+    nobody agreed (seen on a programme whose first measure was not the one decided)."""
+    mere = session.store.join(session.workshop.id, "Mere", "provider_staff")
+    waiting, looking = FindingsPanel(session), FindingsPanel(session)
+    assert waiting.measure.value == looking.measure.value == "finished"  # the first measure, before any decision
+    looking.measure.value = "finished"  # unchanged: not a choice
+    other = [v for _, v in looking.measure.options if v not in ("finished", "attendance")][0]
+    looking.measure.value = other  # a person picks one
+    session.store.decide(session.workshop.id, indicator_id="attendance", proposal_ids=[], present=[mere.id],
+                         recorded_by=mere.id)  # fmt: skip
+    waiting.refresh()
+    looking.refresh()
+    assert waiting.measure.value == "attendance"
+    assert looking.measure.value == other  # what a person chose stays
+
+
 def test_adding_a_reading_and_choosing_for_the_report(session: WorkshopSession) -> None:
     written = []
     panel = FindingsPanel(session, on_written=lambda: written.append(1))

@@ -86,6 +86,7 @@ class FindingsPanel(w.VBox):
         self._signature: tuple[Any, ...] | None = None
         self._agreed: dict[str, bool] = {}
         self._busy = False
+        self._measure_chosen = False  # the page follows the room's decisions until a person picks a measure
         self.measure.observe(self.on_measure, "value")
         for control in (self.definition, self.view, self.grouping):
             control.observe(self.draw, "value")
@@ -124,6 +125,8 @@ class FindingsPanel(w.VBox):
             self._busy = True
             try:
                 set_options(self.measure, options)
+                if not self._measure_chosen:  # nobody picked one here yet: follow the room's decisions
+                    self.measure.value = options[0][1] if options else None
             finally:
                 self._busy = False
             self.on_measure()
@@ -152,9 +155,11 @@ class FindingsPanel(w.VBox):
 
     # --- callbacks --------------------------------------------------------------------------------
 
-    def on_measure(self, _: object = None) -> None:
+    def on_measure(self, change: object = None) -> None:
         if self._busy or self.findings is None or self.measure.value is None:
             return
+        if change is not None:  # a person chose it (not a refresh)
+            self._measure_chosen = True
         chosen = self.findings.select(indicator=self.measure.value, grouping="", period=None)
         options = [(f"{f.definition_label} (proposed by {f.proposed_by})", f.definition) for f in chosen]
         if len(options) > 1:
