@@ -1,10 +1,10 @@
 """Print the identifier scanner's recall and false-positive rate per kind, on the tuning corpus and on the
-held-out set.
+held-out sets.
 
 The corpus (`tests/identifier_corpus.py`) holds identifiers written the way people write them in notes
-and stories, and near-misses that must not be flagged; the rules were tuned on it. The held-out set
-(`tests/identifier_heldout.py`) was written afterwards by another procedure and scored once before any
-change; that first score is printed beside today's.
+and stories, and near-misses that must not be flagged; the rules were tuned on it. The held-out sets
+(`tests/identifier_heldout.py`: A and B; `tests/identifier_heldout_c.py`: C) were written afterwards by
+other procedures and each scored once before any change for it; that first score is printed beside today's.
 Run: `.venv/bin/python benchmarks/identifier_recall.py`
 """
 
@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 def main() -> None:
     from identifier_corpus import corpus, later_name_cases, name_span_precision, score, table
     from identifier_heldout import FIRST_SCORE, FIRST_SCORE_B, heldout, heldout_b
+    from identifier_heldout_c import FIRST_SCORE_C, heldout_c
     from test_identifier_corpus import demo_stories
 
     cases = corpus(demo_stories())
@@ -43,6 +44,8 @@ def main() -> None:
                 FIRST_SCORE, score(heldout()))
     _held_table("Held-out set B (written after the changes for A; still held out): first score and today's",
                 FIRST_SCORE_B, score(heldout_b()))
+    _held_table("Held-out set C (pasted tables, text shorthand, te reo and Pacific forms): first score and today's",
+                FIRST_SCORE_C, score(heldout_c()))
 
 
 def _held_table(title: str, first: dict, held: dict) -> None:

@@ -7,6 +7,8 @@ libphonenumber which phone numbers are, and the texts say which substrings must 
 
 from __future__ import annotations
 
+import re
+
 import nhi as python_nhi
 import phonenumbers
 import pytest
@@ -21,6 +23,7 @@ from identifier_heldout import (
     heldout,
     heldout_b,
 )
+from identifier_heldout_c import FIRST_SCORE_C, GUIDE_NHIS, LIBPHONENUMBER_NZ, STDNUM_TEST_IRDS, heldout_c
 from stdnum.nz import ird as stdnum_ird
 
 RECALL_AIM = 0.98
@@ -81,5 +84,69 @@ def test_second_heldout_set_no_worse_than_its_first_score() -> None:
     assert set(scores) == set(FIRST_SCORE_B)
     for kind, s in scores.items():
         (caught, positives), (flagged, negatives) = FIRST_SCORE_B[kind]
+        assert (s.positives, s.negatives) == (positives, negatives), kind
+        assert s.caught >= caught and s.flagged <= flagged, (kind, s.caught, s.flagged)
+
+
+# --- Set C (`identifier_heldout_c.py`): pasted tables, text shorthand, te reo and Pacific forms ----------
+NHI_SHAPE = re.compile(r"\b[A-Za-z]{3}[- ]?\d{2}[A-Za-z\d]{2}\b")
+IRD_SHAPE = re.compile(r"\b\d[\d ,.\-\u2013\u00a0]{6,12}\d\b")
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def test_set_c_values_come_from_the_maintained_libraries() -> None:
+    assert all(python_nhi.is_nhi(v, allow_test_values=True) for v in GUIDE_NHIS)
+    assert all(stdnum_ird.is_valid(_digits(v)) for v in STDNUM_TEST_IRDS)
+    for value in LIBPHONENUMBER_NZ:
+        assert phonenumbers.is_valid_number_for_region(phonenumbers.parse(value, "NZ"), "NZ"), value
+    for case in heldout_c():
+        assert all(value in case.text for value in case.values), case.text
+        if case.kind == "nhi":
+            for value in case.values:
+                compact = re.sub(r"[^A-Za-z0-9]", "", value).upper()
+                assert compact in GUIDE_NHIS and python_nhi.is_nhi(compact, allow_test_values=True), value
+        if case.kind == "ird":
+            for value in case.values:
+                assert stdnum_ird.is_valid(_digits(value)), value
+                assert _digits(value).lstrip("0") in {_digits(v).lstrip("0") for v in STDNUM_TEST_IRDS}, value
+        if case.kind == "phone":
+            for value in case.values:
+                number = phonenumbers.parse(value.removeprefix("tel:"), "NZ")
+                assert phonenumbers.is_valid_number_for_region(number, "NZ"), value
+                national = "0" + str(number.national_number)
+                assert national in {"0" + _digits(v)[1:] for v in LIBPHONENUMBER_NZ}, value
+
+
+def test_set_c_near_misses_hold_no_identifier_the_libraries_accept() -> None:
+    for case in heldout_c():
+        if case.kind is not None:
+            continue
+        for token in NHI_SHAPE.findall(case.text):
+            assert not python_nhi.is_nhi(re.sub(r"[- ]", "", token), allow_test_values=True), case.text
+        for token in IRD_SHAPE.findall(case.text):
+            assert not (8 <= len(_digits(token)) <= 9 and stdnum_ird.is_valid(_digits(token))), case.text
+        if case.resembles == "phone":
+            assert not list(phonenumbers.PhoneNumberMatcher(case.text, "NZ", leniency=phonenumbers.Leniency.VALID)), (
+                case.text)
+
+
+def test_set_c_is_broad() -> None:
+    cases = heldout_c()
+    for kind in KINDS:
+        positives = [c for c in cases if c.kind == kind]
+        negatives = [c for c in cases if c.kind is None and c.resembles == kind]
+        assert len(positives) >= 16 and len(negatives) >= 14, kind
+        assert len({c.form for c in positives}) == len(positives), kind
+
+
+def test_set_c_no_worse_than_its_first_score() -> None:
+    scores = score(heldout_c())
+    print("\n" + table(scores))
+    assert set(scores) == set(FIRST_SCORE_C)
+    for kind, s in scores.items():
+        (caught, positives), (flagged, negatives) = FIRST_SCORE_C[kind]
         assert (s.positives, s.negatives) == (positives, negatives), kind
         assert s.caught >= caught and s.flagged <= flagged, (kind, s.caught, s.flagged)
