@@ -42,9 +42,9 @@ def main() -> None:
             print(f"flagged   {kind:8} {case.form}")
     _held_table("Held-out set A: first score (before any change) and today's (changed for A since)",
                 FIRST_SCORE, score(heldout()))
-    _held_table("Held-out set B (written after the changes for A; still held out): first score and today's",
+    _held_table("Held-out set B (written after the changes for A; changed for it since): first score and today's",
                 FIRST_SCORE_B, score(heldout_b()))
-    _held_table("Held-out set C (pasted tables, text shorthand, te reo and Pacific forms): first score and today's",
+    _held_table("Held-out set C (pasted tables, text shorthand, te reo and Pacific forms; changed for it since): first score and today's",
                 FIRST_SCORE_C, score(heldout_c()))
 
 

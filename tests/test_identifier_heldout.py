@@ -68,8 +68,17 @@ def test_heldout_recall_and_false_alarms(cases: list[Case]) -> None:
         assert {c.text for c in s.false_alarms} <= KNOWN_FALSE_ALARMS, kind
 
 
+def test_second_set_now_at_the_aims() -> None:
+    # No longer held out: the scanner was changed for the classes its first run showed (see
+    # test_identifier_classes.py), and since then every kind reaches the aims, with no false alarm.
+    scores = score(heldout_b())
+    for kind, s in scores.items():
+        assert s.recall >= RECALL_AIM, (kind, [c.text for c in s.missed])
+        assert not s.false_alarms, (kind, [c.text for c in s.false_alarms])
+
+
 def test_second_heldout_set_no_worse_than_its_first_score() -> None:
-    # Still held out (no change was made for it): no kind may catch fewer or flag more than on its first run.
+    # No kind may catch fewer or flag more than on its first run.
     cases = heldout_b()
     for case in cases:
         assert all(value in case.text for value in case.values), case.text
@@ -140,6 +149,27 @@ def test_set_c_is_broad() -> None:
         negatives = [c for c in cases if c.kind is None and c.resembles == kind]
         assert len(positives) >= 16 and len(negatives) >= 14, kind
         assert len({c.form for c in positives}) == len(positives), kind
+
+
+# Set C after the changes for the classes B and C showed (2 Dec 2026). No longer held out. What it still
+# misses or flags is listed in the README: "w/ Teina n her bro" (a te reo word as a name, no title),
+# "hey its lupe here" (a name in lower case), and "Tūī sang at the hui" (a bird that is also a name).
+AFTER_FIXES_C = {
+    "nhi": ((20, 20), (0, 15)),
+    "ird": ((18, 18), (0, 14)),
+    "phone": ((18, 18), (0, 14)),
+    "email": ((16, 16), (0, 15)),
+    "address": ((20, 20), (1, 17)),
+    "dob": ((20, 20), (0, 14)),
+    "name": ((22, 24), (0, 30)),
+}
+
+
+def test_set_c_no_worse_than_after_the_fixes() -> None:
+    scores = score(heldout_c())
+    for kind, s in scores.items():
+        (caught, _), (flagged, _) = AFTER_FIXES_C[kind]
+        assert s.caught >= caught and s.flagged <= flagged, (kind, [c.text for c in s.missed + s.false_alarms])
 
 
 def test_set_c_no_worse_than_its_first_score() -> None:

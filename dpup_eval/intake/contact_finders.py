@@ -30,8 +30,10 @@ _EMAIL = re.compile(
     r"\.[^\W\d_]{2,24}(?!\w)"
 )
 _QUOTE = "['\"‘’“”]"
-_AT = rf"(?:\s*[\[({{<]\s*(?:at|@)\s*[\])}}>]\s*|\s+{_QUOTE}?at{_QUOTE}?\s+|\s*@\s*)"
-_DOT = rf"(?:\s*[\[({{<]\s*(?:dot|\.)\s*[\])}}>]\s*|\s+{_QUOTE}?dot{_QUOTE}?\s+|\.)"
+# "at" and "dot" as people disguise them: in brackets ("[at]", "(a)", "(.)"), as words, between dashes or
+# underscores ("mele-at-icloud-dot-com", "ana_at_vodafone_dot_co_dot_nz").
+_AT = rf"(?:\s*[\[({{<]\s*(?:at|@|a)\s*[\])}}>]\s*|\s+{_QUOTE}?at{_QUOTE}?\s+|\s*@\s*|[-_]at[-_])"
+_DOT = rf"(?:\s*[\[({{<]\s*(?:dot|\.)\s*[\])}}>]\s*|\s+{_QUOTE}?dot{_QUOTE}?\s+|\.|[-_]dot[-_])"
 # Top-level and second-level domains people actually give out here; an obfuscated address must end in one.
 _TLDS = (
     "com|net|org|nz|au|uk|us|ca|io|edu|gov|govt|info|biz|me|co|ac|school|health|iwi|maori|kiwi|cloud|app|"
@@ -60,7 +62,12 @@ def email_spans(text: str) -> list[tuple[int, int]]:
     """Email addresses, written plainly or disguised with "at"/"dot" in words or brackets."""
     found = [m.span() for m in _EMAIL.finditer(text)] if "@" in text else []
     lowered = text.lower()
-    if "@" in text or " at " in lowered or any(f"at{c}" in lowered for c in "])}>'\"’”"):
+    if (
+        "@" in text
+        or " at " in lowered
+        or "(a)" in lowered
+        or any(f"at{c}" in lowered for c in "])}>'\"’”-_")
+    ):
         for m in _OBFUSCATED.finditer(text):
             local = (m["local"] or m["local2"] or m["local3"] or "").lower()
             if local in _NOT_MAILBOX:
@@ -128,8 +135,8 @@ _LOWER_CASE_TYPES = frozenset(
 _LOWER_CASE_NAME_WORDS = 2
 _POSTAL = re.compile(
     r"(?<![0-9A-Za-z])(?:"
-    r"(?i:p\.?\s?o\.?\s?box|post\s+office\s+box|private\s+bag|c\.?m\.?b\.?|community\s+mail\s?bag|"
-    r"po\s?box|locked\s+bag)\s{0,3}[0-9][0-9-]{0,6}"
+    r"(?i:p\.?\s?o\.?\s?box|p\.?\s?o\.?\s?b(?:x|\.)?|post\s+office\s+box|priv(?:ate|\.)?\s+bag|c\.?m\.?b\.?|"
+    r"community\s+mail\s?bag|po\s?box|locked\s+bag)\s{0,3}[0-9][0-9-]{0,6}"
     r"|Box\s[0-9]{3,6}(?!\s+of\b)"  # "Box 1234, Kaitaia" without the PO (capital B, three digits or more)
     r"|(?i:r\.?\s?d\.?|rural\s+delivery)\s{0,2}[0-9]{1,2}"
     r"|[0-9]{1,5}[A-Za-z]?,?\s{1,3}(?i:state\s+highway|s\.?h\.?)\s{0,2}[0-9]{1,3}[A-Za-z]?"

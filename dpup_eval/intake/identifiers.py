@@ -38,6 +38,7 @@ from dpup_eval.intake.contact_finders import EMAIL_PROVIDERS, STREET_TYPES, addr
 from dpup_eval.intake.number_finders import ird_spans, nhi_spans, phone_spans
 from dpup_eval.intake.nz_numbers import is_valid_ird, is_valid_nhi
 from dpup_eval.intake.person_names import NAME_MARKER, name_candidates, name_spans
+from dpup_eval.intake.text_folding import fold
 
 __all__ = [
     "IDENTIFIER_KINDS",
@@ -73,15 +74,18 @@ _Span = tuple[int, int, str]
 _PREFILTER = "|".join(
     (
         # NHI, however typed: NHI letters (never I or O), two digits, two more characters, then a boundary.
-        r"(?i:[a-hj-np-z][ .-]?[a-hj-np-z][ .-]?[a-hj-np-z][ .-]?[0-9][ .-]?[0-9][ .-]?[0-9a-z][ .-]?[0-9a-z])"
+        # Separators include every space and dash (text_folding reads them as " " and "-").
+        r"(?i:[a-hj-np-z][\pZ.\-‐-―−]?[a-hj-np-z][\pZ.\-‐-―−]?[a-hj-np-z][\pZ.\-‐-―−]?[0-9][\pZ.\-‐-―−]?[0-9]"
+        r"[\pZ.\-‐-―−]?[0-9a-z][\pZ.\-‐-―−]?[0-9a-z])"
         r"(?:[^0-9A-Za-z]|$)",
         r"[0-9](?:[^0-9A-Za-z]{0,3}[0-9]){7}",  # IRD and phone: eight or more digits close together
-        r"@",  # email
-        r"(?i:(?:\bat\b|[\[({<]\s*at\s*[\])}>])['\"‘’“”]?\s*[a-z0-9-]+\s*(?:\.|['\"‘’“”]?\bdot\b|[\[({<]\s*dot\s*[\])}>]))",
+        r"[@＠﹫]|%40|\([aA]\)|[-_](?i:at)[-_]",  # email, "%40" from a link, "(a)", "-at-", "_at_"
+        r"(?i:(?:\bat\b|[\[({<]\s*at\s*[\])}>])['\"‘’“”]?\s*[a-z0-9-]+\s*(?:\.|['\"‘’“”]?\bdot\b|[\[({<]\s*(?:dot|\.)\s*[\])}>]))",
         rf"(?i:(?:\bat\b|[\[({{<]\s*at\s*[\])}}>])\s*(?:{EMAIL_PROVIDERS})\b)",  # "kiri at gmail"
-        r"(?i:born|d[./]?\s?o[./]?\s?b|birth|b\.\s?[0-9]|b['’/]?days?\b|b/d\s*[:-]?\s*[0-9]|r[aā]\s+wh[aā]nau)",
+        r"(?i:born|d[./]?\s?o[./]?\s?b|birth|b\.\s?[0-9]|b['’/]?days?\b|b/d\s*[:-]?\s*[0-9]|r[aā]\s+wh[aā]nau"
+        r"|wh[aā]nau\s+mai|aso\s+f[aā]nau)",
         rf"[0-9][A-Za-z]?[^\pL\pN]{{1,3}}\pL(?s:.*)(?i:\b(?:{STREET_TYPES})\b)",  # street address
-        r"(?i:\bp\.?\s?o\.?\s?box|post\s+office|private\s+bag|\bc\.?m\.?b\b|community\s+mail|locked\s+bag)",
+        r"(?i:\bp\.?\s?o\.?\s?b|post\s+office|priv(?:ate|\.)?\s+bag|\bc\.?m\.?b\b|community\s+mail|locked\s+bag)",
         r"Box\s[0-9]{3}",  # "Box 1234" without the PO
         r"(?i:\br\.?\s?d\.?\s{0,2}[0-9]|rural\s+delivery|state\s+highway|\bs\.?h\.?\s{0,2}[0-9])",
     )
@@ -103,12 +107,14 @@ _FINDERS: tuple[tuple[str, Callable[[str], list[tuple[int, int]]]], ...] = (
 
 def _find(text: str, needs: int = _NEEDS_PATTERNS | _NEEDS_NAMES) -> list[_Span]:
     """Every identifier in one text, as (start, end, kind); spans of different kinds may overlap.
-    `needs` limits the work to the finders the prefilter said could find something."""
+    `needs` limits the work to the finders the prefilter said could find something. The finders read a
+    copy with the typing undone (:mod:`~dpup_eval.intake.text_folding`); spans are the original text's."""
+    folded = fold(text)
     return [
-        (start, end, kind)
+        (*folded.original(start, end), kind)
         for kind, finder in _FINDERS
         if needs & (_NEEDS_NAMES if kind == "name" else _NEEDS_PATTERNS)
-        for start, end in finder(text)
+        for start, end in finder(folded.text)
     ]
 
 

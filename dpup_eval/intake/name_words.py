@@ -24,7 +24,9 @@ __all__ = [
     "POSSESSED",
     "RELATIONS",
     "SPOKEN_TO",
+    "SALUTATIONS",
     "TE_REO_GIVEN_NAMES",
+    "THING_WORDS",
     "TITLES",
 ]
 
@@ -44,7 +46,25 @@ TITLES = frozenset(
 # Greetings and thanks before a name ("Kia ora Mihi", "Thanks Grace").
 GREETINGS = frozenset(
     _words(
-        "ora hi hey dear thanks thank cheers morena mōrena tēnā tena bye ka kite"
+        """ora hi hey dear thanks thank cheers morena mōrena tēnā tena bye ka kite talofa mālō malo bula
+        namaste orana fakaalofa"""
+    )
+)
+# Greetings that open a message to someone ("Dear Yusuf,", "Namaste Rajesh ji", "Bula Mereoni!"): the
+# capitalised word after one is the person even when no list holds the name, unless it is an everyday
+# word or a place ("Hi Team", "Kia ora Aotearoa").
+SALUTATIONS = frozenset(_words("dear hi hey ora morena mōrena tēnā tena talofa mālō malo bula namaste orana fakaalofa"))
+# Words that make the capitalised words before them a thing, not a person: foods and drinks, music,
+# events, shops and bills ("Jasmine tea", "Chelsea sugar", "Indie music", "Harmony Day", "the Mei Mei
+# restaurant", "Mercury Energy bill"). Also after "and" ("Milo and toast").
+THING_WORDS = frozenset(
+    _words(
+        """tea coffee rice honey sugar chicken beef lamb pork mince fish chips bread toast cake cakes biscuit
+        biscuits cookie cookies chocolate chocolates lollies lolly milk juice drink drinks soup curry pie pies
+        pizza noodles sauce oil salad sandwich sandwiches pasta scones muffins slice crunch cereal pops flakes
+        spread butter cheese jam yoghurt wine beer music songs song band bands album albums concert gig
+        playlist day week weekend festival parade market markets expo restaurant cafe café bakery takeaway
+        takeaways shop store stores supermarket brand energy power bill bills holiday holidays trip"""
     )
 )
 # Verbs whose object is a person ("Ring Tama on ...", "met Aroha at the hui").
@@ -58,7 +78,8 @@ CONTACT_VERBS = frozenset(
 NAME_LABELS = frozenset(
     _words(
         """mum dad nan nana koro kui aunty uncle caregiver client cl pt patient worker caseworker kaimahi
-        facilitator referrer contact cc attn attention name"""
+        facilitator referrer contact cc attn attention name names surname given first last full preferred
+        known aka"""
     )
 )
 # Family words a name is joined to with + or & ("Jack + mum attended").
@@ -119,7 +140,7 @@ SPOKEN_TO = frozenset(
     _words(
         """spoke speak speaks talked talk talks said say says thanks thank gave give gives sent send sends
         wrote write writes listen listened listens introduced explained explain married engaged replied
-        reply handed passed read it them this that"""
+        reply handed passed read it them this that chatted chat chats yarned yarn"""
     )
 )
 PLACE_PREFIXES = frozenset(_words("mount mt lake port saint st te cape glen fort"))

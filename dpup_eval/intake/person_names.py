@@ -56,8 +56,10 @@ from dpup_eval.intake.name_words import (
     PLACE_WORDS,
     POSSESSED,
     RELATIONS,
+    SALUTATIONS,
     SPOKEN_TO,
     TE_REO_GIVEN_NAMES,
+    THING_WORDS,
     TITLES,
 )
 from dpup_eval.intake.nz_places import COUNTRIES_AND_CAPITALS, NZ_PLACES, NZ_REGIONS
@@ -78,15 +80,20 @@ _FAKER_ATTRIBUTES = (
     "first_names_nonbinary",
     "last_names",
 )
+def _words_of(text: str) -> list[str]:
+    return text.split()
+
+
 _LIST_NAME = re.compile(r"(?:[A-Z][a-z]+|[A-Z]['’][A-Z][a-z]+)(?:['’-][A-Z]?[a-z]+)?")  # "O'Connor" too
 
 # A word stands alone: letters glued to a digit or underscore ("0Li", "Tama2", "kiri_h") are a code or a
 # user name, not a name in prose (and the column-wide prefilter, which splits on spaces, agrees).
 _TOKEN = re.compile(r"(?<!\w)[^\W\d_](?:[\w'’-]*[^\W\d_])?(?!\w)")
-_NUMBER_AFTER = re.compile(r"\s{0,2}[0-9]")
+_NUMBER_AFTER = re.compile(r" {0,2}[0-9]")
 _POSSESSIVE = re.compile(r"['’]s\Z")
-_LABEL_MARK = re.compile(r"[:\-–—]\s*\Z")
-_SENTENCE_BREAK = re.compile(r"[.!?:;\n\"“”(]\s*\Z")
+# A label's mark, and a break between sentences, include the cell marks of a pasted table ("| Name | Tama").
+_LABEL_MARK = re.compile(r"[:\-–—|\t]\s*\Z")
+_SENTENCE_BREAK = re.compile(r"[.!?:;\n\"“”(|\t]\s*\Z")
 # Polynesian word shape: (consonant +) vowel syllables; at least two syllables (and three letters).
 _POLYNESIAN = re.compile(
     r"(?:(?:ng|wh|[hkmnprtwfglsv])?[aeiouāēīōū]){2,}", re.IGNORECASE
@@ -143,6 +150,7 @@ class _Token:
     sentence_start: bool
     label: bool = False  # followed directly by a number ("Ward 12")
     after_mark: bool = False  # a colon or dash just before it ("Mum: Hunter", "Worker - Mason")
+    spaced: bool = False  # only spaces between it and the word before ("Tama Smith", not "Name: Tama")
 
     @property
     def low(self) -> str:
@@ -167,7 +175,7 @@ def _tokens(text: str) -> list[_Token]:
         starts = not tokens or bool(_SENTENCE_BREAK.search(between))
         tokens.append(
             _Token(m.start(), end, word, possessive, starts, bool(_NUMBER_AFTER.match(text, m.end())),
-                   bool(_LABEL_MARK.search(between)))
+                   bool(_LABEL_MARK.search(between)), bool(tokens) and between.strip(" ") == "")
         )
         previous_end = m.end()
     return tokens
@@ -202,13 +210,8 @@ def name_spans(text: str, names: NameLexicon | None = None) -> list[tuple[int, i
             and not _part_of_place(tokens, i, names)
         ):
             flagged[i] = True
-    # "Grace and Tama": a capitalised everyday word joined by "and" to a name is a name too.
-    for i, token in enumerate(tokens):
-        if flagged[i] or not token.capitalised or token.sentence_start or _part_of_place(tokens, i, names):
-            continue
-        for j, k in ((i - 2, i - 1), (i + 2, i + 1)):
-            if 0 <= j < len(tokens) and flagged[j] and tokens[k].low in ("and", "&", "or") and names.is_name_word(token.low):
-                flagged[i] = True
+    _people_together(text, tokens, flagged, names)
+    _surname_in_capitals(text, tokens, flagged, names)
     spans: list[tuple[int, int]] = []
     for i, token in enumerate(tokens):
         if not flagged[i]:
@@ -220,6 +223,111 @@ def name_spans(text: str, names: NameLexicon | None = None) -> list[tuple[int, i
         else:
             spans.append((token.start, token.end))
     return [(start, end) for start, end in spans if " ".join(text[start:end].lower().split()) not in NOT_PEOPLE]
+
+
+# Between the people of a list: "Tama, Mere & Hine", "Hazel and Billie", "Tama n Mere".
+_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:(?:and|&|n)\s+)?|&|\+|/)\s*", re.IGNORECASE)
+# What marks a group of names as people: "(twins)", "(8)", "(Mum)", "(client)", "(whāngai)" after it.
+_PEOPLE_BRACKET = re.compile(r"\s*\(\s*(?:[0-9]|(?P<word>[^\W\d_][\w'’-]*))")
+_GROUP_WORDS = frozenset(_words_of("twins twin whāngai whangai siblings cousins kids all both"))
+
+
+_NEVER_IN_A_LIST = FUNCTION_WORDS | PLACE_PREFIXES | TITLES | RELATIONS | JOINED_FAMILY | POSSESSED | NAME_LABELS
+
+
+def _could_be_person(token: _Token, tokens: list[_Token], i: int, names: NameLexicon) -> bool:
+    """A capitalised word that may be a person's name when the words around make a person: a listed name,
+    a te reo or Pacific name's shape, or a word no list holds; never an everyday word alone, a place or a
+    thing ("Hamilton, Tauranga and Rotorua" stay)."""
+    return (
+        token.capitalised
+        and not _part_of_place(tokens, i, names)
+        and token.low not in _NEVER_IN_A_LIST
+        and (token.low in names.names or not names.is_ambiguous(token.low))
+    )
+
+
+def _people_together(text: str, tokens: list[_Token], flagged: list[bool], names: NameLexicon) -> None:
+    """Names in a list are names together: "Hazel and Billie (twins)", "Xiaoling, Min-jun & Ananya all
+    came", "Harpreet Kaur (client)". A list is one or more members (a capitalised word, or a full name of
+    up to three) joined by commas, "and", "&" or "n". It is people when one member is already a name, when
+    two or more members come before a verb people do, or when a bracket with an age, a relation or a role
+    follows it; then every member that could be a person's name is one."""
+    i = 0
+    while i < len(tokens):
+        if not tokens[i].capitalised:
+            i += 1
+            continue
+        members = [_member_at(tokens, i)]
+        while True:
+            last = members[-1][-1]
+            nxt = last + 1
+            if nxt < len(tokens) and tokens[nxt].low in ("and", "n") and tokens[nxt].spaced:
+                nxt += 1
+                between_ok = True
+            else:
+                between = text[_end_of(tokens[last]) : tokens[nxt].start] if nxt < len(tokens) else ""
+                between_ok = bool(_LIST_JOIN.fullmatch(between)) and between.strip() != ""
+            if nxt < len(tokens) and between_ok and tokens[nxt].capitalised and not tokens[nxt].sentence_start:
+                members.append(_member_at(tokens, nxt))
+            else:
+                break
+        end = members[-1][-1]
+        after = tokens[end + 1] if end + 1 < len(tokens) else None
+        if after is not None and after.low in ("all", "both") and end + 2 < len(tokens):
+            after = tokens[end + 2]
+        bracket = _PEOPLE_BRACKET.match(text, _end_of(tokens[end]))
+        marked = bracket is not None and (
+            bracket["word"] is None
+            or bracket["word"].lower() in RELATIONS | NAME_LABELS | TITLES | FAMILY_AFTER | _GROUP_WORDS
+        )
+        together = len(members) > 1
+        people = (
+            marked
+            or (together and any(flagged[k] for member in members for k in member))
+            or (together and after is not None and after.low in PERSON_VERBS)
+        )
+        if people:
+            for member in members:
+                if all(_could_be_person(tokens[k], tokens, k, names) for k in member):
+                    for k in member:
+                        flagged[k] = True
+        i = end + 1
+
+
+def _member_at(tokens: list[_Token], i: int) -> list[int]:
+    """The word at i and up to two capitalised words right after it (a full name), as indices."""
+    member = [i]
+    while (
+        len(member) < 3
+        and member[-1] + 1 < len(tokens)
+        and not tokens[member[-1]].possessive
+        and tokens[member[-1] + 1].capitalised
+        and tokens[member[-1] + 1].spaced
+    ):
+        member.append(member[-1] + 1)
+    return member
+
+
+def _end_of(token: _Token) -> int:
+    return token.end + (2 if token.possessive else 0)
+
+
+def _surname_in_capitals(text: str, tokens: list[_Token], flagged: list[bool], names: NameLexicon) -> None:
+    """A family name in capitals before a comma and a given name, as forms and lists write them
+    ("HAVEA, Semisi", "SMITH, Jane"): a name when the given name is one."""
+    for i in range(len(tokens) - 1):
+        token = tokens[i]
+        stem = token.text.replace("-", "").replace("'", "")
+        if (
+            len(stem) >= 2
+            and stem.isalpha()
+            and token.text.isupper()
+            and flagged[i + 1]
+            and text[token.end : tokens[i + 1].start].strip() == ","
+            and names.is_name_word(token.low)  # a listed or te reo/Pacific-shaped name: not "MSD, Tama said"
+        ):
+            flagged[i] = True
 
 
 def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
@@ -253,8 +361,21 @@ def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
         and not _part_of_place(tokens, i + 1, names)
     )
     contacted = before is not None and before.low in CONTACT_VERBS and names.is_name_word(low)
+    # "Dear Yusuf,", "Namaste Rajesh ji", "Chatted to Maricel": a person even when no list holds the name.
+    saluted = greeted and before is not None and before.low in SALUTATIONS and not names.is_ambiguous(low)
+    spoken_to = (
+        before is not None
+        and before.low == "to"
+        and before2 is not None
+        and before2.low in SPOKEN_TO
+        and low not in names.places
+        and low not in MONTHS_AND_DAYS
+        and (low in TE_REO_WORDS or not names.is_ambiguous(low))
+    )
     labelled = before is not None and before.low in NAME_LABELS and token.after_mark and names.is_name_word(low)
-    if titled or related or family or contacted or labelled or (greeted and names.is_name_word(low)):
+    if titled or related or family or contacted or labelled or saluted or spoken_to:
+        return True
+    if greeted and names.is_name_word(low):
         return True
     if token.sentence_start and token.label:
         return False  # "Ward 12", "Room 4": a label followed by its number
@@ -268,7 +389,9 @@ def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
         and not names.is_ambiguous(other.low)
         and not _part_of_place(tokens, j, names)
         for j, other in ((i - 1, before), (i + 1, after))
-        if other is not None and not (j == i - 1 and token.sentence_start)
+        if other is not None
+        and not (j == i - 1 and token.sentence_start)
+        and (token.spaced if j == i - 1 else other.spaced)
     )
     if not known and not next_to_name:
         return False
@@ -279,6 +402,8 @@ def _is_name(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
     if names.is_ambiguous(low):
         if low in MONTHS_AND_DAYS or low in TE_REO_WORDS:
             return acts or (possessive and after is not None and after.low in POSSESSED) or next_to_name
+        if low in names.places and low not in names.names:
+            return acts or possessive or next_to_name  # "went to Tauranga and Rotorua": places, capitalised
         return acts or possessive or next_to_name or not token.sentence_start
     if before2 is not None and before2.low in LOCATIVES and before is not None and before.capitalised:
         return next_to_name
@@ -291,15 +416,28 @@ def _part_of_place(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
     before = tokens[i - 1] if i > 0 else None
     after = tokens[i + 1] if i + 1 < len(tokens) else None
     if not token.possessive:
-        # "Rose Street", "Sir Edmund Hillary Drive", "Hope Centre": capitalised words up to a place word.
+        # "Rose Street", "Sir Edmund Hillary Drive", "Hope Centre": capitalised words up to a place word;
+        # "Jasmine tea", "the Mei Mei restaurant", "Harmony Day": up to a thing's word, in any case.
         j = i + 1
         while j < len(tokens) and j <= i + 4 and tokens[j].capitalised and not tokens[j].sentence_start:
-            if tokens[j].low in PLACE_WORDS:
+            if tokens[j].low in PLACE_WORDS or tokens[j].low in THING_WORDS:
                 return True
             if tokens[j].possessive:
                 break
             j += 1
-    if token.low in PLACE_WORDS and before is not None and before.capitalised and not token.sentence_start:
+        if j < len(tokens) and tokens[j].spaced and not tokens[j - 1].possessive:
+            if tokens[j].low in THING_WORDS:
+                return True
+            # "Milo and toast": joined to a thing.
+            if tokens[j].low in ("and", "with", "n") and j + 1 < len(tokens) and tokens[j + 1].low in THING_WORDS:
+                return True
+    if (
+        (token.low in PLACE_WORDS or token.low in THING_WORDS)
+        and before is not None
+        and before.capitalised
+        and token.spaced
+        and not token.sentence_start
+    ):
         return True
     if after is not None and after.low == "of" and i + 2 < len(tokens) and tokens[i + 2].capitalised:
         return True
@@ -344,9 +482,16 @@ def _in_title_run(tokens: list[_Token], i: int, names: NameLexicon) -> bool:
 
 # --- Which values need looking at (whole columns, in Arrow) -------------------------------------------
 # A title, relation, greeting or contact verb before a capitalised word ("Mrs Nguyen", "my son Tevita").
+# Also: "spoke to ...", a list of capitalised words ("Xiaoling, Min-jun & Ananya"), and a capitalised word
+# before a bracket with an age, a relation or a role ("Harpreet Kaur (client)"): _people_together's cases.
 _TRIGGER = (
     r"(?i:\b(?:" + "|".join(sorted(TITLES | RELATIONS | GREETINGS | CONTACT_VERBS)) + r"))\.?,?\s+\p{Lu}"
     r"|\p{Lu}\pL*['’]s\s"
+    r"|(?i:\b(?:" + "|".join(sorted(map(re.escape, SPOKEN_TO))) + r")\s+to)\s+\p{Lu}"
+    r"|\p{Lu}[\pL'’-]*(?:\s*[,&+/]\s*|\s+(?i:and|n)\s+)(?:(?i:and|n|&)\s+)?\p{Lu}"
+    r"|\p{Lu}[\pL'’-]*['’]?s?\s*\(\s*(?:[0-9]|(?i:"
+    + "|".join(sorted(map(re.escape, RELATIONS | NAME_LABELS | TITLES | FAMILY_AFTER | _GROUP_WORDS)))
+    + r")\b)"
 )
 # The exact finder's words (_TOKEN) start at a letter after any mark that is not a letter, digit or
 # underscore (":Li", "(Tama)") and end at a letter before one; "3pm" or "2025-Q1" hold none. The column-wide

@@ -7,7 +7,9 @@ given names (Aroha, Tama, Hine, Moana, Rangi, Mana): listed here, they count as 
 ("Aroha said", "my daughter Aroha").
 
 The list is the common vocabulary of NZ English and of programme work (family, people, places, feelings,
-greetings, programme and tikanga words), each with and without macrons, since both are typed.
+greetings, programme and tikanga words, birds and trees, months and days), and everyday words and islands
+of the Pacific languages spoken here, each with and without macrons, since both are typed. Birds and trees
+that are common given names (Tūī, Nīkau, Kauri) are left out: in notes they are far more often a child.
 """
 
 from __future__ import annotations
@@ -42,6 +44,23 @@ Matariki Waitangi Tiriti tiriti rūnanga runanga rōpū ropu hapori pakeke kaima
 kaiāwhina kaiawhina kaiako tumuaki kaiwhakahaere rangatira ariki tohunga whānui whanui ngāti ngati
 kiwi kai moana kaimoana kūmara kumara rēwena rewena hāngī hangi paraoa taewa puha pūhā
 puni kōkiri kokiri waiora wairuatanga kotahitanga whakatōhea mahi-tahi mahitahi tuia haumaru hāpori pēpi tamahine tamāhine
+kererū kereru kōtare kotare pīwakawaka piwakawaka ruru kākā kaka kea kōkako kokako weka pūkeko pukeko
+kōwhai kowhai pōhutukawa pohutukawa mānuka manuka kānuka kanuka rimu tōtara totara pūriri puriri
+harakeke ponga kawakawa karaka
+waea pūkoro pukoro īmēra imera rorohiko ipurangi pātai patai kāore kaore āe ae kāo kao
+Kohitātea Huitanguru Poutūterangi Paengawhāwhā Haratua Pipiri Hōngongoi Hereturikōkā Mahuru Hakihea
+Rāhina Rātū Rāapa Rāpare Rāmere Rāhoroi Rātapu
+"""
+)
+# Everyday words of the Pacific languages spoken here (Samoan, Tongan, Cook Islands Māori, Niuean, Fijian,
+# Tokelauan), greetings first, and the islands people come from ("Rarotonga holiday", "Talofa lava").
+_PACIFIC = _words(
+    """
+talofa lava mālō malo lelei bula vinaka orana meitaki fakaalofa lahi atu fakaaue fakafetai faafetai
+fa'afetai tulou aiga kāiga kaiga lotu fono umu palusami lu sipi kumala ota ika povi pisupo siapo tapa
+tofa
+Rarotonga Aitutaki Atiu Mangaia Tongatapu Vavau Haapai Upolu Savaii Tutuila Manono Funafuti Nukunonu
+Fakaofo Atafu Alofi Tarawa Nadi Lautoka Suva Apia Avarua Nukualofa Levu Viti Vanua
 """
 )
 
@@ -53,5 +72,5 @@ def without_macrons(word: str) -> str:
 
 #: Everyday te reo words in lower case, each with and without macrons.
 TE_REO_WORDS: frozenset[str] = frozenset(
-    form for word in _WORDS for form in (word.lower(), without_macrons(word.lower()))
+    form for word in (*_WORDS, *_PACIFIC) for form in (word.lower(), without_macrons(word.lower()))
 )
