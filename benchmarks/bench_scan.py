@@ -8,6 +8,8 @@ printed by one run rather than wall times across runs):
 * `scan_text` alone on that file's free-text column (stories repeat, as real feedback does), on a column
   of N stories that are all different (the worst case: nothing repeats), and on the same column with an
   identifier written into 1 in 100 stories (`redact_text`, so the cost of finding and removing);
+* `redact_text` on one story at a time (as the Stories pages make each story safe), per call, beside
+  `find_spans` on the same story: the difference is the fixed cost of a call;
 * `dpup-eval scan FILE` end to end through its entry point, on the CSV and on a tiny file (the
   difference is the work; the tiny file's time is start-up: imports and the name lists).
 
@@ -85,6 +87,35 @@ def planted_scan(rows: int) -> dict:
     return {"wall": wall, "rows": rows, "planted": len(chosen), "found": found}
 
 
+def single_story(calls: int) -> dict:
+    """redact_text on a one-story column, one call per story (as stories are made safe one at a time),
+    and find_spans on the same stories; milliseconds per call."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from dpup_eval.demo.text import compose_feedback
+    from dpup_eval.intake.identifiers import find_spans, redact_text
+    from dpup_eval.intake.person_names import lexicon
+
+    rng = np.random.default_rng(7)
+    stories = pc.cast(compose_feedback(rng, rng.integers(0, 5, calls), np.ones(calls, dtype=bool)), pa.string())
+    texts = [f"{story} {PLANTED[i % len(PLANTED)]}" for i, story in enumerate(stories.to_pylist())]
+    lexicon()
+    redact_text(pd.Series(texts[:1], dtype="string[pyarrow]"))
+    start = time.perf_counter()
+    for text in texts:
+        redact_text(pd.Series([text], dtype="string[pyarrow]"))
+    redact_ms = (time.perf_counter() - start) / calls * 1000
+    start = time.perf_counter()
+    for text in texts:
+        find_spans(text)
+    find_ms = (time.perf_counter() - start) / calls * 1000
+    return {"redact_ms": redact_ms, "find_ms": find_ms, "calls": calls,
+            "chars": sum(map(len, texts)) // calls}
+
+
 def cli_scan(path: Path) -> dict:
     """`dpup-eval scan FILE --as-table` through the installed entry point (a fresh process)."""
     exe = Path(sys.executable).with_name("dpup-eval")
@@ -107,6 +138,8 @@ def child(kind: str, argument: str) -> None:
         result = distinct_text_scan(int(argument))
     elif kind == "planted":
         result = planted_scan(int(argument))
+    elif kind == "single":
+        result = single_story(int(argument))
     else:
         result = cli_scan(Path(argument))
     print(json.dumps(result))
@@ -136,6 +169,7 @@ def main() -> None:
     column = measure("column", path)
     distinct = measure("distinct", args.rows)
     planted = measure("planted", args.rows)
+    single = measure("single", 200)
     cli = measure("cli", path)
     cli_tiny = measure("cli", tiny)
     rows = load["rows"]
@@ -155,6 +189,9 @@ def main() -> None:
     print(f"{'redact_text, every story different, 1 in 100 planted':52}{planted['wall']:>8.2f} s"
           f"{rate(planted['rows'], planted['wall'])}   ({planted['found']:,} of {planted['planted']:,} "
           f"planted found)")
+    print(f"{'redact_text on one story per call (ms per call)':52}{single['redact_ms']:>8.1f} ms"
+          f"   (find_spans on the same: {single['find_ms']:.1f} ms; {single['calls']} stories of about "
+          f"{single['chars']} characters)")
     print(f"{'dpup-eval scan FILE --as-table (whole command)':52}{cli['wall']:>8.2f} s{rate(rows, cli['wall'])}")
     print(f"{'dpup-eval scan on a one-row file (start-up)':52}{cli_tiny['wall']:>8.2f} s")
     print(f"name lists loaded once per process (not in load()): {load['names_load']:.2f} s")

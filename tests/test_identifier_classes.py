@@ -30,9 +30,16 @@ def test_values_are_valid_by_the_maintained_libraries() -> None:
     assert phonenumbers.is_valid_number_for_region(phonenumbers.parse(PHONE, "NZ"), "NZ")
 
 
+# Plain values that make a column long enough for the column-wide prefilter to run (a few values skip it).
+_FILLER = [f"ka pai {'rawe ' * k}" for k in range(24)]
+
+
 def _redacted(text: str) -> str:
-    """The text as the loader redacts it (column-wide prefilter included)."""
-    result, _ = redact_text(pd.Series([text], dtype="string[pyarrow]"))
+    """The text as the loader redacts it in a column (column-wide prefilter included), and the same as
+    when it is made safe on its own."""
+    result, _ = redact_text(pd.Series([text, *_FILLER], dtype="string[pyarrow]"))
+    alone, _ = redact_text(pd.Series([text], dtype="string[pyarrow]"))
+    assert result.iloc[0] == alone.iloc[0], text
     return str(result.iloc[0])
 
 

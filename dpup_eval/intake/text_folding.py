@@ -32,6 +32,7 @@ _NEEDS_ONE_FOR_ONE = re.compile("[" + "".join(re.escape(chr(c)) for c in _ONE_FO
 # none ("ph033316005"). The label must start a word, so "graph0211" is not "ph".
 _LABELS = r"nhi|n\.h\.i\.?|ird|i\.r\.d\.?|gst|tax|ph|phone|mob|mobile|cell|tel|dob|d\.o\.b\.?|bday|b['’]day|email|e-mail"
 _GLUED_LABEL = re.compile(rf"(?i)(?<![A-Za-z])(?:{_LABELS})(?:(?P<mark>[-/:#=])(?=[0-9A-Za-z(+])|(?=[0-9]))")
+_DIGIT = re.compile(r"[0-9]")
 # A copied link's %40, between the two halves of an address.
 _PERCENT_AT = re.compile(r"(?<=\w)%40(?=\w)")
 # A New Zealand number written from abroad without its +: "64 3 331 6005", "64-21-123-4567".
@@ -59,15 +60,18 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """The text with the typing undone (see the module docstring), and the way back to the original."""
-    text_one = text.translate(_ONE_FOR_ONE) if _NEEDS_ONE_FOR_ONE.search(text) else text
+    # Cheap tests first: most stories are ASCII with no digits, and then nothing here applies.
+    text_one = text if text.isascii() or not _NEEDS_ONE_FOR_ONE.search(text) else text.translate(_ONE_FOR_ONE)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in text_one, not overlapping
-    for m in _GLUED_LABEL.finditer(text_one):
-        if m["mark"] is not None:
-            edits.append((m.start("mark"), m.end("mark"), " "))
-        else:
-            edits.append((m.end(), m.end(), " "))
-    edits += [(m.start(), m.end(), "@") for m in _PERCENT_AT.finditer(text_one)]
-    edits += [(m.start(), m.start(), "+") for m in _BARE_COUNTRY_CODE.finditer(text_one)]
+    if _DIGIT.search(text_one):  # every glued identifier and every bare 64 number has digits
+        for m in _GLUED_LABEL.finditer(text_one):
+            if m["mark"] is not None:
+                edits.append((m.start("mark"), m.end("mark"), " "))
+            else:
+                edits.append((m.end(), m.end(), " "))
+        edits += [(m.start(), m.start(), "+") for m in _BARE_COUNTRY_CODE.finditer(text_one)]
+    if "%40" in text_one:
+        edits += [(m.start(), m.end(), "@") for m in _PERCENT_AT.finditer(text_one)]
     if not edits:
         return Folded(text_one)
     edits.sort()
