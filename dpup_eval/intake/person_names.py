@@ -210,7 +210,8 @@ def name_spans(text: str, names: NameLexicon | None = None) -> list[tuple[int, i
             and not _part_of_place(tokens, i, names)
         ):
             flagged[i] = True
-    _people_together(text, tokens, flagged, names)
+    if "(" in text or sum(1 for t in tokens if t.capitalised) > 1:  # the only cases _people_together reads
+        _people_together(text, tokens, flagged, names)
     _surname_in_capitals(text, tokens, flagged, names)
     spans: list[tuple[int, int]] = []
     for i, token in enumerate(tokens):

@@ -31,6 +31,8 @@ _NEEDS_ONE_FOR_ONE = re.compile("[" + "".join(re.escape(chr(c)) for c in _ONE_FO
 # Labels people glue to an identifier: with one mark between ("IRD-", "nhi/", "dob:") or, before digits,
 # none ("ph033316005"). The label must start a word, so "graph0211" is not "ph".
 _LABELS = r"nhi|n\.h\.i\.?|ird|i\.r\.d\.?|gst|tax|ph|phone|mob|mobile|cell|tel|dob|d\.o\.b\.?|bday|b['’]day|email|e-mail"
+# Every label holds one of these (lower case): a quick test before the regular expression.
+_LABEL_PARTS = ("nhi", "n.h", "ird", "i.r", "gst", "tax", "ph", "mob", "cell", "tel", "dob", "d.o", "day", "mail")
 _GLUED_LABEL = re.compile(rf"(?i)(?<![A-Za-z])(?:{_LABELS})(?:(?P<mark>[-/:#=])(?=[0-9A-Za-z(+])|(?=[0-9]))")
 _DIGIT = re.compile(r"[0-9]")
 # A copied link's %40, between the two halves of an address.
@@ -64,12 +66,15 @@ def fold(text: str) -> Folded:
     text_one = text if text.isascii() or not _NEEDS_ONE_FOR_ONE.search(text) else text.translate(_ONE_FOR_ONE)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in text_one, not overlapping
     if _DIGIT.search(text_one):  # every glued identifier and every bare 64 number has digits
-        for m in _GLUED_LABEL.finditer(text_one):
-            if m["mark"] is not None:
-                edits.append((m.start("mark"), m.end("mark"), " "))
-            else:
-                edits.append((m.end(), m.end(), " "))
-        edits += [(m.start(), m.start(), "+") for m in _BARE_COUNTRY_CODE.finditer(text_one)]
+        lowered = text_one.lower()
+        if any(part in lowered for part in _LABEL_PARTS):  # substring tests cost far less than the regex
+            for m in _GLUED_LABEL.finditer(text_one):
+                if m["mark"] is not None:
+                    edits.append((m.start("mark"), m.end("mark"), " "))
+                else:
+                    edits.append((m.end(), m.end(), " "))
+        if "64" in text_one:
+            edits += [(m.start(), m.start(), "+") for m in _BARE_COUNTRY_CODE.finditer(text_one)]
     if "%40" in text_one:
         edits += [(m.start(), m.end(), "@") for m in _PERCENT_AT.finditer(text_one)]
     if not edits:
