@@ -35,9 +35,10 @@ import pyarrow.compute as pc
 
 from dpup_eval.intake.birth_dates import dob_spans
 from dpup_eval.intake.contact_finders import EMAIL_PROVIDERS, STREET_TYPES, address_spans, email_spans
+from dpup_eval.intake.name_candidates import name_candidates
 from dpup_eval.intake.number_finders import ird_spans, nhi_spans, phone_spans
 from dpup_eval.intake.nz_numbers import is_valid_ird, is_valid_nhi
-from dpup_eval.intake.person_names import NAME_MARKER, name_candidates, name_spans
+from dpup_eval.intake.person_names import NAME_MARKER, name_spans
 from dpup_eval.intake.text_folding import fold
 
 __all__ = [
@@ -108,14 +109,17 @@ _FINDERS: tuple[tuple[str, Callable[[str], list[tuple[int, int]]]], ...] = (
 def _find(text: str, needs: int = _NEEDS_PATTERNS | _NEEDS_NAMES) -> list[_Span]:
     """Every identifier in one text, as (start, end, kind); spans of different kinds may overlap.
     `needs` limits the work to the finders the prefilter said could find something. The finders read a
-    copy with the typing undone (:mod:`~dpup_eval.intake.text_folding`); spans are the original text's."""
-    folded = fold(text)
-    return [
-        (*folded.original(start, end), kind)
-        for kind, finder in _FINDERS
-        if needs & (_NEEDS_NAMES if kind == "name" else _NEEDS_PATTERNS)
-        for start, end in finder(folded.text)
-    ]
+    copy with the typing undone (:mod:`~dpup_eval.intake.text_folding`), except the name finder; spans
+    are the original text's."""
+    folded = fold(text) if needs & _NEEDS_PATTERNS else None
+    spans: list[_Span] = []
+    for kind, finder in _FINDERS:
+        if kind == "name":
+            if needs & _NEEDS_NAMES:  # names are read in the text as written (see text_folding)
+                spans += [(start, end, kind) for start, end in finder(text)]
+        elif folded is not None:
+            spans += [(*folded.original(start, end), kind) for start, end in finder(folded.text)]
+    return spans
 
 
 def _redact_one(text: str, spans: list[_Span]) -> str:

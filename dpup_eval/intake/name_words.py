@@ -13,6 +13,7 @@ __all__ = [
     "FAMILY_AFTER",
     "FUNCTION_WORDS",
     "GREETINGS",
+    "GROUP_WORDS",
     "JOINED_FAMILY",
     "LOCATIVES",
     "MONTHS_AND_DAYS",
@@ -50,6 +51,8 @@ GREETINGS = frozenset(
         namaste orana fakaalofa"""
     )
 )
+# Words in a bracket after names that say they are people ("Hazel and Billie (twins)").
+GROUP_WORDS = frozenset(_words("twins twin whāngai whangai siblings cousins kids all both"))
 # Greetings that open a message to someone ("Dear Yusuf,", "Namaste Rajesh ji", "Bula Mereoni!"): the
 # capitalised word after one is the person even when no list holds the name, unless it is an everyday
 # word or a place ("Hi Team", "Kia ora Aotearoa").

@@ -9,7 +9,8 @@ learn every one of these, but they are one class of problem: the characters diff
 same. So one pass rewrites them in a copy of the text (dashes to ``-``, spaces to `` ``, full-width forms
 to ASCII, ``%40`` to ``@``, a glued label set apart by a space, a ``+`` before a bare ``64``) and keeps,
 for every character of the copy, where it came from, so that spans found in the copy map back exactly to
-the text a person wrote. Nothing is changed in the text that is kept or redacted.
+the text a person wrote. Nothing is changed in the text that is kept or redacted. The name finder reads
+the text as written: a space put between a label and its value would make a word of the label ("ph").
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ _DIGIT = re.compile(r"[0-9]")
 # A copied link's %40, between the two halves of an address.
 _PERCENT_AT = re.compile(r"(?<=\w)%40(?=\w)")
 # A New Zealand number written from abroad without its +: "64 3 331 6005", "64-21-123-4567".
-_BARE_COUNTRY_CODE = re.compile(r"(?<![0-9+])(?=64[ .-](?:[2-9]|2[0-9])[ .-]?[0-9]{3}[ .-]?[0-9]{3,4}(?![0-9]))")
+_BARE_COUNTRY_CODE = re.compile(r"(?<![0-9A-Za-z+])(?=64[ .-](?:[2-9]|2[0-9])[ .-]?[0-9]{3}[ .-]?[0-9]{3,4}(?![0-9]))")
 
 
 class Folded:
