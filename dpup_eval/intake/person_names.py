@@ -158,7 +158,7 @@ class _Token:
 
 
 def _tokens(text: str) -> list[_Token]:
-    tokens = []
+    tokens: list[_Token] = []
     previous_end = 0
     for m in _TOKEN.finditer(text):
         word, end = m[0], m.end()
