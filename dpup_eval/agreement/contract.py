@@ -74,6 +74,7 @@ class Field(BaseModel):
     adult_description: str
     child_description: str
     place: str
+    replaces: str | None = None  # the field this one replaced in an earlier version (customProperty)
 
     @property
     def is_free_text(self) -> bool:

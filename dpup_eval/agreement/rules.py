@@ -296,6 +296,7 @@ def _field(prop: dict[str, Any], place: str, out: IssueCollector, texts: tuple[s
         "adult_description": custom.get("adultDescription") or "",
         "child_description": custom.get("childDescription") or "",
         "place": place,
+        "replaces": custom.get("replaces") if isinstance(custom.get("replaces"), str) else None,
     }
 
 

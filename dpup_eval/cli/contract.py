@@ -1,4 +1,5 @@
-"""`dpup-eval contract ...`: draft a contract from a file, validate a programme, explain field roles."""
+"""`dpup-eval contract ...`: draft a contract from a file, validate a programme, explain field roles,
+say what changed between two versions."""
 
 from __future__ import annotations
 
@@ -95,6 +96,32 @@ def contract_roles() -> None:
         "identify anyone.", 96), "    "))
 
 
+@contract_app.command("diff")
+def contract_diff(
+    old: Annotated[Path, typer.Argument(help="The earlier version: a programme folder, a folder of contracts "
+                                        "or one contract file.")],
+    new: Annotated[Path, typer.Argument(help="The later version, the same kind as OLD.")],
+    html: Annotated[Path | None, typer.Option("--html", help="Also write the summary as an HTML page here.")] = None,
+) -> None:
+    """What changed between two versions of an agreement, in plain words, and whether the versions fit."""
+    from dpup_eval.agreement.contract import Agreement
+    from dpup_eval.agreement.diff import diff_agreements
+    from dpup_eval.agreement.diff_report import diff_html, diff_lines
+
+    before, after = Agreement.load(old), Agreement.load(new)
+    diff = diff_agreements(before, after)
+    for line in diff_lines(diff):
+        print(line)
+    for problem in diff.problems:
+        print(f"Warning: {problem}", file=sys.stderr)
+    if html is not None:
+        from dpup_eval.files import write_text
+
+        language = getattr(after, "language", "en-NZ")
+        write_text(html, diff_html(diff, old_name=str(old), new_name=str(new), language=language))
+        print(f"Summary written to {html}", file=sys.stderr)
+
+
 def register(app: typer.Typer) -> None:
-    """Add `contract draft|validate|roles` to the main app."""
+    """Add `contract draft|validate|roles|diff` to the main app."""
     app.add_typer(contract_app, name="contract")
