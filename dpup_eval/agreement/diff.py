@@ -11,7 +11,8 @@ Pairs recognised:
 - within a purpose, a field dropped and one added that says it ``replaces`` it (customProperty), or
   the only dropped and the only added field with the same role: **replaced**;
 - a field kept whose detail went down (exact date -> month -> quarter -> year; an exact number -> groups;
-  fewer groups): **coarsened** (the reverse: **made finer**).
+  fewer groups): **coarsened** (the reverse: **made finer**); its descriptions, reworded to say the new
+  shape, are not listed again.
 """
 
 from __future__ import annotations
@@ -195,6 +196,8 @@ def _field_changes(purpose: str, old: Field, new: Field) -> list[Change]:
     if old.role != new.role:
         add("field-role-changed", f"{name} now {words(new.role)} instead of {words(old.role)}", "major",
             old.role, new.role)
+    if coarse:
+        return out  # its descriptions say the new shape: the coarsening line covers them
     if old.plain_name != new.plain_name:
         add("field-renamed", f"{name} now called {new.plain_name}", "patch", old.plain_name, new.plain_name)
     for attribute, said in (("adult_description", f"Description of {name} reworded"),
