@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 8866
-PAGES = ("success_measures.ipynb", "findings.ipynb", "stories.ipynb")
+PAGES = ("success_measures.ipynb", "findings.ipynb", "stories.ipynb", "agreement.ipynb")
 TEMPLATE = "dpup_workshop"
 #: Unambiguous characters for a join code read off a projector (no 0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
