@@ -124,6 +124,12 @@ def test_three_participants_review_decline_answer_and_sign(session: WorkshopSess
     assert "Version 2 (evaluation 2.0.0, service reporting 1.0.0): agreed by both sides; this is the agreement in use" \
         in versions
     assert "Signed for the provider by Service manager on 2026-03-02" in versions
+    # Today's data was checked against evaluation 1.0.0 when the workshop started: now flagged.
+    (session.folder / "check-report.json").write_text(
+        '{"report": {"purpose": "evaluation", "contract_version": "1.0.0"}}', encoding="utf-8")
+    pages["mere"].parts["board"].state.refresh()
+    assert ("the evaluation data was checked against version 1.0.0 of the agreement; the agreement is now version "
+            "2.0.0") in pages["mere"].parts["board"].warning.value
 
 
 def test_a_family_member_cannot_sign_or_answer(session: WorkshopSession) -> None:

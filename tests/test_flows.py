@@ -96,7 +96,8 @@ def test_dashboard_page_has_the_flows_and_both_notices(agreement: Agreement, tmp
                actor="Ana <b>", role="evaluator")
     page = where_information_goes_page(agreement, log)
     assert page.titles == ("Where it goes (agreed)", "Who used what (audit log)", "Notice for adults",
-                           "Notice for children")
+                           "Notice for children", "Version and what changed")
+    assert "The agreement in use: evaluation version 1.0.0, service reporting version 1.0.0." in page.children[4].value
     agreed = page.children[0].outputs[0]["data"]
     assert "application/vnd.plotly.v1+json" in agreed
     used = page.children[1].children

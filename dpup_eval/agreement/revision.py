@@ -27,7 +27,8 @@ from dpup_eval.agreement.diff import AgreementDiff, diff_agreements
 from dpup_eval.agreement.editing import apply_edit
 from dpup_eval.agreement.versions import Version
 
-__all__ = ["HISTORY", "Edit", "Revision", "load_texts", "read_texts", "revise", "texts_agreement", "write_version"]
+__all__ = ["HISTORY", "Edit", "Revision", "load_texts", "previous_texts", "read_texts", "revise", "texts_agreement",
+           "write_version"]
 
 #: Where replaced contract files are kept in a programme folder: ``history/<file>@<version>``.
 HISTORY = "history"
@@ -131,3 +132,29 @@ def write_version(folder: Path, texts: dict[str, str]) -> list[Path]:
                 kept.append(keep)
         write_text(target, text)
     return kept
+
+
+def previous_texts(folder: Path) -> dict[str, str] | None:
+    """The contract texts in use before the current version (newest kept file per contract), None if never replaced.
+
+    A contract never replaced is taken as it is now (it did not change).
+    """
+    kept = Path(folder) / HISTORY
+    current = read_texts(folder)
+    if not kept.is_dir():
+        return None
+    found: dict[str, tuple[Version, Path]] = {}
+    for path in kept.iterdir():
+        name, _, version = path.name.rpartition("@")
+        if name not in current:
+            continue
+        try:
+            number = Version.parse(version)
+        except Exception:  # a hand-kept file with no version in its name: not a version
+            continue
+        if name not in found or number > found[name][0]:
+            found[name] = (number, path)
+    if not found:
+        return None
+    return {name: (found[name][1].read_text(encoding="utf-8") if name in found else text)
+            for name, text in current.items()}

@@ -26,7 +26,7 @@ from typing import Literal
 
 from dpup_eval.errors import DpupEvalError
 
-__all__ = ["LEVELS", "Level", "Version", "required_level"]
+__all__ = ["LEVELS", "Level", "Version", "older_check", "required_level"]
 
 Level = Literal["major", "minor", "patch"]
 #: From smallest to largest.
@@ -69,3 +69,22 @@ def required_level(levels: list[Level]) -> Level | None:
     if not levels:
         return None
     return max(levels, key=LEVELS.index)
+
+
+def older_check(purpose: str, checked: str | None, current: str) -> str | None:
+    """Why data checked against version ``checked`` must be checked again (None when it is current).
+
+    A check made before versions were recorded (``checked`` None or empty) is flagged too: nobody can say
+    which agreement it kept.
+    """
+    words = purpose.replace("_", " ")
+    if not checked:
+        return f"the {words} data was checked before check reports named the agreement's version: check it again"
+    try:
+        older = Version.parse(checked) < Version.parse(current)
+    except DpupEvalError:
+        return f"the {words} data was checked against version '{checked}', which is not a version: check it again"
+    if older:
+        return (f"the {words} data was checked against version {checked} of the agreement; the agreement is now "
+                f"version {current}: check the file again before using it")
+    return None

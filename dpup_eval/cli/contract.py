@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from dpup_eval.cli.programme_option import resolve_programme
+from dpup_eval.cli.programme_option import ProgrammeOpt, resolve_programme
 
 __all__ = ["contract_app", "register"]
 
@@ -122,6 +122,41 @@ def contract_diff(
         print(f"Summary written to {html}", file=sys.stderr)
 
 
+@contract_app.command("checked")
+def contract_checked(
+    reports: Annotated[list[Path], typer.Argument(help="Check reports (the JSON of `check --json`, or a workshop's "
+                                                  "check-report.json).")],
+    programme: ProgrammeOpt = None,
+) -> None:
+    """Which agreement version each check report was made against; flags (exit 1) data checked against an
+    older version than the agreement in use."""
+    import json
+
+    from dpup_eval.agreement.versions import older_check
+    from dpup_eval.errors import DpupEvalError
+
+    agreement = resolve_programme(programme, None)
+    stale = False
+    for path in reports:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise DpupEvalError(f"{path}: not a readable check report ({exc.__class__.__name__})") from None
+        report = raw.get("report", raw) if isinstance(raw, dict) else None
+        if not isinstance(report, dict) or "purpose" not in report:
+            raise DpupEvalError(f"{path}: not a check report (no purpose); give the JSON written by `check --json`")
+        purpose = str(report["purpose"])
+        current = agreement.for_purpose(purpose).version
+        problem = older_check(purpose, report.get("contract_version"), current)
+        if problem:
+            stale = True
+            print(f"{path}: OLDER: {problem}")
+        else:
+            print(f"{path}: checked against {purpose.replace('_', ' ')} version {current}, the agreement in use")
+    if stale:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
-    """Add `contract draft|validate|roles|diff` to the main app."""
+    """Add `contract draft|validate|roles|diff|checked` to the main app."""
     app.add_typer(contract_app, name="contract")

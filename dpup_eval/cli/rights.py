@@ -85,15 +85,49 @@ def notice(
     contract: ContractAliasOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="html or md.")] = "html",
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of printing.")] = None,
+    check: Annotated[list[Path] | None, typer.Option(
+        "--check", help="A notice on file (HTML or Markdown) to check against the agreement instead of writing one: "
+                        "warns and exits 1 when it describes an older version. Repeat for several.")] = None,
 ) -> None:
-    """Write the plain-language notice for families from the agreement (adult or child version)."""
+    """Write the plain-language notice for families from the agreement (adult or child version).
+
+    A notice carries the agreement versions it describes; a notice on file (``--check``, or the ``--out``
+    file about to be replaced) that describes an older version is warned about."""
     from dpup_eval.rights.notices import build_notice
 
     if audience not in ("adult", "child"):
         raise typer.BadParameter(f"--audience must be adult or child, not {audience!r}")
     if fmt not in ("html", "md"):
         raise typer.BadParameter(f"--format must be html or md, not {fmt!r}")
-    write_notice(build_notice(resolve_programme(programme, contract), audience), fmt, out, "Notice")  # type: ignore[arg-type]
+    agreement = resolve_programme(programme, contract)
+    if check:
+        if not _notices_current(check, agreement):
+            raise typer.Exit(1)
+        return
+    if out is not None and out.is_file():
+        _notices_current([out], agreement, replacing=True)
+    write_notice(build_notice(agreement, audience), fmt, out, "Notice")  # type: ignore[arg-type]
+
+
+def _notices_current(files: list[Path], agreement, *, replacing: bool = False) -> bool:  # agreement: Agreement
+    """Warn about each notice on file that no longer describes the agreement; True when all still do."""
+    from dpup_eval.errors import DpupEvalError
+    from dpup_eval.rights.notices import notice_staleness
+
+    current = True
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DpupEvalError(f"{path}: cannot read the notice on file ({exc.__class__.__name__})") from None
+        problems = notice_staleness(text, agreement)
+        for problem in problems:
+            _say(f"Warning: the notice on file {path} is out of date: {problem}"
+                 + ("; it is being replaced now: give families the new one" if replacing else ""))
+        if not problems and not replacing:
+            _say(f"{path}: describes the agreement in use")
+        current = current and not problems
+    return current
 
 
 def write_notice(built, fmt: str, out: Path | None, what: str) -> None:  # built: Notice

@@ -196,7 +196,7 @@ def load(
 
         record_use("load", purpose=c.purpose, dataset=Path(path), fields=report.columns,
                    details={"rows_read": report.rows_read, "rows_accepted": report.rows_accepted,
-                            "accepted": report.accepted})
+                            "accepted": report.accepted, "contract_version": c.version})
     return LoadResult(data=data, report=report, quarantine=quarantine, contract=c)
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -48,7 +49,10 @@ __all__ = [
     "NoticeSection",
     "Readability",
     "ReadabilityUnavailableError",
+    "VERSIONS_MARK",
     "build_notice",
+    "notice_staleness",
+    "notice_versions",
     "readability",
     "render_template",
     "short_name",
@@ -93,6 +97,16 @@ class Notice(BaseModel):
     language: str = "en-NZ"
     intro: list[str]
     sections: list[NoticeSection]
+    #: purpose -> the contract version this notice describes (written into the notice, see `notice_versions`).
+    versions: dict[str, str] = {}
+
+    def versions_words(self) -> str:
+        """``evaluation version 2.0.0, service reporting version 1.0.0`` (empty when unknown)."""
+        return ", ".join(f"{p.replace('_', ' ')} version {v}" for p, v in sorted(self.versions.items()))
+
+    def versions_mark(self) -> str:
+        """The machine-readable mark: ``evaluation=2.0.0,service_reporting=1.0.0``."""
+        return ",".join(f"{p}={v}" for p, v in sorted(self.versions.items()))
 
     def plain_text(self) -> str:
         """The prose a reader reads, one sentence-ending per paragraph or list item (headings left out)."""
@@ -116,6 +130,9 @@ class Notice(BaseModel):
                 lines += [f"- **{e(t)}**: {e(x)}" if t else f"- {e(x)}" for t, x in block.items]
                 if block.items:
                     lines.append("")
+        if self.versions:
+            lines += ["", f"Written from the data agreement: {e(self.versions_words())}.", "",
+                      f"<!-- {VERSIONS_MARK}: {self.versions_mark()} -->"]
         return "\n".join(lines).rstrip() + "\n"
 
     def to_html(self) -> str:
@@ -187,13 +204,14 @@ def build_notice(agreement: Agreement, audience: Audience) -> Notice:
         raise DpupEvalError(f"{agreement.where}: the agreement has no contracts to write a notice from")
     first = contracts[0]
     language = agreement.language if isinstance(agreement, Programme) else "en-NZ"
+    update = {"language": language, "versions": {c.purpose: c.version for c in contracts}}
     if audience == "adult":
-        return _adult(contracts, first.programme, first.provider).model_copy(update={"language": language})
+        return _adult(contracts, first.programme, first.provider).model_copy(update=update)
     if audience == "child":
         if isinstance(agreement, Programme) and not agreement.children_take_part:
             raise DpupEvalError(f"{agreement.name}: no children take part (programme.yaml says "
                                 "children_take_part: false), so there is no child notice; write the adult one")
-        return _child(contracts, first.programme, first.provider).model_copy(update={"language": language})
+        return _child(contracts, first.programme, first.provider).model_copy(update=update)
     raise DpupEvalError(f"audience must be 'adult' or 'child', not {audience!r}")
 
 
@@ -356,3 +374,38 @@ def readability(notice: Notice | str, audience: Audience | None = None) -> Reada
         words=int(textstat.lexicon_count(text)),
         sentences=int(textstat.sentence_count(text)),
     )
+
+
+#: The name of the mark a notice carries (an HTML meta tag, a Markdown comment) saying which versions it describes.
+VERSIONS_MARK = "dpup-agreement-versions"
+_MARK_RE = re.compile(VERSIONS_MARK + r"(?:\" content=\"|: )([a-z0-9_]+=[0-9.]+(?:,[a-z0-9_]+=[0-9.]+)*)")
+
+
+def notice_versions(text: str) -> dict[str, str] | None:
+    """The agreement versions a written notice (HTML or Markdown) describes; None when it does not say."""
+    found = _MARK_RE.search(text)
+    if not found:
+        return None
+    return dict(pair.split("=", 1) for pair in found.group(1).split(","))
+
+
+def notice_staleness(text: str, agreement: Agreement) -> list[str]:
+    """Why a notice on file no longer describes ``agreement`` (empty when it still does), in words."""
+    from dpup_eval.agreement.versions import Version
+
+    said = notice_versions(text)
+    if said is None:
+        return ["it does not say which version of the agreement it describes (written before notices carried "
+                "versions): write it again"]
+    out = []
+    for purpose in agreement.purposes:
+        current = agreement.for_purpose(purpose).version
+        old = said.get(purpose)
+        words = purpose.replace("_", " ")
+        if old is None:
+            out.append(f"it says nothing about the {words} data (version {current} of the agreement)")
+        elif Version.parse(old) < Version.parse(current):
+            out.append(f"it describes {words} version {old}; the agreement is now version {current}")
+    out += [f"it describes {p.replace('_', ' ')} data, which the agreement no longer includes"
+            for p in sorted(set(said) - set(agreement.purposes))]
+    return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from dpup_eval.workshop.pages import Page
 
 __all__ = ["AgreementBoard", "AgreementState", "AnswerForm", "ProposalForm", "SignPanel", "ViewForm", "agreement_page",
-           "measure_uses"]
+           "data_check_warning", "measure_uses"]
 
 WIDE = {"description_width": "initial"}
 KINDS = [("Drop this field", "drop"), ("Coarsen it (less detail)", "coarsen"),
@@ -111,8 +112,8 @@ class AgreementBoard(w.VBox):
 
     def __init__(self, state: AgreementState, **kwargs: Any) -> None:
         self.state = state
-        self.explained, self.proposals, self.versions = w.HTML(), w.HTML(), w.HTML()
-        super().__init__([self.explained, w.HTML("<h3>Proposals and declines</h3>"), self.proposals,
+        self.explained, self.proposals, self.versions, self.warning = w.HTML(), w.HTML(), w.HTML(), w.HTML()
+        super().__init__([self.warning, self.explained, w.HTML("<h3>Proposals and declines</h3>"), self.proposals,
                           w.HTML("<h3>Versions</h3>"), self.versions], **kwargs)
         state.listeners.append(self.refresh)
         self.refresh()
@@ -126,6 +127,25 @@ class AgreementBoard(w.VBox):
         versions = record.versions(state.session.workshop.id)
         in_use = {p: c.version for p, c in Agreement.load(state.session.programme.folder).contracts.items()}
         self.versions.value = versions_html(versions, {v.id: record.signoffs(v.id) for v in versions}, in_use)
+        problem = data_check_warning(state.session, in_use)
+        self.warning.value = (f'<p class="dpup-message dpup-message-error" role="status">Please note: '
+                              f"{escape(problem)} (start the workshop again to check it).</p>") if problem else ""
+
+
+def data_check_warning(session: WorkshopSession, in_use: dict[str, str]) -> str | None:
+    """Whether today's data was checked against an older version than the agreement now in use (signed here)."""
+    import json
+
+    from dpup_eval.agreement.versions import older_check
+
+    report_file = session.folder / "check-report.json"  # written by the workshop server before the pages open
+    if not report_file.is_file():
+        return None
+    report = json.loads(report_file.read_text(encoding="utf-8")).get("report", {})
+    purpose = report.get("purpose")
+    if purpose not in in_use:
+        return None
+    return older_check(purpose, report.get("contract_version"), in_use[purpose])
 
 
 class ViewForm(w.VBox):

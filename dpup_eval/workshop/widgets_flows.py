@@ -18,7 +18,7 @@ from dpup_eval.audit import AuditLog
 from dpup_eval.rights.flows import FlowGraph, audit_flows, audit_use_rows, contract_flows, sankey_figure
 from dpup_eval.rights.notices import build_notice
 
-__all__ = ["where_information_goes_page"]
+__all__ = ["version_html", "where_information_goes_page"]
 
 
 def _rows_table(rows: list[dict[str, str | int]]) -> str:
@@ -60,7 +60,27 @@ def where_information_goes_page(agreement: Agreement, log: AuditLog | Path | Non
         figure(contract_flows(agreement)),
         widgets.VBox([*actual, widgets.HTML(_rows_table(audit_use_rows(log)))]),
         *notices,
+        widgets.HTML(version_html(agreement)),
     ])
     tabs.titles = ("Where it goes (agreed)", "Who used what (audit log)", "Notice for adults",
-                   *(["Notice for children"] if children else []))
+                   *(["Notice for children"] if children else []), "Version and what changed")
     return tabs
+
+
+def version_html(agreement: Agreement) -> str:
+    """The agreement's version in use and, when a signed version replaced an earlier one, what changed."""
+    from dpup_eval.agreement.diff import diff_agreements
+    from dpup_eval.agreement.diff_report import diff_lines
+    from dpup_eval.agreement.revision import load_texts, previous_texts
+
+    versions = ", ".join(f"{p.replace('_', ' ')} version {agreement.for_purpose(p).version}" for p in agreement.purposes)
+    parts = [f"<p>The agreement in use: {html.escape(versions)}.</p>"]
+    folder = getattr(agreement, "folder", None)
+    before = previous_texts(folder) if folder is not None else None
+    if before is None:
+        parts.append("<p>This is the first version: nothing has changed since it was agreed.</p>")
+    else:
+        lines = diff_lines(diff_agreements(load_texts(before, folder), agreement))
+        parts.append("<p>What changed from the version before:</p><ul>"
+                     + "".join(f"<li>{html.escape(line.strip().removeprefix('- '))}</li>" for line in lines) + "</ul>")
+    return "".join(parts)
