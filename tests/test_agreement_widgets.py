@@ -71,6 +71,9 @@ def test_explained_field_by_field(session: WorkshopSession) -> None:
     assert "not used by any measure" in shown
     goals_row = shown.split("<th scope=\"row\">Goals achieved</th>")[1].split("</tr>")[0]
     assert "not used by any measure" not in goals_row
+    hints = page.parts["board"].hints.value
+    assert "Evaluation: Date finished is an exact date: would the month (or the quarter) do?" in hints
+    assert "Evaluation: Ethnic groups is not used by any measure: is it needed?" in hints
 
 
 def test_three_participants_review_decline_answer_and_sign(session: WorkshopSession) -> None:

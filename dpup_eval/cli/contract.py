@@ -157,6 +157,47 @@ def contract_checked(
         raise typer.Exit(1)
 
 
+@contract_app.command("hints")
+def contract_hints_command(
+    programme: ProgrammeOpt = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Sample data for one purpose: finds combinations of "
+                                              "quasi-identifiers whose smallest groups fall under k (counts only).")] = None,
+    purpose: Annotated[str | None, typer.Option("--purpose", help="The purpose the sample data is for (default: "
+                                                "the file's name, e.g. evaluation.csv).")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Which sheet of an Excel workbook.")] = None,
+) -> None:
+    """Where the agreement could ask for less: exact dates, free text, fields no measure uses, small groups."""
+    from dpup_eval.agreement.hints import contract_hints
+    from dpup_eval.agreement.programme import Programme
+    from dpup_eval.errors import DpupEvalError
+
+    agreement = resolve_programme(programme, None)
+    uses: dict[str, dict[str, list[str]]] = {}
+    if isinstance(agreement, Programme):
+        from dpup_eval.findings.field_use import programme_field_uses
+
+        uses = programme_field_uses(agreement)
+    hints = []
+    for name in agreement.purposes:
+        hints += contract_hints(agreement.for_purpose(name), set(uses[name]) if name in uses else None)
+    if data is not None:
+        from dpup_eval.intake.minimisation_data import small_group_hints
+
+        chosen = purpose or data.name.split(".")[0]
+        if chosen not in agreement.purposes:
+            raise DpupEvalError(f"{data}: say which purpose the sample is for with --purpose "
+                                f"({', '.join(agreement.purposes)})")
+        hints += small_group_hints(agreement.for_purpose(chosen), data, sheet=sheet)
+    for name in agreement.purposes:
+        mine = [h for h in hints if h.purpose == name]
+        print(f"{name.replace('_', ' ')}: {len(mine)} hint{'s' if len(mine) != 1 else ''}")
+        for hint in mine:
+            print(textwrap.fill(hint.text, 100, initial_indent="  - ", subsequent_indent="    "))
+    if data is None:
+        print("Give sample data (--data FILE) to find combinations of quasi-identifiers that leave small groups.",
+              file=sys.stderr)
+
+
 def register(app: typer.Typer) -> None:
-    """Add `contract draft|validate|roles|diff|checked` to the main app."""
+    """Add `contract draft|validate|roles|diff|checked|hints` to the main app."""
     app.add_typer(contract_app, name="contract")

@@ -15,6 +15,7 @@ import ipywidgets as w
 from dpup_eval.agreement.contract import Agreement
 from dpup_eval.agreement.diff import words
 from dpup_eval.agreement.editing import COARSER, REWORDABLE
+from dpup_eval.agreement.hints import contract_hints
 from dpup_eval.agreement.revision import load_texts
 from dpup_eval.workshop.agreement_explained import (
     VIEW_WORDS,
@@ -42,16 +43,9 @@ ANSWERS = [("Accept", "accepted"), ("Not accepted", "not_accepted"), ("Let's dis
 
 def measure_uses(session: WorkshopSession) -> dict[str, dict[str, list[str]]]:
     """Purpose -> field -> names of the measures that use it, from each purpose's indicators file."""
-    from dpup_eval.findings.field_use import field_uses
-    from dpup_eval.findings.indicators import load_indicators
+    from dpup_eval.findings.field_use import programme_field_uses
 
-    out: dict[str, dict[str, list[str]]] = {}
-    for purpose in session.programme.indicator_files:
-        try:
-            out[purpose] = field_uses(load_indicators(session.programme.indicators_file(purpose)))
-        except Exception:  # an unsettled indicators file: no measure can be said to use anything yet
-            out[purpose] = {}
-    return out
+    return programme_field_uses(session.programme)
 
 
 class AgreementState:
@@ -113,7 +107,9 @@ class AgreementBoard(w.VBox):
     def __init__(self, state: AgreementState, **kwargs: Any) -> None:
         self.state = state
         self.explained, self.proposals, self.versions, self.warning = w.HTML(), w.HTML(), w.HTML(), w.HTML()
-        super().__init__([self.warning, self.explained, w.HTML("<h3>Proposals and declines</h3>"), self.proposals,
+        self.hints = w.HTML()
+        super().__init__([self.warning, self.explained, w.HTML("<h3>Ways to ask for less</h3>"), self.hints,
+                          w.HTML("<h3>Proposals and declines</h3>"), self.proposals,
                           w.HTML("<h3>Versions</h3>"), self.versions], **kwargs)
         state.listeners.append(self.refresh)
         self.refresh()
@@ -121,7 +117,13 @@ class AgreementBoard(w.VBox):
     def refresh(self) -> None:
         state, record = self.state, self.state.record
         latest, names = state.latest, state.names()
-        self.explained.value = agreement_html(state.agreement(latest), state.uses, record.views(latest.id), names)
+        agreement = state.agreement(latest)
+        self.explained.value = agreement_html(agreement, state.uses, record.views(latest.id), names)
+        hints = [h for p in agreement.purposes for h in contract_hints(
+            agreement.for_purpose(p), set(state.uses[p]) if p in state.uses else None)]
+        self.hints.value = ("<ul>" + "".join(f"<li>{escape(h.purpose.replace('_', ' ').capitalize())}: "
+                                             f"{escape(h.text)}</li>" for h in hints) + "</ul>"
+                            if hints else "<p>Nothing to point out.</p>")
         notes = {p.id: [r["note"] for r in record.responses(p.id) if r["note"]] for p in record.proposals(latest.id)}
         self.proposals.value = proposals_html(record.proposals(latest.id), state.plain(), names, notes)
         versions = record.versions(state.session.workshop.id)
