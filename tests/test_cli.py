@@ -25,7 +25,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 def test_help_on_every_command() -> None:
     for args in ([], ["check"], ["evaluate"], ["workshop"], ["init"], ["demo"], ["demo", "data"], ["demo", "check"],
                  ["demo", "workshop"], ["contract"], ["contract", "draft"], ["contract", "validate"],
-                 ["contract", "roles"], ["contract", "diff"]):
+                 ["contract", "roles"], ["contract", "diff"], ["contract", "hints"], ["contract", "checked"]):
         out = run(*args, "--help")
         assert out.returncode == 0 and "Usage:" in out.stdout, args
 
