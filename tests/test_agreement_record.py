@@ -131,3 +131,14 @@ def test_the_record_survives_reopening(record_target: str, tmp_path: Path) -> No
         record = AgreementRecord(store, folder)
         assert record.start(w.id).id == first.id
         assert [(v.field, v.reason) for v in record.views(first.id)] == [("region", "Funding.")]
+
+
+def test_proposals_that_cannot_make_a_valid_agreement(room: tuple[AgreementRecord, int, dict[str, int]]) -> None:
+    """Dropping the period field the programme's settings name: accepted by both, refused when made, in words."""
+    record, w, who = room
+    v1 = record.start(w)
+    drop = record.propose(v1.id, who["Sam"], "drop", "evaluation", "enrolment_quarter", reason="Not needed.")
+    record.respond(drop.id, who["Aroha"], "accepted")
+    with pytest.raises(WorkshopError, match="do not make an agreement the workbench can use: .*enrolment_quarter"):
+        record.make_version(v1.id, who["Aroha"])
+    assert [v.number for v in record.versions(w)] == [1]

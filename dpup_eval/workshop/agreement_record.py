@@ -26,6 +26,7 @@ import yaml
 
 from dpup_eval.agreement.editing import apply_edit
 from dpup_eval.agreement.revision import Edit, read_texts, revise, write_version
+from dpup_eval.errors import DpupEvalError
 from dpup_eval.records import inserted_id, migrate
 from dpup_eval.workshop.agreement_tables import (
     AGREEMENT_SCHEMA,
@@ -195,7 +196,11 @@ class AgreementRecord:
         accepted = [p for p in self.proposals(version_id) if p.accepted]
         if not accepted:
             raise WorkshopError("No proposal has been accepted by both sides yet: nothing to make a new version from.")
-        revision = revise(current.contracts, [p.edit() for p in accepted], self.folder)
+        try:
+            revision = revise(current.contracts, [p.edit() for p in accepted], self.folder)
+        except DpupEvalError as error:  # e.g. the period field dropped, or two proposals on one field
+            raise WorkshopError("The accepted proposals do not make an agreement the workbench can use: "
+                                f"{error} Answer one of them 'not accepted', or propose something else.") from None
         summary = json.dumps([c.summary for c in revision.diff.changes], ensure_ascii=False)
         contracts = json.dumps(revision.texts, ensure_ascii=False, sort_keys=True)
 
@@ -376,4 +381,7 @@ class AgreementRecord:
         """Put an agreed version into the programme folder (replaced files kept under ``history/``)."""
         if not self.is_agreed(version_id):
             raise WorkshopError("Both sides must sign this version before it replaces the agreement in use.")
-        return write_version(self.folder, self.version(version_id).contracts)
+        try:
+            return write_version(self.folder, self.version(version_id).contracts)
+        except DpupEvalError as error:  # the programme's settings changed since: nothing was written
+            raise WorkshopError(f"The signed version could not be put in place: {error}") from None
