@@ -23,6 +23,7 @@ from test_workshop_browser import (  # the shared server, browser and page helpe
     PAYLOAD,
     PHONE,
     READY,
+    SHOTS,
     Recorder,
     Scenario,
     Server,
@@ -139,3 +140,6 @@ def test_review_decline_answer_and_sign(browser: object, server: Server) -> None
     for page in (mere, sam, aroha):
         assert page.evaluate("() => window.__xss") is None
     assert not rec.external() and not rec.dialogs
+    SHOTS.mkdir(parents=True, exist_ok=True)  # for people to look at (not committed)
+    mere.screenshot(path=str(SHOTS / "agreement-phone.png"))
+    aroha.screenshot(path=str(SHOTS / "agreement-desktop.png"), full_page=True)
