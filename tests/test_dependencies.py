@@ -41,7 +41,6 @@ PARTS: list[tuple[str, str]] = [
 ]
 #: Declared, but run as a program (or loaded by one) rather than imported: why each is there.
 RUN_NOT_IMPORTED: dict[tuple[str, str], str] = {
-    ("workshop", "voila"): "serves the pages: `python -m voila` (dpup_eval.workshop.server)",
     ("course", "jupyterlab"): "`python -m jupyterlab` (dpup_eval.learn.lab)",
     ("course", "ipykernel"): "the Python kernel the course notebooks run in",
     ("test", "ruff"): "`ruff check .` in `make test`",

@@ -2,7 +2,7 @@
 the room's choice with dissent, and the workshop report quotes only what the family allowed.
 
 Same server and browser as tests/test_workshop_browser.py (Debian's Chromium through Playwright, against
-`python -m dpup_eval.workshop.server`), with a story register made here: which family allowed what is set
+`dpup-eval workshop`), with a story register made here: which family allowed what is set
 by hand. Also proves that a caseworker's typed name, phone and NHI never reach the browser or the report.
 """
 

@@ -1,8 +1,8 @@
 """The workshop in a real browser: two participants, a proposal, a view, a decision, findings, a report.
 
-Drives Debian's Chromium through Playwright against `python -m dpup_eval.workshop.server` (the same code
-`dpup-eval workshop` runs), once per programme: the demo, the second programme (`second_programme.py`:
-other purpose, monthly periods, other roles, a data file of another name) and a programme made with
+Drives Debian's Chromium through Playwright against `dpup-eval workshop`, once per programme: the demo, the
+second programme (`second_programme.py`: other purpose, monthly periods, other roles, a data file of
+another name) and a programme made with
 `dpup-eval init` from a generated file and settled (`made_by_init.py`). Each programme's words (roles,
 measures, groups) come from its own files. Also proves what the pages must never do: fetch anything
 from the internet, render a participant's text as HTML, or send row-level data (a reference, an
@@ -18,7 +18,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workshop_process import workshop_command
 
 from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.agreement.programme import Programme
@@ -122,19 +122,7 @@ class Server:
     def __init__(self, folder: Path, port: int, scenario: Scenario) -> None:
         self.folder, self.port, self.scenario = folder, port, scenario
         self.programme = Programme.load(scenario.programme)
-        command = [
-            sys.executable,
-            "-m",
-            "dpup_eval.workshop.server",
-            "--folder",
-            str(folder),
-            "--port",
-            str(port),
-            "--programme",
-            str(scenario.programme),
-            "--data",
-            str(scenario.data),
-        ]
+        command = workshop_command(folder, port, scenario.programme, scenario.data)
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             env={**os.environ, "DPUP_WORKSHOP_FACILITATOR_CODE": FACILITATOR_CODE},

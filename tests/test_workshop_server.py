@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workshop_process import workshop_command
 
 from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.errors import DpupEvalError
@@ -61,11 +62,10 @@ def test_default_listens_on_this_laptop_only_without_a_code(make_config, tmp_pat
 
 def test_the_voila_command_hides_code_and_tracebacks_culls_kernels_and_stays_offline(make_config, tmp_path: Path) -> None:
     command = voila_command(make_config())
-    assert command[:3] == [sys.executable, "-m", "voila"]
+    assert command[:3] == [sys.executable, "-m", "dpup_eval.workshop.voila_process"]  # Voila, for a room
     assert _option(command, "strip_sources") == "True"
     assert _option(command, "show_tracebacks") == "False"
-    assert int(_option(command, "MappingKernelManager.cull_idle_timeout")) > 0
-    assert int(_option(command, "MappingKernelManager.cull_interval")) > 0
+    assert 0 < float(_option(command, "RoomVoila.release_after")) <= 100  # a closed tab's kernel goes in < 2 min
     assert _option(command, "template") == "dpup_workshop"
     assert _option(command, "Voila.port") is None and _option(command, "port") == "8877"
     assert _option(command, "preheat_kernel") == "True" and _option(command, "pool_size") == "2"
@@ -163,8 +163,7 @@ def _children(root: int) -> list[int]:
 def test_lan_workshop_needs_the_code_and_ctrl_c_stops_it_with_its_kernels(tmp_path: Path, demo_dir: Path) -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dpup_eval.workshop.server", "--folder", str(tmp_path / "w"), "--port", str(port), "--lan",
-         "--programme", str(default_contract_dir()), "--data", str(demo_dir / "evaluation.csv")],
+        workshop_command(tmp_path / "w", port, default_contract_dir(), demo_dir / "evaluation.csv", "--lan"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ), start_new_session=True,
     )  # fmt: skip
     lines: list[str] = []

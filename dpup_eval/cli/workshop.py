@@ -45,8 +45,14 @@ def workshop(
     new: Annotated[bool, typer.Option("--new", help="Start a new workshop. A SQLite record in the way (say, a "
                                       "damaged one) is moved aside, never deleted.")] = False,
     port: Annotated[int | None, typer.Option("--port", help="Default: the first free port from 8866.")] = None,
-    lan: Annotated[bool, typer.Option("--lan", help="Let the room join over its network; prints a join code "
-                                      "without which nobody sees anything.")] = False,
+    lan: Annotated[bool, typer.Option("--lan", help="Let the room join over its network (phones on the same "
+                                      "Wi-Fi); prints a join code without which nobody sees anything.")] = False,
+    tls: Annotated[bool, typer.Option("--tls", help="Serve over HTTPS with a certificate made on this laptop "
+                                      "(kept in the workshop folder); prints its fingerprint for the room to "
+                                      "check. Use with --lan.")] = False,
+    folder: Annotated[Path | None, typer.Option("--folder", help="Where the workshop keeps its files (checked "
+                                                "data, record, reports, backups, server.log). Default: "
+                                                "./workshop-data")] = None,
     pool_size: Annotated[int, typer.Option("--pool-size", help="Kernels kept ready per page (faster first "
                                            "load, about 240 MB each).")] = 2,
     stories: Annotated[str | None, typer.Option("--stories", help="The story register for the Stories page (a "
@@ -72,7 +78,8 @@ def workshop(
         os.environ[STORIES_ENV] = stories
 
     raise typer.Exit(run_workshop(data, chosen.folder, db, port, lan, purpose=purpose, pool_size=pool_size,
-                                  new=new, say=lambda message: print(message, flush=True)))  # fmt: skip
+                                  new=new, tls=tls, folder=folder,
+                                  say=lambda message: print(message, flush=True)))  # fmt: skip
 
 
 @workshop_app.command("export")

@@ -11,11 +11,16 @@ What happens, in order (:func:`run_workshop`):
    participant roles the programme's settings list.
 3. Voila serves the two pages (copies of ``dashboards/*.ipynb``). Each page's kernel finds the files
    through environment variables (:data:`~dpup_eval.workshop.session.ENV`) and never calls ``load()``.
-   Voila runs with sources stripped, tracebacks hidden, idle kernels culled, and a template that fetches
-   nothing from the internet. By default it listens on this laptop only (127.0.0.1); with ``lan`` it
-   listens on the room's network and every page needs the printed join code.
+   Voila runs as :mod:`dpup_eval.workshop.voila_process` (Voila plus what a room needs: a page's kernel
+   is released soon after its tab closes, a limit on wrong codes, TLS), with sources stripped, tracebacks
+   hidden and a template that fetches nothing from the internet. By default it listens on this laptop
+   only (127.0.0.1); with ``lan`` it listens on the room's network and every page needs the printed join
+   code; with ``tls`` too, over HTTPS with a certificate made here (:mod:`dpup_eval.workshop.tls`).
+   Its messages go to ``server.log`` in the workshop folder: the terminal shows only what the
+   facilitator needs.
 4. Ctrl-C (or SIGTERM) stops Voila, which shuts its kernels down; anything left in its process group is
-   then killed, so no kernel outlives the workshop.
+   then killed. If this process is killed outright, Voila notices and stops too
+   (:mod:`dpup_eval.workshop.lifeline`), and each kernel stops when Voila has gone: nothing is orphaned.
 """
 
 from __future__ import annotations
@@ -32,12 +37,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.installation import require_extra, shipped_dir
+from dpup_eval.workshop.code_limits import CERT_ENV, CODE_SECRET_ENV
+from dpup_eval.workshop.lifeline import PARENT_ENV
 from dpup_eval.workshop.session import DROPPED_ROLES, ENV, create_workshop, ensure_workshop
+from dpup_eval.workshop.tls import Certificate
 
 __all__ = [
     "DEFAULT_PORT",
@@ -48,6 +56,7 @@ __all__ = [
     "prepare_workshop",
     "run_workshop",
     "voila_command",
+    "voila_env",
 ]
 
 DEFAULT_PORT = 8866
@@ -96,9 +105,16 @@ class WorkshopConfig:
     facilitator_code: str | None = None  # typed by the facilitator to record a decision
     new: bool = False  # start a new workshop (a SQLite file in the way is moved aside, never deleted)
     pool_size: int = 2  # pre-started kernels per page: ~2 s to a usable page instead of ~4 s
-    cull_idle_timeout: int = 300
-    cull_interval: int = 30
+    tls: bool = False  # serve HTTPS with a certificate made on this laptop (see tls.py)
+    release_after: float = 90.0  # seconds after a page's last browser left before its kernel is shut down
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: Lets page kernels (and only they: it is never in a page) ask the Voila process about a facilitator code.
+    kernel_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    certificate: Certificate | None = None  # set by run_workshop when tls
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
 
     @property
     def ip(self) -> str:
@@ -116,11 +132,17 @@ class WorkshopConfig:
     def report_file(self) -> Path:
         return self.folder / "check-report.json"
 
+    @property
+    def log_file(self) -> Path:
+        """Messages from Voila and the pages' kernels (kept out of the facilitator's terminal)."""
+        return self.folder / "server.log"
+
     @classmethod
     def resolve(
         cls, data: Path, programme: Path, db: Path | str | None = None, port: int | None = None,
         lan: bool = False, *, purpose: str | None = None, folder: Path | None = None,
         indicators: Path | None = None, join_code: str | None = None, pool_size: int = 2, new: bool = False,
+        tls: bool = False,
     ) -> WorkshopConfig:  # fmt: skip
         """Check the programme folder, choose the purpose (the programme's workshop purpose by default)
         and find the data file (a file of any name, or ``<purpose>.csv|.xlsx|.parquet`` in a folder)."""
@@ -141,14 +163,14 @@ class WorkshopConfig:
             indicators=indicators.resolve(),
             db=str(db) if is_url(db) else Path(db or folder / "workshop.sqlite").resolve(),
             port=port or _free_port(DEFAULT_PORT), lan=lan, join_code=join_code, pool_size=pool_size, new=new,
-            facilitator_code=os.environ.get(ENV["facilitator"]) or make_join_code(),
+            tls=tls, facilitator_code=os.environ.get(ENV["facilitator"]) or make_join_code(),
         )  # fmt: skip
 
     def urls(self, host: str | None = None) -> dict[str, str]:
         """The address of each page (with the join code when there is one)."""
         host = host or ("127.0.0.1" if not self.lan else _lan_address())
         query = f"?token={self.join_code}" if self.join_code else ""
-        return {name: f"http://{host}:{self.port}/voila/render/{name}{query}" for name in PAGES}
+        return {name: f"{self.scheme}://{host}:{self.port}/voila/render/{name}{query}" for name in PAGES}
 
     def kernel_env(self) -> dict[str, str]:
         """What every page's kernel is told (paths only, and the code to ask the server about itself)."""
@@ -156,8 +178,11 @@ class WorkshopConfig:
             ENV["data"]: str(self.accepted_file), ENV["report"]: str(self.report_file),
             ENV["programme"]: str(self.programme), ENV["purpose"]: self.purpose,
             ENV["indicators"]: str(self.indicators), ENV["db"]: str(self.db),
-            ENV["folder"]: str(self.folder), ENV["server"]: f"http://127.0.0.1:{self.port}/",
+            ENV["folder"]: str(self.folder), ENV["server"]: f"{self.scheme}://127.0.0.1:{self.port}/",
+            CODE_SECRET_ENV: self.kernel_secret,
         }  # fmt: skip
+        if self.certificate is not None:
+            env[CERT_ENV] = str(self.certificate.certfile)
         if self.join_code:
             env[ENV["token"]] = self.join_code
         if self.facilitator_code:
@@ -200,19 +225,28 @@ def _lan_address() -> str:
 
 
 def voila_command(config: WorkshopConfig) -> list[str]:
-    """The Voila command line: stripped sources, hidden tracebacks, culled kernels, offline template."""
+    """The Voila command line: stripped sources, hidden tracebacks, released kernels, offline template.
+
+    Voila's idle culling is off: it never fired for the workshop's pages (their polling is activity) and,
+    when it did, it could take a kernel from the pool just as a browser was given it. The room's Voila
+    releases a page's kernel when no browser has been connected to it for ``release_after`` seconds.
+    Kernels talk to Voila over local sockets (IPC), not TCP ports other users of the laptop could reach.
+    """
     command = [
-        sys.executable, "-m", "voila", str(config.pages_dir), "--no-browser",
+        sys.executable, "-m", "dpup_eval.workshop.voila_process", str(config.pages_dir), "--no-browser",
         f"--port={config.port}", "--Voila.port_retries=0", f"--Voila.ip={config.ip}",
         f"--template={TEMPLATE}", "--strip_sources=True", "--show_tracebacks=False",
-        f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_timeout}",
-        f"--MappingKernelManager.cull_interval={config.cull_interval}",
-        "--MappingKernelManager.cull_connected=False",
+        "--MappingKernelManager.cull_idle_timeout=0",
+        f"--RoomVoila.release_after={config.release_after:g}",
+        "--KernelManager.transport=ipc",
         r"--VoilaConfiguration.file_allowlist=reports/[^/]+\.html",  # the exported reports, nothing else
         "--Voila.log_level=WARN",
     ]  # fmt: skip
     if config.join_code:
         command.append(f"--token={config.join_code}")
+    if config.certificate is not None:
+        command += [f"--RoomVoila.certfile={config.certificate.certfile}",
+                    f"--RoomVoila.keyfile={config.certificate.keyfile}"]  # fmt: skip
     if config.pool_size:
         command += ["--preheat_kernel=True", f"--pool_size={config.pool_size}",
                     # The Stories page starts its kernel when opened: it is opened less, and six kernels
@@ -222,11 +256,15 @@ def voila_command(config: WorkshopConfig) -> list[str]:
 
 
 def voila_env(config: WorkshopConfig, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Voila's environment (its kernels inherit it): where things are, and this process as its parent."""
     env = dict(os.environ if base is None else base)
     env.update(config.kernel_env())
     env.update(config.extra_env)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(template_root()), env.get("JUPYTER_PATH", "")) if p)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env[PARENT_ENV] = str(os.getpid())  # Voila stops if this process dies (lifeline.py)
+    if config.certificate is not None:  # kernels asking the server trust its certificate (they fetch nothing else)
+        env["SSL_CERT_FILE"] = str(config.certificate.certfile)
     return env
 
 
@@ -257,15 +295,13 @@ def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print)
         config.report_file,
         json.dumps({"summary": summary, "report": json.loads(report.to_json())}, ensure_ascii=False, indent=2),
     )
-    say(
-        f"{summary['rows_accepted']} rows accepted, {summary['rows_quarantined']} set aside (see {config.report_file})."
-    )
+    say(f"{summary['rows_accepted']} rows accepted, {summary['rows_quarantined']} set aside (see {config.report_file.name}).")
     from dpup_eval.workshop.archive import backup, set_aside
 
     if config.new and isinstance(config.db, Path) and config.db.exists():
         say(f"Starting afresh: the old record is kept as {set_aside(config.db)}.")
     with WorkshopStore(config.db) as store:
-        say(f"Backup of the workshop record: {backup(store.db, config.folder / 'backups')}")
+        backup(store.db, config.folder / "backups")  # said in `dpup-eval workshop --help`, not on the terminal
         description = f"{data_file.name}, checked against {contract.name} for {config.purpose}"
         name = f"{programme.name} workshop"
         workshop = (
@@ -278,21 +314,35 @@ def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print)
     return {"summary": summary, "workshop_id": workshop.id}
 
 
-def _wait_until_serving(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+def _wait_until_serving(config: WorkshopConfig, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    context = None
+    if config.certificate is not None:
+        import ssl
+
+        context = ssl.create_default_context(cafile=str(config.certificate.certfile))
+    url = f"{config.scheme}://127.0.0.1:{config.port}/voila/static/voila.js"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise DpupEvalError(
-                f"Voila stopped while starting (exit code {process.returncode}); see the messages above."
+                f"The page server stopped while starting (exit code {process.returncode}). Its last messages:\n"
+                + _tail(config.log_file)
             )
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/static/voila.js", timeout=2).close()
+            urllib.request.urlopen(url, timeout=2, context=context).close()
             return
         except urllib.error.HTTPError:
             return  # it answers (a 403/302 without the join code is an answer)
         except OSError:
             time.sleep(0.2)
-    raise DpupEvalError(f"Voila did not start within {timeout:.0f} s on port {port}.")
+    raise DpupEvalError(f"The page server did not start within {timeout:.0f} s on port {config.port}; see {config.log_file}.")
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text("utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(none)"
 
 
 def stop_voila(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
@@ -318,17 +368,27 @@ def run_workshop(
     indicators: Path | None = None,
     pool_size: int = 2,
     new: bool = False,
+    tls: bool = False,
     say: Callable[[str], None] = print,
 ) -> int:
     """Serve the workshop until Ctrl-C; returns the exit code (0 after a clean stop)."""
     require_extra("workshop", WORKSHOP_MODULES, "the workshop")
     config = WorkshopConfig.resolve(
         data, programme, db, port, lan, purpose=purpose, folder=folder, indicators=indicators, pool_size=pool_size,
-        new=new,
+        new=new, tls=tls,
     )
     prepared = prepare_workshop(config, say)
+    if config.tls:
+        from dpup_eval.workshop.tls import room_certificate
+
+        config = replace(config, certificate=room_certificate(config.folder, _room_host(config)))
     config.extra_env[ENV["workshop"]] = str(prepared["workshop_id"])  # pages join this one, not the latest
-    process = subprocess.Popen(voila_command(config), env=voila_env(config), start_new_session=True)
+    from dpup_eval.files import private_file
+
+    # Voila's and the kernels' messages go to a file (owner-only), not the facilitator's terminal.
+    with private_file(config.log_file).open("ab") as log:
+        process = subprocess.Popen(voila_command(config), env=voila_env(config), start_new_session=True,
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
 
     def _terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -337,20 +397,11 @@ def run_workshop(
     # background by a shell inherits it ignored.
     previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        _wait_until_serving(config.port, process)
-        say("")
-        say("The workshop is open. Open these pages in a browser:")
-        for name, url in config.urls().items():
-            say(f"  {name.removesuffix('.ipynb').replace('_', ' ').capitalize()}: {url}")
-        if config.lan:
-            say(f"Join code (participants need it): {config.join_code}")
-        else:
-            say("Only this laptop can open them (use --lan to let the room join over its network).")
-        if config.facilitator_code:
-            say(f"Facilitator code (keep it to yourself; it records decisions): {config.facilitator_code}")
-        say("Press Ctrl-C to stop the workshop.")
+        _wait_until_serving(config, process)
+        for line in opening_lines(config):
+            say(line)
         process.wait()
-        say(f"Voila stopped unexpectedly (exit code {process.returncode}).")
+        say(f"The page server stopped unexpectedly (exit code {process.returncode}); see {config.log_file}.")
         return 1
     except KeyboardInterrupt:
         say("Stopping the workshop ...")
@@ -364,6 +415,29 @@ def run_workshop(
             signal.signal(sig, handler)
 
 
+def _room_host(config: WorkshopConfig) -> str:
+    return _lan_address() if config.lan else "127.0.0.1"
+
+
+def opening_lines(config: WorkshopConfig) -> list[str]:
+    """What the terminal shows once the pages are served: the addresses and codes, and how to stop."""
+    lines = ["", "The workshop is open. Open these pages in a browser:"]
+    for name, url in config.urls(_room_host(config)).items():
+        lines.append(f"  {name.removesuffix('.ipynb').replace('_', ' ').capitalize()}: {url}")
+    if config.lan:
+        lines.append(f"Join code (participants need it): {config.join_code}")
+        lines.append("Phones and laptops on the same Wi-Fi as this laptop can open the addresses above.")
+    else:
+        lines.append("Only this laptop can open them (use --lan to let the room join over its network).")
+    if config.certificate is not None:
+        lines.append("Browsers will warn that they do not know this certificate. Check that the fingerprint they show")
+        lines.append(f"is this one before going on: SHA-256 {config.certificate.fingerprint}")
+    if config.facilitator_code:
+        lines.append(f"Facilitator code (keep it to yourself; it records decisions): {config.facilitator_code}")
+    lines.append("Press Ctrl-C to stop the workshop.")
+    return lines
+
+
 def _shown(db: Path | str) -> str:
     """The record's place for the terminal: a URL without its password."""
     if isinstance(db, Path):
@@ -371,33 +445,3 @@ def _shown(db: Path | str) -> str:
     import sqlalchemy as sa
 
     return sa.make_url(db).render_as_string(hide_password=True)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m dpup_eval.workshop.server``: the same as ``dpup-eval workshop`` (for tests, scripts)."""
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m dpup_eval.workshop.server", description=run_workshop.__doc__
-    )
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--programme", type=Path, required=True)
-    parser.add_argument("--purpose")
-    parser.add_argument("--db")
-    parser.add_argument("--port", type=int)
-    parser.add_argument("--lan", action="store_true")
-    parser.add_argument("--folder", type=Path)
-    parser.add_argument("--pool-size", type=int, default=2)
-    args = parser.parse_args(argv)
-    try:
-        return run_workshop(
-            args.data, args.programme, args.db, args.port, args.lan, purpose=args.purpose, folder=args.folder,
-            pool_size=args.pool_size, say=lambda m: print(m, flush=True),
-        )  # fmt: skip
-    except DpupEvalError as error:
-        print(f"Error: {error}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,273 @@
+"""The process that serves the workshop pages: Voila, with what a real room needs added.
+
+``dpup-eval workshop`` runs ``python -m dpup_eval.workshop.voila_process <Voila's options>`` instead of
+plain Voila. Same pages, same options, plus:
+
+* **Kernels are released.** Each page has its own kernel (about 250 MB). Voila 0.5 never shuts one down
+  when its tab closes, and idle culling never fires for the workshop's pages (their polling counts as
+  activity). Here a page's kernel is shut down once no browser has been connected to it for
+  ``release_after`` seconds (checked every ``release_every`` seconds): a closed tab, or a page fetched and
+  never opened. Kernels waiting in Voila's pool (no browser yet, by design) are never touched, so a
+  ready kernel is not lost between being handed to a browser and the browser connecting.
+* **It dies with the workshop** (:mod:`dpup_eval.workshop.lifeline`): if ``dpup-eval workshop`` is killed
+  outright, this process stops as on Ctrl-C, shutting its kernels down.
+* **TLS** when given a certificate (``--RoomVoila.certfile`` / ``keyfile``; ``dpup-eval workshop --lan --tls``).
+* **A limit on wrong codes** (:mod:`dpup_eval.workshop.code_limits`): the join code in an address or the
+  login form, and the facilitator code typed in a page (pages ask this process, which knows the device).
+* **The login cookie** is ``HttpOnly``, ``SameSite=Strict``, and ``Secure`` over TLS.
+
+Options are Voila's (``--Voila.*``, ``--VoilaConfiguration.*``, ...) and this class's (``--RoomVoila.*``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import html
+import inspect
+import json
+import os
+import signal
+import ssl
+import sys
+import time
+from typing import Any
+
+from jupyter_core.utils import ensure_async
+from jupyter_server.auth.identity import PasswordIdentityProvider, User
+from tornado import web
+from tornado.ioloop import PeriodicCallback
+from traitlets import Float, Int, Unicode, default
+from voila.app import Voila
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+from dpup_eval.workshop.code_limits import (
+    CODE_SECRET_ENV,
+    FACILITATOR_PATH,
+    CodePaused,
+    WrongCodeLimiter,
+)
+from dpup_eval.workshop.lifeline import PARENT_ENV, die_with_parent
+
+__all__ = ["KernelRelease", "RoomIdentityProvider", "RoomVoila", "main"]
+
+#: Wrong join codes, per device (the Voila process's one instance; its settings come from RoomVoila).
+JOIN_CODES = WrongCodeLimiter()
+#: Wrong facilitator codes, per device.
+FACILITATOR_CODES = WrongCodeLimiter()
+#: Which device (network address) each page's kernel was last connected from.
+DEVICES: dict[str, str] = {}
+#: Environment variable through which the workshop gives this process the facilitator code.
+FACILITATOR_ENV = "DPUP_WORKSHOP_FACILITATOR_CODE"
+
+
+class KernelRelease:
+    """Shut down page kernels no browser is connected to (see the module's docstring).
+
+    A kernel is watched from the moment it is handed to a page (taken from the pool, or started for a
+    page). Its clock restarts whenever a browser is connected or the kernel is busy (still building its
+    page); when it has been alone and idle for ``after`` seconds, it is shut down.
+    """
+
+    def __init__(self, kernel_manager: Any, after: float, clock: Any = time.monotonic) -> None:
+        self.kernel_manager = kernel_manager
+        self.after = after
+        self.clock = clock
+        self.handed_out: dict[str, float] = {}
+        self.released = 0
+
+    def watch(self, kernel_id: str) -> None:
+        self.handed_out[kernel_id] = self.clock()
+
+    async def sweep(self) -> list[str]:
+        """One pass: returns the kernels shut down."""
+        now, gone = self.clock(), []
+        manager = self.kernel_manager
+        for kernel_id, since in list(self.handed_out.items()):
+            if kernel_id not in manager:
+                self.handed_out.pop(kernel_id, None)
+                continue
+            model = manager.kernel_model(kernel_id)
+            if model["connections"] or model["execution_state"] in ("busy", "starting"):
+                self.handed_out[kernel_id] = now
+                continue
+            if now - since >= self.after:
+                self.handed_out.pop(kernel_id, None)
+                DEVICES.pop(kernel_id, None)
+                try:
+                    await ensure_async(manager.shutdown_kernel(kernel_id))
+                except Exception:  # already gone: nothing to release
+                    manager.log.debug("kernel %s was already gone", kernel_id)
+                    continue
+                self.released += 1
+                gone.append(kernel_id)
+        if gone:
+            manager.log.info("released %d kernel(s) no page was connected to", len(gone))
+        return gone
+
+    def hook(self) -> None:
+        """Watch every kernel handed to a page: wraps the two ways Voila hands one out."""
+        manager = self.kernel_manager
+        start_kernel = manager.start_kernel
+
+        async def start_for_page(*args: Any, **kwargs: Any) -> str:
+            kernel_id = await ensure_async(start_kernel(*args, **kwargs))
+            if (kwargs.get("env") or {}).get("VOILA_PREHEAT") != "True":
+                self.watch(kernel_id)  # started for a page right now (not for the pool)
+            return str(kernel_id)
+
+        manager.start_kernel = start_for_page
+        take = getattr(manager, "get_rendered_notebook", None)
+        if take is not None:
+
+            async def take_from_pool(*args: Any, **kwargs: Any) -> Any:
+                result = await take(*args, **kwargs)
+                self.watch(result[2])  # (render task, rendered cells, kernel id)
+                return result
+
+            manager.get_rendered_notebook = take_from_pool
+
+
+class RoomIdentityProvider(PasswordIdentityProvider):
+    """The join code, with a limit on wrong ones per device and a strict cookie."""
+
+    @default("cookie_options")
+    def _strict_cookie(self) -> dict[str, Any]:
+        # HttpOnly is Jupyter's default; Secure is set when the request came over TLS.
+        return {"samesite": "Strict", "httponly": True}
+
+    async def get_user_token(self, handler: web.RequestHandler) -> User | None:
+        token = self.token
+        given = self.get_token(handler)
+        if not token or not given:
+            return None
+        device = handler.request.remote_ip or "?"
+        try:
+            right = JOIN_CODES.check(device, given, token)
+        except CodePaused as paused:
+            raise _too_many(handler, paused) from None
+        if not right:
+            return None
+        user = self.get_user_cookie(handler)
+        if inspect.isawaitable(user):
+            user = await user
+        return user or self.generate_anonymous_user(handler)
+
+    def process_login_form(self, handler: web.RequestHandler) -> User | None:
+        typed = handler.get_argument("password", default="")
+        if not self.token:
+            return super().process_login_form(handler)
+        device = handler.request.remote_ip or "?"
+        try:
+            right = JOIN_CODES.check(device, typed, self.token)
+        except CodePaused as paused:
+            raise _too_many(handler, paused) from None
+        return self.generate_anonymous_user(handler) if right else None
+
+
+def _too_many(handler: web.RequestHandler, paused: CodePaused) -> web.Finish:
+    """End the request with 429 and a page that says, in plain words, how long to wait."""
+    handler.set_status(429)
+    handler.set_header("Retry-After", str(max(1, round(paused.seconds))))
+    handler.set_header("Content-Type", "text/html; charset=utf-8")
+    return web.Finish(PAUSED_PAGE.format(message=html.escape(str(paused))))
+
+
+PAUSED_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Wait a moment</title></head>
+<body style="font: 20px/1.5 system-ui, sans-serif; margin: 2em;"><h1>Wait a moment</h1><p>{message}</p></body></html>
+"""
+
+
+class DeviceWebsocketHandler(VoilaKernelWebsocketHandler):
+    """Voila's kernel connection, noting which device each page's kernel serves (for the code limit)."""
+
+    async def pre_get(self) -> None:
+        await super().pre_get()
+        DEVICES[self.kernel_id] = self.request.remote_ip or "?"
+
+
+class FacilitatorCodeHandler(web.RequestHandler):
+    """``POST /dpup/facilitator-code``: a page's kernel asks whether a typed facilitator code is right.
+
+    Only kernels hold the secret this needs (it is in their environment, never in a page). The answer
+    counts against the device the kernel's page is on; 429 while that device is paused.
+    """
+
+    def check_xsrf_cookie(self) -> None:  # a kernel, not a browser: the secret header is the check
+        return
+
+    def post(self) -> None:
+        secret = os.environ.get(CODE_SECRET_ENV, "")
+        given = self.request.headers.get("X-Dpup-Kernel-Secret", "")
+        if not secret or not hmac.compare_digest(secret.encode(), given.encode()):
+            raise web.HTTPError(403)
+        try:
+            body = json.loads(self.request.body or b"{}")
+            kernel, code = str(body["kernel"]), str(body["code"])
+        except (ValueError, KeyError):
+            raise web.HTTPError(400) from None
+        expected = os.environ.get(FACILITATOR_ENV, "")
+        device = DEVICES.get(kernel, f"page {kernel}")
+        left = FACILITATOR_CODES.paused_for(device)
+        if left:
+            self.set_status(429)
+            self.finish({"seconds": left})
+            return
+        right = bool(expected) and FACILITATOR_CODES.check(device, code, expected)
+        self.finish({"right": right})
+
+
+class RoomVoila(Voila):
+    """Voila for a workshop room (see the module's docstring)."""
+
+    name = "dpup-workshop-voila"
+    release_after = Float(90.0, config=True, help="Shut a page's kernel down this many seconds after its "
+                          "last browser left (0: never).")  # fmt: skip
+    release_every = Float(10.0, config=True, help="How often to look for kernels to release (seconds).")
+    certfile = Unicode("", config=True, help="TLS certificate (PEM); with keyfile, serve HTTPS only.")
+    keyfile = Unicode("", config=True, help="TLS private key (PEM).")
+    wrong_codes = Int(10, config=True, help="Wrong codes allowed per device within code_window seconds.")
+    code_window = Float(60.0, config=True, help="The window for wrong codes (seconds).")
+    code_pause = Float(60.0, config=True, help="How long a device is refused after too many wrong codes.")
+
+    @default("identity_provider_class")
+    def _room_identity(self) -> type:
+        return RoomIdentityProvider
+
+    def init_settings(self) -> dict[str, Any]:
+        settings = super().init_settings()
+        for limiter in (JOIN_CODES, FACILITATOR_CODES):
+            limiter.allowed, limiter.window, limiter.pause = self.wrong_codes, self.code_window, self.code_pause
+        self.release = KernelRelease(self.kernel_manager, self.release_after)
+        self.release.hook()
+        return dict(settings)
+
+    def init_handlers(self) -> list[Any]:
+        handlers = [
+            (route, DeviceWebsocketHandler if handler is VoilaKernelWebsocketHandler else handler, *rest)
+            for route, handler, *rest in super().init_handlers()
+        ]
+        return [(f"{self.server_url.rstrip('/')}/{FACILITATOR_PATH}", FacilitatorCodeHandler), *handlers]
+
+    def listen(self) -> None:
+        if self.certfile:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.certfile, self.keyfile or None)
+            self.app.listen = functools.partial(self.app.listen, ssl_options=context)  # type: ignore[method-assign]
+        if self.release_after > 0:
+            PeriodicCallback(self.release.sweep, self.release_every * 1000).start()
+        super().listen()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the room's Voila; with ``DPUP_WORKSHOP_PARENT_PID`` set, stop when that process has gone."""
+    parent = os.environ.get(PARENT_ENV)
+    if parent:
+        die_with_parent(int(parent), signal.SIGTERM)
+    RoomVoila.launch_instance(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    main()

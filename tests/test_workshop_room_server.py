@@ -1,0 +1,346 @@
+"""The workshop server in a real room (issues 12 and 17): nothing outlives it, kernels are released, a LAN
+workshop over TLS with strict cookies and a limit on wrong codes, and a terminal that says only what the
+facilitator needs. The servers here are started as a facilitator starts one: `dpup-eval workshop`."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import http.cookiejar
+import os
+import signal
+import socket
+import ssl
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from workshop_process import Workshop, alive, workshop_command
+
+from dpup_eval.agreement.contract import default_contract_dir
+from dpup_eval.workshop import server
+from dpup_eval.workshop.code_limits import (
+    CERT_ENV,
+    CODE_SECRET_ENV,
+    CodeCheck,
+    CodePaused,
+    WrongCodeLimiter,
+    check_facilitator_code,
+)
+from dpup_eval.workshop.lifeline import PARENT_ENV
+from dpup_eval.workshop.session import ENV
+from dpup_eval.workshop.tls import fingerprint, room_certificate
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# ---------------------------------------------------------------- wrong codes: ten a minute, then a pause
+
+
+def test_ten_wrong_codes_a_minute_then_even_the_right_one_waits() -> None:
+    clock = Clock()
+    limit = WrongCodeLimiter(allowed=10, window=60, pause=60, clock=clock)
+    for _ in range(9):
+        assert limit.check("10.0.0.7", "WRONG-CODE", "ABCD-EFGH") is False
+        clock.now += 1
+    assert limit.paused_for("10.0.0.7") == 0
+    assert limit.check("10.0.0.7", "abcd-efgh ", "ABCD-EFGH") is True  # typed in lower case, with a space
+    assert limit.check("10.0.0.7", "WRONG-CODE", "ABCD-EFGH") is False  # the tenth wrong one
+    with pytest.raises(CodePaused, match="Too many wrong codes from this device. Wait 60 seconds"):
+        limit.check("10.0.0.7", "ABCD-EFGH", "ABCD-EFGH")  # paused: the right code is refused too
+    assert limit.check("10.0.0.8", "ABCD-EFGH", "ABCD-EFGH") is True  # another phone is not affected
+    clock.now += 59
+    with pytest.raises(CodePaused, match="Wait 1 second and"):
+        limit.check("10.0.0.7", "ABCD-EFGH", "ABCD-EFGH")
+    clock.now += 1
+    assert limit.check("10.0.0.7", "ABCD-EFGH", "ABCD-EFGH") is True
+
+
+def test_wrong_codes_older_than_the_window_are_forgotten() -> None:
+    clock = Clock()
+    limit = WrongCodeLimiter(allowed=10, window=60, pause=60, clock=clock)
+    for _ in range(9):
+        limit.wrong("phone")
+    clock.now += 61
+    for _ in range(9):
+        assert limit.wrong("phone") == 0
+    assert limit.wrong("phone") == 60  # ten within the last minute
+
+
+def test_a_flood_of_addresses_keeps_the_limit_s_memory_bounded() -> None:
+    limit = WrongCodeLimiter(max_devices=100, clock=Clock())
+    for n in range(1000):
+        limit.wrong(f"10.0.{n // 250}.{n % 250}")
+    assert len(limit._wrong) <= 100
+
+
+def test_outside_a_workshop_the_facilitator_code_is_limited_in_the_kernel() -> None:
+    env: dict[str, str] = {}
+    assert check_facilitator_code("anything", None, environ=env) is True  # a notebook: no code needed
+    for _ in range(9):
+        assert check_facilitator_code("WRONG", "ABCD-EFGH", kernel_id="k", environ=env) is False
+    assert check_facilitator_code("abcd-efgh", "ABCD-EFGH", kernel_id="k", environ=env) is True
+    assert check_facilitator_code("WRONG", "ABCD-EFGH", kernel_id="k", environ=env) is False
+    with pytest.raises(CodePaused):
+        check_facilitator_code("ABCD-EFGH", "ABCD-EFGH", kernel_id="k", environ=env)
+
+
+# ---------------------------------------------------------------- the certificate
+
+
+def test_the_certificate_names_the_room_address_and_its_fingerprint_is_what_browsers_show(tmp_path: Path) -> None:
+    from cryptography import x509
+
+    made = room_certificate(tmp_path, "192.168.1.23")
+    pem = made.certfile.read_bytes()
+    der = ssl.PEM_cert_to_DER_cert(pem.decode())
+    expected = hashlib.sha256(der).hexdigest().upper()  # worked out independently of the code
+    assert made.fingerprint.replace(":", "") == expected and len(made.fingerprint.split(":")) == 32
+    names = x509.load_pem_x509_certificate(pem).extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    ips = {str(ip) for ip in names.value.get_values_for_type(x509.IPAddress)}
+    assert {"192.168.1.23", "127.0.0.1"} <= ips
+    assert stat.S_IMODE(made.keyfile.stat().st_mode) == 0o600
+    assert stat.S_IMODE(made.keyfile.parent.stat().st_mode) == 0o700
+    assert room_certificate(tmp_path, "192.168.1.23").fingerprint == made.fingerprint  # kept across restarts
+    assert room_certificate(tmp_path, "10.1.1.4").fingerprint != made.fingerprint  # the laptop moved network
+    assert fingerprint(made.certfile.read_bytes()) != made.fingerprint
+
+
+# ---------------------------------------------------------------- the command line and the kernel release
+
+
+@pytest.fixture
+def config(tmp_path: Path, demo_dir: Path) -> server.WorkshopConfig:
+    return server.WorkshopConfig.resolve(demo_dir / "evaluation.csv", default_contract_dir(), folder=tmp_path / "w",
+                                         port=8878, lan=True)  # fmt: skip
+
+
+def test_the_pages_are_served_by_the_room_s_voila_which_releases_kernels_and_never_culls_the_pool(config) -> None:
+    command = server.voila_command(config)
+    assert command[:3] == [sys.executable, "-m", "dpup_eval.workshop.voila_process"]
+    assert "--MappingKernelManager.cull_idle_timeout=0" in command  # Voila's culler could take a pool kernel
+    assert "--RoomVoila.release_after=90" in command  # released within two minutes of the tab closing
+    assert "--KernelManager.transport=ipc" in command  # no kernel ports on TCP, and no warning about it
+    env = server.voila_env(config, base={})
+    assert env[PARENT_ENV] == str(os.getpid())
+    assert env[CODE_SECRET_ENV] == config.kernel_secret and len(config.kernel_secret) >= 32
+    assert config.kernel_secret not in " ".join(config.urls("10.0.0.5").values())
+
+
+def test_there_is_one_command_line_for_the_workshop() -> None:
+    """Issue 15: `python -m dpup_eval.workshop.server` (a second CLI with its own options) is gone."""
+    assert not hasattr(server, "main")
+    result = subprocess.run([sys.executable, "-m", "dpup_eval.workshop.server", "--help"], capture_output=True,
+                            text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0 and result.stdout == ""  # a module, not a program
+
+
+class FakeKernels:
+    """What KernelRelease sees of Voila's kernel manager: kernels, their connections and state."""
+
+    def __init__(self) -> None:
+        self.models: dict[str, dict[str, object]] = {}
+        self.shut: list[str] = []
+        self.log = __import__("logging").getLogger("test")
+
+    def __contains__(self, kernel_id: str) -> bool:
+        return kernel_id in self.models
+
+    def kernel_model(self, kernel_id: str) -> dict[str, object]:
+        return self.models[kernel_id]
+
+    async def shutdown_kernel(self, kernel_id: str) -> None:
+        self.shut.append(kernel_id)
+        del self.models[kernel_id]
+
+
+def test_a_page_kernel_is_released_once_no_browser_has_been_connected_for_the_set_time() -> None:
+    from dpup_eval.workshop.voila_process import KernelRelease
+
+    clock, kernels = Clock(), FakeKernels()
+    release = KernelRelease(kernels, after=90, clock=clock)
+    for kernel_id in ("pool", "open-tab", "closed-tab", "never-connected", "still-building"):
+        kernels.models[kernel_id] = {"connections": 0, "execution_state": "idle"}
+    for kernel_id in ("open-tab", "closed-tab", "never-connected", "still-building"):
+        release.watch(kernel_id)  # handed to a page ("pool" is still waiting in the pool)
+    kernels.models["open-tab"]["connections"] = 1
+    kernels.models["closed-tab"]["connections"] = 1
+    kernels.models["still-building"]["execution_state"] = "busy"
+    sweep = lambda: asyncio.run(release.sweep())  # noqa: E731
+    assert sweep() == []
+    clock.now += 30
+    assert sweep() == []  # seen connected at 30 s
+    kernels.models["closed-tab"]["connections"] = 0  # then its tab closes
+    clock.now += 60  # 90 s after the page was handed out, 60 s after the tab closed
+    assert sweep() == ["never-connected"]
+    clock.now += 30
+    assert sweep() == ["closed-tab"]  # 90 s after the tab closed
+    clock.now += 600
+    assert sweep() == [] and set(kernels.models) == {"pool", "open-tab", "still-building"}
+    kernels.models["still-building"]["execution_state"] = "idle"  # built; its browser never came
+    clock.now += 90
+    assert sweep() == ["still-building"]
+
+
+# ---------------------------------------------------------------- real workshops
+
+
+def test_voila_and_its_kernels_die_with_the_workshop_when_it_is_killed(tmp_path: Path, demo_dir: Path) -> None:
+    """kill -9 of `dpup-eval workshop` used to leave Voila and its kernels serving the data."""
+    port = _free_port()
+    workshop = Workshop(workshop_command(tmp_path / "w", port, default_contract_dir(), demo_dir / "evaluation.csv",
+                                         "--pool-size", "1"))  # fmt: skip
+    try:
+        workshop.wait_ready()
+        voila = workshop.voila
+        deadline = time.monotonic() + 300
+        while len(workshop.kernels()) < 2 and time.monotonic() < deadline:  # the pool of the two main pages
+            time.sleep(1)
+        kernels = workshop.kernels()
+        assert kernels
+        assert Path(f"/proc/{voila}/environ").read_bytes().count(f"{PARENT_ENV}={workshop.process.pid}".encode())
+        workshop.process.kill()  # kill -9
+        workshop.process.wait()
+        deadline = time.monotonic() + 120
+        while any(alive(pid) for pid in [voila, *kernels]) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not alive(voila), "Voila outlived the workshop"
+        assert not [pid for pid in kernels if alive(pid)], "kernels outlived the workshop"
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        workshop.kill_leftovers()
+
+
+def _opener(context: ssl.SSLContext, jar: http.cookiejar.CookieJar) -> urllib.request.OpenerDirector:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    return urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=context), urllib.request.HTTPCookieProcessor(jar), NoRedirect
+    )
+
+
+def test_a_lan_workshop_over_tls_with_strict_cookies_a_limit_on_codes_and_a_quiet_terminal(
+    tmp_path: Path, demo_dir: Path
+) -> None:
+    port = _free_port()
+    workshop = Workshop(workshop_command(tmp_path / "w", port, default_contract_dir(), demo_dir / "evaluation.csv",
+                                         "--lan", "--tls", "--pool-size", "0"))  # fmt: skip
+    try:
+        workshop.wait_ready()
+        terminal = "\n".join(workshop.lines)
+        # The terminal: addresses, the codes, the fingerprint, how to stop; nothing from Voila or kernels.
+        for noise in ("not trusted", "without encryption", "WARNING", "[Voila]", "[RoomVoila]", "IPKernelApp"):
+            assert noise not in terminal
+        assert len(workshop.lines) <= 16, terminal
+        code, facilitator = workshop.line("Join code"), workshop.line("Facilitator code")
+        certfile = tmp_path / "w" / "tls" / "certificate.pem"
+        shown = next(line for line in workshop.lines if "SHA-256" in line).split("SHA-256 ", 1)[1]
+        der = ssl.PEM_cert_to_DER_cert(certfile.read_text())
+        assert shown.replace(":", "") == hashlib.sha256(der).hexdigest().upper()
+        addresses = [line.split(": ", 1)[1] for line in workshop.lines if "/voila/render/" in line]
+        assert addresses and all(a.startswith("https://") and a.endswith(f"?token={code}") for a in addresses)
+
+        context = ssl.create_default_context(cafile=str(certfile))  # trusts this certificate, checks the name
+        page = f"https://127.0.0.1:{port}/voila/render/success_measures.ipynb"
+        with pytest.raises(OSError):  # plain HTTP is not served (refused or reset)
+            urllib.request.urlopen(page.replace("https:", "http:"), timeout=30)
+        jar = http.cookiejar.CookieJar()
+        with _opener(context, jar).open(f"https://127.0.0.1:{port}/voila/tree?token={code}", timeout=60) as r:
+            cookies = r.headers.get_all("Set-Cookie")
+        login = next(c for c in cookies if c.startswith("username-"))
+        flags = {part.strip().lower() for part in login.split(";")}
+        assert {"httponly", "secure", "samesite=strict"} <= flags
+
+        fresh = _opener(context, http.cookiejar.CookieJar())
+        refused = []
+        for n in range(12):
+            try:
+                fresh.open(f"{page}?token=WRONG-{n:04d}", timeout=60).close()
+            except urllib.error.HTTPError as error:
+                refused.append(error.code)
+        assert refused[:10] == [302] * 10  # to the login page: the first ten wrong codes are just wrong
+        assert refused[10:] == [429, 429]  # then the device waits
+        with pytest.raises(urllib.error.HTTPError) as paused:
+            fresh.open(f"{page}?token={code}", timeout=60)  # even the right code, while paused
+        assert paused.value.code == 429 and b"Wait" in paused.value.read()
+        assert int(paused.value.headers["Retry-After"]) > 0
+        form_jar = http.cookiejar.CookieJar()  # the login form, as a browser sends it (with its _xsrf)
+        browser = _opener(context, form_jar)
+        with pytest.raises(urllib.error.HTTPError) as form:
+            browser.open(f"https://127.0.0.1:{port}/login", timeout=60).close()
+            xsrf = next(c.value for c in form_jar if c.name == "_xsrf")
+            browser.open(f"https://127.0.0.1:{port}/login",
+                         data=urllib.parse.urlencode({"password": code, "_xsrf": xsrf}).encode(), timeout=60)  # fmt: skip
+        assert form.value.code == 429
+
+        # The facilitator code, checked by the page server for a page's kernel (as a page does).
+        environ = Path(f"/proc/{workshop.voila}/environ").read_bytes().split(b"\0")
+        secret = next(v.split(b"=", 1)[1].decode() for v in environ if v.startswith(CODE_SECRET_ENV.encode() + b"="))
+        kernel_env = {ENV["server"]: f"https://127.0.0.1:{port}/", CODE_SECRET_ENV: secret, CERT_ENV: str(certfile)}
+        ask = lambda typed: check_facilitator_code(typed, facilitator, kernel_id="k-1", environ=kernel_env)  # noqa: E731
+        assert ask(facilitator.lower()) is True
+        assert [ask(f"WRONG-{n:04d}") for n in range(10)] == [False] * 10
+        with pytest.raises(CodePaused):
+            ask(facilitator)
+        with pytest.raises(urllib.error.HTTPError) as forbidden:  # only the page kernels hold the secret
+            CodeCheck(f"https://127.0.0.1:{port}/", "not-the-secret", "k-2", str(certfile))(facilitator)
+        assert forbidden.value.code == 403
+    finally:
+        assert workshop.stop() == 0
+    assert "Stopped" in workshop.lines[-1]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_lifeline_stops_a_child_whose_parent_was_killed(tmp_path: Path) -> None:
+    """The two checks on their own: the kernel's notice, and the watchdog when the notice cannot help."""
+    child_code = (
+        "import os, signal, sys, time\n"
+        "from dpup_eval.workshop.lifeline import die_with_parent, parent_death_signal\n"
+        "die_with_parent(int(sys.argv[1]), signal.SIGTERM, every=0.2, grace=5)\n"
+        "print(parent_death_signal(), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent_code = (
+        "import subprocess, sys, os, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', {child_code!r}, str(os.getpid())])\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)  # fmt: skip
+    child = 0
+    try:
+        child = int(parent.stdout.readline())
+        assert parent.stdout.readline().strip() == str(int(signal.SIGTERM))  # the notice is set
+        assert alive(child)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 30
+        while alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(child)
+    finally:
+        for pid in (parent.pid, child):
+            if pid and alive(pid):
+                os.kill(pid, signal.SIGKILL)
