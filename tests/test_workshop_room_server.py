@@ -92,15 +92,18 @@ def test_a_flood_of_addresses_keeps_the_limit_s_memory_bounded() -> None:
     assert len(limit._wrong) <= 100
 
 
-def test_outside_a_workshop_the_facilitator_code_is_limited_in_the_kernel() -> None:
-    env: dict[str, str] = {}
-    assert check_facilitator_code("anything", None, environ=env) is True  # a notebook: no code needed
+def test_a_page_whose_server_cannot_be_asked_limits_the_facilitator_code_itself() -> None:
+    unreachable = {ENV["server"]: f"http://127.0.0.1:{_free_port()}/", CODE_SECRET_ENV: "s"}  # nobody listens
     for _ in range(9):
-        assert check_facilitator_code("WRONG", "ABCD-EFGH", kernel_id="k", environ=env) is False
-    assert check_facilitator_code("abcd-efgh", "ABCD-EFGH", kernel_id="k", environ=env) is True
-    assert check_facilitator_code("WRONG", "ABCD-EFGH", kernel_id="k", environ=env) is False
+        assert check_facilitator_code("WRONG", "ABCD-EFGH", kernel_id="k", environ=unreachable) is False
+    assert check_facilitator_code("abcd-efgh", "ABCD-EFGH", kernel_id="k", environ=unreachable) is True
+    assert check_facilitator_code("WRONG", "ABCD-EFGH", kernel_id="k", environ=unreachable) is False
     with pytest.raises(CodePaused):
-        check_facilitator_code("ABCD-EFGH", "ABCD-EFGH", kernel_id="k", environ=env)
+        check_facilitator_code("ABCD-EFGH", "ABCD-EFGH", kernel_id="k", environ=unreachable)
+    # Outside a workshop (a notebook): no code needed when none is set, and no server to ask.
+    assert check_facilitator_code("anything", None, environ={}) is True
+    assert check_facilitator_code("abcd-efgh", "ABCD-EFGH", environ={}) is True
+    assert check_facilitator_code("WRONG", "ABCD-EFGH", environ={}) is False
 
 
 # ---------------------------------------------------------------- the certificate

@@ -51,8 +51,8 @@ def pause_message(seconds: float) -> str:
             "and try again.")  # fmt: skip
 
 
-class CodePaused(Exception):
-    """Codes from this device are refused for a while (``seconds`` left)."""
+class CodePaused(ValueError):
+    """Codes from this device are refused for a while (``seconds`` left); a page shows its message as is."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(pause_message(seconds))
@@ -146,7 +146,7 @@ class CodeCheck:
             raise
 
 
-#: Used when a page runs outside a workshop server (a notebook): the limit then holds for this kernel only.
+#: Used when the page server cannot be asked: the limit then holds for this kernel only.
 _LOCAL = WrongCodeLimiter()
 
 
@@ -154,21 +154,21 @@ def check_facilitator_code(typed: str, expected: str | None, *, kernel_id: str |
                            environ: dict[str, str] | None = None) -> bool:  # fmt: skip
     """Whether ``typed`` is the facilitator code, counted against this device's limit of wrong codes.
 
-    In a workshop the Voila process decides (it knows which device this page is on); elsewhere the
-    code is compared here with a limit for this kernel. Raises :class:`CodePaused` (its message is for
-    the person) while the device is paused. ``expected`` None means no code is needed (a notebook).
+    In a workshop the Voila process decides (it knows which device this page is on); if it cannot be
+    asked, the code is compared here with a limit for this kernel. Outside a workshop it is compared. Raises :class:`CodePaused` (its message is for
+    the person) while the device is paused. No ``expected`` code means none is needed (a notebook).
     """
-    if expected is None:
+    if not expected:
         return True
     ask = CodeCheck.from_environment(kernel_id or own_kernel_id(), environ)
-    if ask is not None:
-        try:
-            return ask(typed)
-        except CodePaused:
-            raise
-        except (OSError, ValueError):
-            pass  # the server cannot be asked: compare here, with this kernel's limit
-    return _LOCAL.check("this page", typed, expected)
+    if ask is None:  # not in a workshop (a notebook, a test): nobody to guess against
+        return hmac.compare_digest(typed.strip().upper().encode(), expected.strip().upper().encode())
+    try:
+        return ask(typed)
+    except CodePaused:
+        raise
+    except (OSError, ValueError):  # the page server cannot be asked: compare here, with this kernel's limit
+        return _LOCAL.check("this page", typed, expected)
 
 
 def own_kernel_id() -> str | None:

@@ -8,13 +8,13 @@ needs the facilitator code, as decisions on measures do.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.workshop.code_limits import check_facilitator_code
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.stories import WorkshopStories
 from dpup_eval.workshop.widgets_base import Message, button, checkboxes, set_options, text_html, ticked
@@ -150,9 +150,7 @@ class SelectionForm(w.VBox):
             participant = self.session.participant
             if participant is None:
                 raise ValueError("join the workshop first (at the top of the page).")
-            expected = self.session.facilitator_code
-            typed = self.code.value.strip().upper()
-            if expected and not secrets.compare_digest(typed.encode(), expected.upper().encode()):
+            if not check_facilitator_code(self.code.value, self.session.facilitator_code):  # limited per device
                 raise ValueError("only the facilitator records the room's choice: type the facilitator code "
                                  "(shown when the workshop started).")
             if self.story.value is None:
