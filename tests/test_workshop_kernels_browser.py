@@ -1,7 +1,8 @@
 """Kernels are released (issue 12): after the tabs close, the kernel count returns to the pool size.
 
-Three participants open the Success measures page in Debian's Chromium (Playwright) and a fourth page is
-fetched and never opened (a phone that lost the network); all close. Each page held a kernel of about
+Three participants open the Success measures page in Debian's Chromium (Playwright), one the Stories page
+(its loading screen speaks plain words), and one more page is fetched and never opened (a phone that lost
+the network); all close. Each page held a kernel of about
 250 MB; within two minutes only the pool's ready kernels are left. The workshop is started as a
 facilitator starts it (`dpup-eval workshop`) with one ready kernel per main page.
 """
@@ -60,6 +61,17 @@ def test_closed_tabs_give_their_kernels_back_within_two_minutes(tmp_path: Path, 
                 page.wait_for_selector(READY, state="visible", timeout=300_000)
                 contexts.append(context)
             assert len(workshop.kernels()) >= POOL + 3  # three open pages (each its own kernel) and the pool
+            # A page without a ready kernel (Stories) shows the loading screen while its kernel starts.
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            page = context.new_page()
+            page.goto(url.replace("success_measures", "stories"), wait_until="commit", timeout=300_000)
+            page.wait_for_selector("#loading_text", state="attached", timeout=300_000)
+            loading = page.locator("#loading_text").text_content(timeout=60_000) or ""
+            assert loading.startswith(("Opening the workshop page", "Still opening")), loading
+            assert page.locator("#loading_text").get_attribute("role") == "status"
+            page.wait_for_selector("#loading", state="detached", timeout=300_000)  # gone once the page is there
+            page.wait_for_selector(".dpup-page", state="attached", timeout=60_000)
+            contexts.append(context)
             for context in contexts:
                 context.close()
             closed = time.monotonic()

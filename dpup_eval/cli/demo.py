@@ -95,6 +95,8 @@ def demo_workshop(
         "workshop-data"),
     port: Annotated[int | None, typer.Option("--port", help="Default: the first free port from 8866.")] = None,
     lan: Annotated[bool, typer.Option("--lan", help="Let the room join over its network (prints a join code).")] = False,
+    tls: Annotated[bool, typer.Option("--tls", help="Serve over HTTPS with a certificate made on this laptop "
+                                      "(prints its fingerprint). Use with --lan.")] = False,
     pool_size: Annotated[int, typer.Option("--pool-size", help="Kernels kept ready per page.")] = 2,
 ) -> None:
     """A workshop on made-up demo data (generated on first run). Ctrl-C stops it."""
@@ -106,7 +108,7 @@ def demo_workshop(
         _say(f"Making up demo data (nobody in it is real) in {data} ...")
         write_demo_data(data, DemoOptions())
     raise typer.Exit(run_workshop(data / "evaluation.csv", demo_programme_dir(), None, port, lan, folder=folder,
-                                  pool_size=pool_size, say=lambda message: print(message, flush=True)))
+                                  pool_size=pool_size, tls=tls, say=lambda message: print(message, flush=True)))
 
 
 @demo_app.command("key-map")
