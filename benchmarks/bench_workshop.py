@@ -1,20 +1,27 @@
-"""How fast the workshop pages are in Chromium (a benchmark, not a test).
+"""How the workshop holds up in a room, in Chromium (a benchmark, not a test).
 
-Prints, for the Success measures page served by ``python -m dpup_eval.workshop.server``:
+Starts ``dpup-eval workshop`` on the demo data (its own temporary folder and HOME) and prints:
 
-* the median over N fresh loads (a new browser context each: empty cache) of the time from navigation
-  to a usable page (the Join button and the first measure's slider handle are on screen);
-* the median time from changing a threshold (a key press on a slider handle) to the updated result
-  text, measured inside the page (``performance.now()`` around a MutationObserver).
+* **join, one person**: time from navigation to a usable Success measures page (the Join button and the
+  first measure's slider on screen), N fresh loads one after another (a new browser context each: empty
+  cache), median and worst;
+* **join, ten at once**: ten fresh browser contexts navigate at the same moment; median and worst;
+* **threshold change**: median time from a key press on a slider to the updated result text (in the page);
+* **memory**: each page kernel's PSS and RSS (``/proc/PID/smaps_rollup``; PSS shares common libraries
+  fairly between the kernels), then the whole workshop (Voila and every kernel) with ``--pages`` pages open;
+* **release**: the kernel count two minutes after all those pages closed (aim: back to the pool's size).
 
-Usage: ``python benchmarks/bench_workshop.py [--loads 5] [--pool-size 2] [--changes 7]``. Needs
-``/usr/bin/chromium`` (``apt-get install chromium``). Runs in a temporary folder with its own HOME.
+Usage: ``python benchmarks/bench_workshop.py [--loads 5] [--together 10] [--pages 30] [--pool-size 2]``.
+Needs ``/usr/bin/chromium`` (``apt-get install chromium``) and Playwright (the test extra). The machine's
+load average is printed with the figures: on a shared machine, compare figures measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -30,6 +37,7 @@ ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 USABLE = ".dpup-page .widget-button"
+SLIDER = ".dpup-card .noUi-handle"
 CHANGE_JS = """
 async (card) => {
   const result = card.querySelector('.dpup-result').parentElement;
@@ -44,6 +52,7 @@ async (card) => {
   return t1 - t0;
 }
 """
+TIMEOUT = 600_000  # ms: on a busy shared machine, thirty pages starting take minutes
 
 
 def _free_port() -> int:
@@ -52,85 +61,166 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _descendants(root: int) -> list[int]:
+    out = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True, check=True).stdout
+    pairs = [tuple(map(int, line.split())) for line in out.splitlines() if line.strip()]
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        kids = [pid for pid, ppid in pairs if ppid == parent]
+        found += kids
+        frontier += kids
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in kB, or (0, 0) for a process that has gone."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0, 0
+    values = {line.split(":")[0]: int(line.split()[1]) for line in text.splitlines() if line.startswith(("Pss:", "Rss:"))}
+    return values.get("Pss", 0), values.get("Rss", 0)
+
+
+class Workshop:
+    def __init__(self, work: Path, pool_size: int) -> None:
+        from dpup_eval.agreement.contract import default_contract_dir
+        from dpup_eval.demo.generator import DemoOptions, write_demo_data
+
+        self.port = _free_port()
+        data = write_demo_data(work / "demo-data", DemoOptions()).evaluation
+        exe = shutil.which("dpup-eval", path=str(Path(sys.executable).parent))
+        start = [exe] if exe else [sys.executable, "-m", "dpup_eval.cli"]
+        command = [*start, "workshop", "--folder", str(work / "w"), "--port", str(self.port), "--programme",
+                   str(default_contract_dir()), "--data", str(data), "--pool-size", str(pool_size)]  # fmt: skip
+        env = dict(os.environ, HOME=str(work / "home"), JUPYTER_CONFIG_DIR=str(work / "home/.jupyter"),
+                   JUPYTER_DATA_DIR=str(work / "home/.local/share/jupyter"), IPYTHONDIR=str(work / "home/.ipython"),
+                   JUPYTER_RUNTIME_DIR=str(work / "home/.local/share/jupyter/runtime"),
+                   DPUP_EVAL_HOME=str(work / "home/.dpup_eval"))  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                        start_new_session=True, stdin=subprocess.DEVNULL)  # fmt: skip
+        self.lines: list[str] = []
+        threading.Thread(target=lambda: self.lines.extend(line.rstrip() for line in self.process.stdout),
+                         daemon=True).start()  # fmt: skip
+        while not any("Press Ctrl-C" in line for line in self.lines):
+            if self.process.poll() is not None:
+                raise SystemExit("the workshop did not start:\n" + "\n".join(self.lines))
+            time.sleep(0.2)
+
+    def url(self, page: str = "success_measures") -> str:
+        return f"http://127.0.0.1:{self.port}/voila/render/{page}.ipynb"
+
+    def kernels(self) -> list[int]:
+        return [pid for pid in _descendants(self.process.pid) if b"ipykernel" in _cmdline(pid)]
+
+    def all_processes(self) -> list[int]:
+        return _descendants(self.process.pid)
+
+    def wait_for_kernels(self, count: int, timeout: float = 600) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.kernels()) < count and time.monotonic() < deadline:
+            time.sleep(1)
+        time.sleep(10)  # each waiting kernel builds its page in advance: let it finish
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(90)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+async def _open(browser: object, url: str) -> tuple[object, float]:
+    context = await browser.new_context(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page = await context.new_page()
+    start = time.perf_counter()
+    await page.goto(url, timeout=TIMEOUT)
+    await page.wait_for_selector(USABLE, state="visible", timeout=TIMEOUT)
+    await page.locator(SLIDER).first.wait_for(state="attached", timeout=TIMEOUT)
+    return context, time.perf_counter() - start
+
+
+def _summary(times: list[float]) -> str:
+    return (f"median {statistics.median(times):.2f} s, worst {max(times):.2f} s "
+            f"(all: {', '.join(f'{t:.1f}' for t in sorted(times))})")  # fmt: skip
+
+
+async def _run(workshop: Workshop, args: argparse.Namespace, pool: int) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        alone, changes = [], []
+        for n in range(args.loads):
+            workshop.wait_for_kernels(pool)
+            context, seconds = await _open(browser, workshop.url())
+            alone.append(seconds)
+            if n == 0:
+                page = context.pages[0]
+                card = await page.locator(".dpup-card", has_text="Came to most sessions").first.element_handle()
+                for k in range(args.changes):
+                    await page.evaluate(f"window.__dir = '{'PageDown' if k % 2 == 0 else 'PageUp'}'")
+                    changes.append(await page.evaluate(CHANGE_JS, card))
+            await context.close()
+        print(f"join, one person at a time ({args.loads} fresh loads): {_summary(alone)}", flush=True)
+        if changes:
+            print(f"threshold change -> updated result, median of {len(changes)}: {statistics.median(changes):.0f} ms",
+                  flush=True)  # fmt: skip
+
+        workshop.wait_for_kernels(pool)
+        opened = await asyncio.gather(*(_open(browser, workshop.url()) for _ in range(args.together)))
+        print(f"join, {args.together} at the same moment: {_summary([s for _, s in opened])}", flush=True)
+        pss = sorted(_memory(pid)[0] for pid in workshop.kernels())
+        rss = sorted(_memory(pid)[1] for pid in workshop.kernels())
+        print(f"one page's kernel: PSS median {statistics.median(pss) / 1024:.0f} MB, RSS median "
+              f"{statistics.median(rss) / 1024:.0f} MB ({len(pss)} kernels)", flush=True)  # fmt: skip
+
+        contexts = [c for c, _ in opened]
+        more = args.pages - len(contexts)
+        for start in range(0, more, 5):  # in fives, as a room trickles in
+            contexts += [c for c, _ in await asyncio.gather(*(_open(browser, workshop.url())
+                                                              for _ in range(min(5, more - start))))]  # fmt: skip
+        time.sleep(10)
+        everything = [_memory(pid) for pid in workshop.all_processes()]
+        print(f"{len(contexts)} pages open: {len(workshop.kernels())} kernels; workshop total PSS "
+              f"{sum(m[0] for m in everything) / 1024 / 1024:.2f} GB, RSS {sum(m[1] for m in everything) / 1024 / 1024:.2f} GB",
+              flush=True)  # fmt: skip
+        for context in contexts:
+            await context.close()
+        await browser.close()
+    closed = time.monotonic()
+    while time.monotonic() - closed < 120:
+        time.sleep(5)
+    print(f"two minutes after all {len(contexts)} closed: {len(workshop.kernels())} kernels (pool: {pool})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--loads", type=int, default=5)
-    parser.add_argument("--changes", type=int, default=7)
-    parser.add_argument("--pool-size", type=int, default=2, help="pre-started kernels per page (0: none)")
+    parser.add_argument("--loads", type=int, default=5, help="fresh loads one after another")
+    parser.add_argument("--changes", type=int, default=7, help="threshold changes timed on the first page")
+    parser.add_argument("--together", type=int, default=10, help="people joining at the same moment")
+    parser.add_argument("--pages", type=int, default=30, help="pages open at once for the memory figure")
+    parser.add_argument("--pool-size", type=int, default=2, help="kernels kept ready per main page (0: none)")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
     work = Path(tempfile.mkdtemp(prefix="bench-workshop-"))
-    env = dict(os.environ, HOME=str(work / "home"), JUPYTER_CONFIG_DIR=str(work / "home/.jupyter"),
-               JUPYTER_DATA_DIR=str(work / "home/.local/share/jupyter"), IPYTHONDIR=str(work / "home/.ipython"),
-               JUPYTER_RUNTIME_DIR=str(work / "home/.local/share/jupyter/runtime"))  # fmt: skip
-    port = _free_port()
-    from dpup_eval.agreement.contract import default_contract_dir
-    from dpup_eval.demo.generator import DemoOptions, write_demo_data
-
-    data = write_demo_data(work / "demo-data", DemoOptions()).evaluation
-    command = [
-        sys.executable,
-        "-m",
-        "dpup_eval.workshop.server",
-        "--folder",
-        str(work / "w"),
-        "--port",
-        str(port),
-        "--programme",
-        str(default_contract_dir()),
-        "--data",
-        str(data),
-    ]
-    server = subprocess.Popen(
-        command + ["--pool-size", str(args.pool_size)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, env=env, start_new_session=True,
-    )  # fmt: skip
-    lines: list[str] = []
-    threading.Thread(
-        target=lambda: lines.extend(line.rstrip() for line in server.stdout), daemon=True
-    ).start()
+    print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores",
+          flush=True)  # fmt: skip
+    workshop = Workshop(work, args.pool_size)
+    pool = 2 * args.pool_size  # Success measures and Findings keep kernels ready
     try:
-        while not any("Press Ctrl-C" in line for line in lines):
-            if server.poll() is not None:
-                raise SystemExit("server failed:\n" + "\n".join(lines))
-            time.sleep(0.2)
-        if args.pool_size:
-            time.sleep(15)  # let the pool fill (each waiting kernel runs the page in advance)
-        url = f"http://127.0.0.1:{port}/voila/render/success_measures.ipynb"
-        loads, changes, requests = [], [], []
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            for n in range(args.loads):
-                context = browser.new_context(viewport={"width": 1280, "height": 800})
-                page = context.new_page()
-                seen: list[str] = []
-                page.on("request", lambda r, seen=seen: seen.append(r.url))
-                start = time.perf_counter()
-                page.goto(url)
-                page.wait_for_selector(USABLE, state="visible", timeout=120_000)
-                page.locator(".dpup-card .noUi-handle").first.wait_for(state="attached", timeout=60_000)
-                loads.append(time.perf_counter() - start)
-                requests.append(len(seen))
-                if n == 0:
-                    card = page.locator(".dpup-card", has_text="Came to most sessions").first.element_handle()
-                    for k in range(args.changes):
-                        page.evaluate(f"window.__dir = '{'PageDown' if k % 2 == 0 else 'PageUp'}'")
-                        changes.append(page.evaluate(CHANGE_JS, card))
-                context.close()
-                time.sleep(1)
-            browser.close()
-        print(f"pool size {args.pool_size}: usable Success measures page, median of {len(loads)} fresh loads: "
-              f"{statistics.median(loads):.2f} s (all: {', '.join(f'{t:.2f}' for t in loads)}; "
-              f"{statistics.median(requests):.0f} requests)")  # fmt: skip
-        print(f"threshold change -> updated result, median of {len(changes)}: {statistics.median(changes):.0f} ms "
-              f"(all: {', '.join(f'{t:.0f}' for t in changes)})")  # fmt: skip
+        asyncio.run(_run(workshop, args, pool))
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        workshop.stop()
+        print(f"load average at end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

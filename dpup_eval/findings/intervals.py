@@ -23,14 +23,43 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+
+# The distributions' own functions (scipy.special), not scipy.stats: every workshop page's kernel imports
+# this module, and scipy.stats cost each one about 45 MB more and seconds of start-up. The three helpers
+# below are what scipy.stats computes for norm.ppf, t.ppf, binom.ppf and binom.cdf (tests compare them).
+from scipy import special
 
 __all__ = [
+    "binomial_cdf",
+    "binomial_quantile",
     "mean_t_from_summary",
     "median_ranks",
     "newcombe_difference",
+    "t_quantile",
     "wilson",
 ]
+
+
+def t_quantile(q: ArrayLike, df: ArrayLike) -> np.ndarray:
+    """Student's t quantile (``scipy.stats.t.ppf(q, df)``)."""
+    return np.asarray(special.stdtrit(df, q))
+
+
+def binomial_quantile(q: float, n: ArrayLike, p: float) -> np.ndarray:
+    """Smallest k with P(B <= k) >= q, B ~ Binomial(n, p), for 0 < q < 1 (``scipy.stats.binom.ppf``)."""
+    size = np.asarray(n, dtype=float)
+    some = np.maximum(size, 1.0)  # n = 0 has one answer, 0; bdtrik gives NaN there
+    guess = np.where(size == 0, 0.0, np.ceil(special.bdtrik(q, some, p)))
+    below = np.maximum(guess - 1.0, 0.0)
+    return np.where(special.bdtr(below.astype(np.int64), some.astype(np.int64), p) >= q, below, guess)  # k as integers
+
+
+def binomial_cdf(k: ArrayLike, n: ArrayLike, p: float) -> np.ndarray:
+    """P(B <= k), B ~ Binomial(n, p) (``scipy.stats.binom.cdf``): 0 below 0, 1 from n on."""
+    k, size = np.floor(np.asarray(k, dtype=float)), np.asarray(n, dtype=float)
+    whole = np.maximum(size, 0.0).astype(np.int64)  # bdtr wants integers (floats are deprecated)
+    inside = special.bdtr(np.nan_to_num(np.clip(k, 0.0, whole)).astype(np.int64), whole, p)
+    return np.where(k < 0, 0.0, np.where(k >= size, 1.0, inside))
 
 def _check_confidence(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
@@ -39,7 +68,7 @@ def _check_confidence(confidence: float) -> float:
 
 
 def _z(confidence: float) -> float:
-    return float(stats.norm.ppf(0.5 + _check_confidence(confidence) / 2.0))
+    return float(special.ndtri(0.5 + _check_confidence(confidence) / 2.0))
 
 
 def _scalar_or_array(value: np.ndarray) -> np.ndarray:
@@ -120,7 +149,7 @@ def mean_t_from_summary(
     )
     enough = n_arr >= 2
     df = np.where(enough, n_arr - 1.0, 1.0)
-    t = stats.t.ppf(0.5 + confidence / 2.0, df)
+    t = t_quantile(0.5 + confidence / 2.0, df)
     with np.errstate(divide="ignore", invalid="ignore"):
         half = t * sd_arr / np.sqrt(n_arr)
     low = np.where(enough, mean_arr - half, np.nan)
@@ -139,9 +168,9 @@ def median_ranks(n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np
     size = np.asarray(n, dtype=np.int64)
     if np.any(size < 0):
         raise ValueError("median_ranks needs n >= 0")
-    j = stats.binom.ppf(alpha_half, size, 0.5)  # 0 for n == 0, so k = 0 below
+    j = binomial_quantile(alpha_half, size, 0.5)  # 0 for n == 0, so k = 0 below
     # ppf gives the smallest j with cdf(j) >= alpha/2; step back unless cdf(j) equals it.
-    j = np.where(stats.binom.cdf(j, size, 0.5) > alpha_half * (1.0 + 1e-12), j - 1.0, j)
+    j = np.where(binomial_cdf(j, size, 0.5) > alpha_half * (1.0 + 1e-12), j - 1.0, j)
     k = (j + 1.0).astype(np.int64)
     usable = k >= 1
     return np.where(usable, k, 0), np.where(usable, size - k + 1, 0)

@@ -33,13 +33,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from dpup_eval.agreement.contract import Contract
 from dpup_eval.findings.cell_keys import KEY_SPACE, KeyCells, derived_draws, key_draws
 from dpup_eval.findings.disclosure import Protections, label_draws, round_with_draws
 from dpup_eval.findings.indicators import Definition
-from dpup_eval.findings.intervals import newcombe_difference
+from dpup_eval.findings.intervals import newcombe_difference, t_quantile
 
 __all__ = [
     "Noise",
@@ -214,7 +213,7 @@ def publish_average(
     """
     n = np.asarray(n, dtype=float)
     enough = n >= 2
-    t = stats.t.ppf(0.5 + confidence / 2.0, np.where(enough, n - 1.0, 1.0))
+    t = t_quantile(0.5 + confidence / 2.0, np.where(enough, n - 1.0, 1.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         half = t * sd / np.sqrt(n)
         if not noise.protections.magnitudes:
@@ -267,7 +266,7 @@ def average_difference(
         se2 = v1 + v2
         df = se2**2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
         df = np.where(np.isfinite(df) & (df > 0), df, 1.0)
-        half = stats.t.ppf(0.5 + confidence / 2.0, df) * np.sqrt(se2)
+        half = t_quantile(0.5 + confidence / 2.0, df) * np.sqrt(se2)
         diff = m1 - m2
         ok = (n1 >= 2) & (n2 >= 2)
         if protected:
