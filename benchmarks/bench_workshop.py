@@ -22,15 +22,15 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from workshop_process import Workshop, children, workshop_command  # the tests' own helper
 
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -61,25 +61,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _descendants(root: int) -> list[int]:
-    out = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True, check=True).stdout
-    pairs = [tuple(map(int, line.split())) for line in out.splitlines() if line.strip()]
-    found, frontier = [], [root]
-    while frontier:
-        parent = frontier.pop()
-        kids = [pid for pid, ppid in pairs if ppid == parent]
-        found += kids
-        frontier += kids
-    return found
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
 def _memory(pid: int) -> tuple[int, int]:
     """(PSS, RSS) in kB, or (0, 0) for a process that has gone."""
     try:
@@ -90,52 +71,34 @@ def _memory(pid: int) -> tuple[int, int]:
     return values.get("Pss", 0), values.get("Rss", 0)
 
 
-class Workshop:
+class Room(Workshop):
+    """`dpup-eval workshop` on made-up demo data, in its own folder and HOME."""
+
     def __init__(self, work: Path, pool_size: int) -> None:
         from dpup_eval.agreement.contract import default_contract_dir
         from dpup_eval.demo.generator import DemoOptions, write_demo_data
 
         self.port = _free_port()
         data = write_demo_data(work / "demo-data", DemoOptions()).evaluation
-        exe = shutil.which("dpup-eval", path=str(Path(sys.executable).parent))
-        start = [exe] if exe else [sys.executable, "-m", "dpup_eval.cli"]
-        command = [*start, "workshop", "--folder", str(work / "w"), "--port", str(self.port), "--programme",
-                   str(default_contract_dir()), "--data", str(data), "--pool-size", str(pool_size)]  # fmt: skip
         env = dict(os.environ, HOME=str(work / "home"), JUPYTER_CONFIG_DIR=str(work / "home/.jupyter"),
                    JUPYTER_DATA_DIR=str(work / "home/.local/share/jupyter"), IPYTHONDIR=str(work / "home/.ipython"),
                    JUPYTER_RUNTIME_DIR=str(work / "home/.local/share/jupyter/runtime"),
                    DPUP_EVAL_HOME=str(work / "home/.dpup_eval"))  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                                        start_new_session=True, stdin=subprocess.DEVNULL)  # fmt: skip
-        self.lines: list[str] = []
-        threading.Thread(target=lambda: self.lines.extend(line.rstrip() for line in self.process.stdout),
-                         daemon=True).start()  # fmt: skip
-        while not any("Press Ctrl-C" in line for line in self.lines):
-            if self.process.poll() is not None:
-                raise SystemExit("the workshop did not start:\n" + "\n".join(self.lines))
-            time.sleep(0.2)
+        super().__init__(workshop_command(work / "w", self.port, default_contract_dir(), data, "--pool-size",
+                                          str(pool_size)), env)  # fmt: skip
+        self.wait_ready()
 
     def url(self, page: str = "success_measures") -> str:
         return f"http://127.0.0.1:{self.port}/voila/render/{page}.ipynb"
 
-    def kernels(self) -> list[int]:
-        return [pid for pid in _descendants(self.process.pid) if b"ipykernel" in _cmdline(pid)]
-
     def all_processes(self) -> list[int]:
-        return _descendants(self.process.pid)
+        return children(self.process.pid)
 
     def wait_for_kernels(self, count: int, timeout: float = 600) -> None:
         deadline = time.monotonic() + timeout
         while len(self.kernels()) < count and time.monotonic() < deadline:
             time.sleep(1)
         time.sleep(10)  # each waiting kernel builds its page in advance: let it finish
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(90)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 async def _open(browser: object, url: str) -> tuple[object, float]:
@@ -153,7 +116,7 @@ def _summary(times: list[float]) -> str:
             f"(all: {', '.join(f'{t:.1f}' for t in sorted(times))})")  # fmt: skip
 
 
-async def _run(workshop: Workshop, args: argparse.Namespace, pool: int) -> None:
+async def _run(workshop: Room, args: argparse.Namespace, pool: int) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -213,7 +176,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-workshop-"))
     print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores",
           flush=True)  # fmt: skip
-    workshop = Workshop(work, args.pool_size)
+    workshop = Room(work, args.pool_size)
     pool = 2 * args.pool_size  # Success measures and Findings keep kernels ready
     try:
         asyncio.run(_run(workshop, args, pool))

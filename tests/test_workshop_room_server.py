@@ -142,6 +142,7 @@ def test_the_pages_are_served_by_the_room_s_voila_which_releases_kernels_and_nev
     assert "--MappingKernelManager.cull_idle_timeout=0" in command  # Voila's culler could take a pool kernel
     assert "--RoomVoila.release_after=90" in command  # released within two minutes of the tab closing
     assert "--KernelManager.transport=ipc" in command  # no kernel ports on TCP, and no warning about it
+    assert "--VoilaExecutor.iopub_timeout=120" in command  # a busy laptop's page is not served empty
     env = server.voila_env(config, base={})
     assert env[PARENT_ENV] == str(os.getpid())
     assert env[CODE_SECRET_ENV] == config.kernel_secret and len(config.kernel_secret) >= 32

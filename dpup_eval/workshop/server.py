@@ -239,6 +239,9 @@ def voila_command(config: WorkshopConfig) -> list[str]:
         "--MappingKernelManager.cull_idle_timeout=0",
         f"--RoomVoila.release_after={config.release_after:g}",
         "--KernelManager.transport=ipc",
+        # After a page's code has run, wait for its output (the page itself) for up to two minutes, not
+        # nbclient's 4 s: on a busy laptop the output came later and the page was served empty, never usable.
+        "--VoilaExecutor.iopub_timeout=120",
         r"--VoilaConfiguration.file_allowlist=reports/[^/]+\.html",  # the exported reports, nothing else
         "--Voila.log_level=WARN",
     ]  # fmt: skip
