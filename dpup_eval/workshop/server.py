@@ -304,7 +304,7 @@ def prepare_workshop(config: WorkshopConfig, say: Callable[[str], None] = print)
     if config.new and isinstance(config.db, Path) and config.db.exists():
         say(f"Starting afresh: the old record is kept as {set_aside(config.db)}.")
     with WorkshopStore(config.db) as store:
-        backup(store.db, config.folder / "backups")  # said in `dpup-eval workshop --help`, not on the terminal
+        say(f"Backup of the workshop record: {backup(store.db, config.folder / 'backups')}")
         description = f"{data_file.name}, checked against {contract.name} for {config.purpose}"
         name = f"{programme.name} workshop"
         workshop = (
