@@ -119,8 +119,8 @@ class AuditKey:
         return hmac.compare_digest(self.seal(entry_hash), seal)
 
     def checkpoint(self, seq: int, head_hash: str, at: str) -> AuditCheckpoint:
-        body = {"seq": seq, "hash": head_hash, "at": at}
-        return AuditCheckpoint(**body, mac=self._mac("checkpoint", _canonical(body)))
+        body: dict[str, int | str] = {"seq": seq, "hash": head_hash, "at": at}
+        return AuditCheckpoint(seq=seq, hash=head_hash, at=at, mac=self._mac("checkpoint", _canonical(body)))
 
     def checks_checkpoint(self, point: AuditCheckpoint) -> bool:
         return hmac.compare_digest(self.checkpoint(point.seq, point.hash, point.at).mac, point.mac)

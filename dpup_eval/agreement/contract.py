@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from dpup_eval.agreement.disclosure_rules import DisclosureRules
-from dpup_eval.agreement.rules import ROLES, parse_contract_file
+from dpup_eval.agreement.rules import parse_contract_file
 from dpup_eval.errors import ContractError, ContractIssue, UnknownPurposeError
 from dpup_eval.installation import shipped_dir
 
@@ -35,7 +35,7 @@ def value_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        value = value.item()  # type: ignore[union-attr]
+        value = value.item()
         if isinstance(value, bool):
             return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -45,8 +45,6 @@ def value_text(value: object) -> str:
     return str(value)
 
 
-#: Roles a field may play; direct identifiers have none because they never belong in a contract.
-FIELD_ROLES = ROLES
 CONTRACT_SUFFIXES = (".odcs.yaml", ".odcs.yml")
 
 
@@ -180,10 +178,6 @@ class Contract(BaseModel):
     @property
     def key_fields(self) -> list[str]:
         return [f.name for f in self.fields if f.primary_key]
-
-    @property
-    def free_text_fields(self) -> list[str]:
-        return [f.name for f in self.fields if f.is_free_text]
 
     def disclosure_rules(self) -> DisclosureRules:
         """The disclosure rules this agreement sets (never looser than the Stats NZ defaults)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -45,16 +45,15 @@ __all__ = [
 SETTINGS_FILE = "programme.yaml"
 INDICATORS_FILE = "indicators.yaml"
 INDICATORS_SUFFIX = ".indicators.yaml"
-ROLE_GROUPS = ("family", "provider", "agency", "other")
-PERIOD_GRAINS = ("month", "quarter", "year", "none")
+RoleGroup = Literal["family", "provider", "agency", "other"]
+Grain = Literal["month", "quarter", "year", "none"]
+ROLE_GROUPS: tuple[RoleGroup, ...] = get_args(RoleGroup)
+PERIOD_GRAINS: tuple[Grain, ...] = get_args(Grain)
 #: Field roles whose values can say when a record happened.
 PERIOD_ROLES = ("period", "programme_date")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _TOP_KEYS = ("name", "language", "children_take_part", "workshop", "roles", "periods")
-
-RoleGroup = Literal["family", "provider", "agency", "other"]
-Grain = Literal["month", "quarter", "year", "none"]
 
 
 class ParticipantRole(BaseModel):
@@ -134,11 +133,12 @@ def _roles(raw: Any, out: IssueCollector) -> list[ParticipantRole]:
             out.add(f"{place}.id", f"role id '{role_id}' is listed twice; give each role its own id")
             ok = False
         name = _text(entry, "name", out, f"{place}.", "the role in plain words, as people will see it")
-        group = entry.get("group")
-        if group not in ROLE_GROUPS:
-            out.add(f"{place}.group", f"the role group must be one of {', '.join(ROLE_GROUPS)} (got {group!r})")
+        group = next((g for g in ROLE_GROUPS if g == entry.get("group")), None)
+        if group is None:
+            out.add(f"{place}.group", f"the role group must be one of {', '.join(ROLE_GROUPS)} "
+                                      f"(got {entry.get('group')!r})")
             ok = False
-        if ok and name:
+        if ok and name and isinstance(role_id, str) and group is not None:  # checked above; again for types
             seen.add(role_id)
             roles.append(ParticipantRole(id=role_id, name=name, group=group))
     return roles
@@ -201,7 +201,7 @@ def read_settings(path: Path) -> tuple[ProgrammeSettings | None, list[ContractIs
     if out.issues:
         return None, out.issues
     settings = ProgrammeSettings(
-        name=name or "", language=language, children_take_part=children, workshop_purpose=purpose,
+        name=name or "", language=language, children_take_part=children is True, workshop_purpose=purpose,
         roles=tuple(roles), periods=periods,  # type: ignore[arg-type]
     )
     return settings, []

@@ -87,18 +87,19 @@ def _add_points(
     k: int = 0, legend_group: str | None = None,
 ) -> None:  # fmt: skip
     """Estimates with whiskers; the marker's shape (filled = meets the target) and text say the rest."""
-    shown = [
-        (c, f)
+    points = [
+        (c, f, estimate)
         for c, f in zip(categories, findings, strict=True)
-        if not f.suppressed and f.estimate is not None
+        if not f.suppressed and (estimate := f.estimate) is not None
     ]
-    if not shown:
+    if not points:
         return
+    shown = [(c, f) for c, f, _ in points]
     cats = [c for c, _ in shown]
-    values = [f.estimate for _, f in shown]
+    values = [v for _, _, v in points]
     # whiskers as published (rounded) numbers, without floating-point dust in the page's chart data
-    plus = [round(f.ci_high - f.estimate, 6) if f.ci_high is not None else 0 for _, f in shown]
-    minus = [round(f.estimate - f.ci_low, 6) if f.ci_low is not None else 0 for _, f in shown]
+    plus = [round(f.ci_high - v, 6) if f.ci_high is not None else 0 for _, f, v in points]
+    minus = [round(v - f.ci_low, 6) if f.ci_low is not None else 0 for _, f, v in points]
     symbols = [
         _SYMBOLS[k % len(_SYMBOLS)] + ("" if f.meets_target in (True, None) else "-open") for _, f in shown
     ]

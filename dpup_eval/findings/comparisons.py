@@ -100,10 +100,7 @@ def named_differences(
                 (published, sd[i], cells.n[i], steps[i]), (published_other, sd[j], cells.n[j], steps[j]), protected
             )
         for c in np.flatnonzero(shown & np.isfinite(diff)):
-            bounds = (
-                (float(low[c]), float(high[c]))
-                if np.isfinite(low[c]) and np.isfinite(high[c])
-                else (None, None)
-            )
-            result[i, c].append(PairDifference(b, float(diff[c]), *bounds, method))
+            finite = bool(np.isfinite(low[c]) and np.isfinite(high[c]))
+            result[i, c].append(PairDifference(b, float(diff[c]), float(low[c]) if finite else None,
+                                               float(high[c]) if finite else None, method))
     return result

@@ -265,7 +265,7 @@ class Plan:
                     dims.append((period_codes, int(c)))
                 label = functools.partial(self._label, name, rows, int(r), int(c))
                 sets = [(PEOPLE, people, int(block.n[r, c]), Members(keys, selected, None, tuple(dims)))]
-                if wins is not None and winners is not None:
+                if wins is not None and lost is not None and winners is not None:  # lost is set with wins
                     s = int(block.s[r, c])
                     sets.append((SUCCEEDED, wins, s, Members(keys, winners, None, tuple(dims))))
                     sets.append((NOT_SUCCEEDED, lost, int(block.n[r, c]) - s,
@@ -296,8 +296,9 @@ _LAST_KEYS: list[tuple[weakref.ref[pd.DataFrame], str, bytes | None, RecordKeys]
 
 
 def _keys_for(data: pd.DataFrame, contract: Contract, secret: bytes | None) -> RecordKeys:
+    rows = len(data)
     for ref, programme, given, keys in _LAST_KEYS:
-        if ref() is data and programme == contract.programme and given == secret and len(keys) == len(data):
+        if ref() is data and programme == contract.programme and given == secret and len(keys) == rows:
             return keys
     keys = RecordKeys.of(data, contract, secret)
     _LAST_KEYS[:] = [(weakref.ref(data), contract.programme, secret, keys)]

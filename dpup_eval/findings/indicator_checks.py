@@ -268,9 +268,9 @@ def _value_problem(value: Scalar, f: ContractField) -> str | None:
                 day = dt.date.fromisoformat(str(value))
             except ValueError:
                 return f"'{f.name}' ({f.plain_name}) is a date; write it as YYYY-MM-DD, not '{value}'"
-        low, high = f.minimum, f.maximum
-        if (isinstance(low, dt.date) and day < low) or (isinstance(high, dt.date) and day > high):
-            return f"{day.isoformat()} is outside the agreed range of {f.name} ({range_words(low, high)})"  # type: ignore[arg-type]
+        first, last = f.minimum, f.maximum
+        if (isinstance(first, dt.date) and day < first) or (isinstance(last, dt.date) and day > last):
+            return f"{day.isoformat()} is outside the agreed range of {f.name} ({range_words(first, last)})"
         return None
     if f.logical_type == "boolean":
         if not isinstance(value, bool):

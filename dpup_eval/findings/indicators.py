@@ -72,7 +72,7 @@ class IndicatorIssue(BaseModel):
         return f"{self.place}: {self.message}" if self.place else self.message
 
 
-class IndicatorError(IssuesError):
+class IndicatorError(IssuesError[IndicatorIssue]):
     """Indicator definitions that cannot be evaluated; ``issues`` lists every problem, each actionable."""
 
     def __init__(self, issues: list[IndicatorIssue], source: str = "indicators"):
@@ -373,7 +373,7 @@ def validate_indicators(
         raise IndicatorError(issues, source)
 
 
-def _as_list(indicators: IndicatorSet | list[Indicator] | Indicator) -> list[Indicator]:
+def _as_list(indicators: IndicatorSet | Sequence[Indicator] | Indicator) -> list[Indicator]:
     if isinstance(indicators, IndicatorSet):
         return list(indicators.indicators)
     if isinstance(indicators, Indicator):

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from dpup_eval.findings.overlap import Members, Population
 from dpup_eval.findings.record_keys import SKETCH_BUCKETS, RecordKeys, programme_folder
-from dpup_eval.records import Database, Schema, is_url, migrate
+from dpup_eval.records import Database, Schema, inserted_id, is_url, migrate
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -78,7 +78,7 @@ POPULATIONS = sa.Table(
     _text("label"), sa.Column("in_words", sa.Boolean, nullable=False),
 )  # fmt: skip
 LEDGER = Schema(
-    name="release ledger", version_table="release_ledger_version", version=1, create=_metadata.create_all,  # type: ignore[arg-type]
+    name="release ledger", version_table="release_ledger_version", version=1, create=_metadata.create_all,
 )  # fmt: skip
 
 
@@ -171,7 +171,7 @@ class Ledger:
             return known[digest]
         found = conn.execute(sa.select(table.c.id).where(table.c.digest == digest)).scalar()
         if found is None:
-            found = conn.execute(table.insert().values(digest=digest, **row())).inserted_primary_key[0]
+            found = inserted_id(conn.execute(table.insert().values(digest=digest, **row())))
         known[digest] = int(found)
         return int(found)
 
@@ -208,11 +208,11 @@ class Ledger:
             # ids learnt here are kept only once the transaction commits (a retry starts afresh)
             universes, arrays = dict(self._known_universes), dict(self._known_arrays)
             seen: dict[int, Any] = {}
-            release_id = int(conn.execute(RELEASES.insert().values(
+            release_id = inserted_id(conn.execute(RELEASES.insert().values(
                 at=at, programme=programme, purpose=purpose, workshop=workshop, channel=channel,
                 description=description, rules=json.dumps(rules), finding_count=len(findings),
                 definitions=json.dumps(definitions, ensure_ascii=False), findings=json.dumps(findings, ensure_ascii=False),
-            )).inserted_primary_key[0])  # fmt: skip
+            )))  # fmt: skip
             rows = []
             for finding, role, measure, population, in_words in populations:
                 members = population.members
@@ -295,11 +295,15 @@ class Ledger:
         r, p = RELEASES.c, POPULATIONS.c
         ids = self._db.read(lambda c: c.execute(sa.select(r.id).order_by(r.id)).scalars().all())
         for release_id in ids:
-            rules, definitions, findings = self._db.read(lambda c, i=release_id: c.execute(
-                sa.select(r.rules, r.definitions, r.findings).where(r.id == i)).one())  # fmt: skip
-            rows = self._db.read(lambda c, i=release_id: c.execute(
-                sa.select(p.id, p.finding, p.role, p.measure, p.in_words, p.label, p.universe_id, p.base_id,
-                          p.minus_id, p.dims).where(p.release_id == i).order_by(p.id)).all())  # fmt: skip
+
+            def release(c: Connection, i: int = release_id) -> tuple[Any, Sequence[Any]]:  # one snapshot
+                head = c.execute(sa.select(r.rules, r.definitions, r.findings).where(r.id == i)).one()
+                rows = c.execute(
+                    sa.select(p.id, p.finding, p.role, p.measure, p.in_words, p.label, p.universe_id, p.base_id,
+                              p.minus_id, p.dims).where(p.release_id == i).order_by(p.id)).all()  # fmt: skip
+                return head, rows
+
+            (rules, definitions, findings), rows = self._db.read(release)
             populations = [
                 StoredPopulation(pid, release_id, finding, role, measure, bool(w), label, self._members(u, b, m, d))
                 for pid, finding, role, measure, w, label, u, b, m, d in rows

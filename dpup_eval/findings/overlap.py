@@ -43,7 +43,7 @@ class Members:
     dims: tuple[tuple[np.ndarray | Callable[[], np.ndarray], int], ...] = ()
 
     @staticmethod
-    def resolve(value):  # type: ignore[no-untyped-def]
+    def resolve(value):
         return value() if callable(value) else value
 
     def keys(self) -> RecordKeys:

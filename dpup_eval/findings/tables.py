@@ -122,7 +122,7 @@ class Cells:
 
     def mean_sd(self) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = self.centre + self.total / self.n  # type: ignore[operator]
+            mean = self.centre + self.total / self.n
             variance = (self.squares - self.total**2 / self.n) / (self.n - 1)  # type: ignore[operator]
         return mean, np.sqrt(np.clip(variance, 0.0, None))
 
@@ -157,7 +157,7 @@ def cell_stats(
     if kind in ("mean", "change"):
         x = measure[selected] - centre  # type: ignore[index]
         return Cells(n=n, total=table(x), squares=table(x * x), centre=centre)
-    s = table(success[selected].astype(float)).round().astype(np.int64) if success is not None else None  # type: ignore[index]
+    s = table(success[selected].astype(float)).round().astype(np.int64) if success is not None else None
     return Cells(n=n, s=s)
 
 
@@ -308,7 +308,7 @@ def publish(
             result[finite] = values[finite].astype(float)
         return result
 
-    published = {"estimate": masked(estimate), "ci_low": masked(low), "ci_high": masked(high),
+    published: dict[str, Any] = {"estimate": masked(estimate), "ci_low": masked(low), "ci_high": masked(high),
                  "n": masked(n_r), "suppressed": mask, "precision": masked(precision)}  # fmt: skip
     # What comparisons between named groups need (they must use what was published): the published
     # counts, and for averages the true spread with each cell's rounding step.

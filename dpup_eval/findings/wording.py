@@ -134,7 +134,9 @@ class Wording:
             return f"{context}{indicator.name} ({d.label}): {caution}.", [caution]
         main = self._main(indicator, d, f)
         clauses = (
-            [self._target(indicator, f)] if indicator.target is not None and f["estimate"] is not None else []
+            [self._target(indicator, indicator.target, f)]
+            if indicator.target is not None and f["estimate"] is not None
+            else []
         )
         cautions: list[str] = []
         if f["n"] is not None and f["n"] < SMALL_GROUP and indicator.kind != "count":
@@ -196,14 +198,10 @@ class Wording:
             )
         return f"{indicator.name}: on average {self._value(indicator, estimate)} for {people}{detail}"
 
-    def _target(self, indicator: Indicator, f: dict[str, Any]) -> str:
-        target = (
-            self._value(indicator, indicator.target)
-            if indicator.kind != "change"
-            else number(indicator.target)
-        )  # type: ignore[arg-type]
+    def _target(self, indicator: Indicator, goal: float, f: dict[str, Any]) -> str:
+        target = self._value(indicator, goal) if indicator.kind != "change" else number(goal)
         low, high = f["ci_low"], f["ci_high"]
-        if low is not None and high is not None and low <= indicator.target <= high:  # type: ignore[operator]
+        if low is not None and high is not None and low <= goal <= high:
             side = "above" if f["meets_target"] else "below"
             return (
                 f"just {side} the target of {target}, but the likely range includes it, so we cannot be sure"

@@ -13,6 +13,7 @@ GX's SQL data sources for PostgreSQL or Spark are the route for an agency-wide s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -60,7 +61,7 @@ def _literal(value: Any, kind: str) -> str:
     return f"DATE {_quote(str(value))}" if kind == "date" else repr(float(value))
 
 
-def failing_sql(spec: CheckSpec, kinds: dict[str, str]) -> str:
+def failing_sql(spec: CheckSpec, kinds: Mapping[str, str]) -> str:
     """A condition true exactly on the rows that fail `spec` (never NULL)."""
     p = spec.params
     c = _name(spec.columns[0])

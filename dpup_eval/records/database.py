@@ -250,7 +250,7 @@ class Database:
                     self._rollback()
                     raise
             except self._driver_errors as exc:  # raised by the driver itself, not through SQLAlchemy
-                raise sa.exc.DBAPIError.instance(None, None, exc, self._driver_errors[0]) from exc  # type: ignore[arg-type]
+                raise sa.exc.DBAPIError.instance(None, None, exc, self._driver_errors[0]) from exc
             return result
 
         with self._lock:

@@ -149,10 +149,11 @@ def compile_access(register: Register, request_id: int, agreement: Agreement, ke
     found = bool(refs) or bool(told)
     register._audit("request.compile", request=request_id, people=len(pages),
                     records=sum(len(p.records) for p in pages), stories=len(told))
-    settings = {"language": agreement.language, "children": agreement.children_take_part} \
-        if isinstance(agreement, Programme) else {}
-    return AccessPack(request=request, provider=first.provider, programme=first.programme, found=found,
-                      references=refs if refs else {}, people=pages, stories=told, **settings)
+    pack = AccessPack(request=request, provider=first.provider, programme=first.programme, found=found,
+                      references=refs if refs else {}, people=pages, stories=told)
+    if isinstance(agreement, Programme):  # the programme's language, and whether children take part
+        pack = pack.model_copy(update={"language": agreement.language, "children": agreement.children_take_part})
+    return pack
 
 
 def _stories(stories: StoryRegister, uses: UseRegister | None, family_ref: str, agreement: Agreement) -> list[FamilyStory]:

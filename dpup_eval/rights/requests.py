@@ -29,7 +29,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -226,14 +226,14 @@ class Register:
         self._run(lambda c: c.execute(statement), write=True)
 
     # -- record versions and corrections ---------------------------------------------------------------
-    def versions(self, purpose: str, record_key: Mapping[str, str]) -> list[dict[str, object]]:
+    def versions(self, purpose: str, record_key: Mapping[str, str]) -> list[dict[str, Any]]:
         """The history of one record: version, values, who changed it, why, when (oldest first)."""
         v = VERSION_TABLE.c
         query = sa.select(VERSION_TABLE).where(v.purpose == purpose, v.record_key == _key_text(record_key)).order_by(v.version)
         rows = self._run(lambda c: c.execute(query).mappings().all())
         return [dict(r) | {"field_values": json.loads(r["field_values"])} for r in rows]
 
-    def corrections(self, request_id: int | None = None) -> list[dict[str, object]]:
+    def corrections(self, request_id: int | None = None) -> list[dict[str, Any]]:
         query = sa.select(CORRECTION_TABLE).order_by(CORRECTION_TABLE.c.id)
         if request_id is not None:
             query = query.where(CORRECTION_TABLE.c.request_id == request_id)
@@ -242,7 +242,7 @@ class Register:
 
     def current_values(self, purpose: str, record_key: Mapping[str, str], as_sent: Mapping[str, str | None]) -> dict[str, str | None]:
         history = self.versions(purpose, record_key)
-        return dict(history[-1]["field_values"]) if history else dict(as_sent)  # type: ignore[arg-type]
+        return dict(history[-1]["field_values"]) if history else dict(as_sent)
 
     def correct(self, request_id: int, agreement: Agreement, key_map: KeyMap, sent: Mapping[str, Path], *,
                 purpose: str, record: Mapping[str, str], field: str, new_value: str | None = None,
@@ -376,8 +376,8 @@ def _invalid(contract: Contract, field: str, value: str | None) -> str:
     if f.logical_type == "integer":
         if not value.strip().lstrip("-").isdigit():
             return f"'{field}' must be a whole number"
-        number = int(value)
-        if (f.minimum is not None and number < f.minimum) or (f.maximum is not None and number > f.maximum):
+        number, low, high = int(value), f.minimum, f.maximum
+        if (isinstance(low, int | float) and number < low) or (isinstance(high, int | float) and number > high):
             return f"'{field}' must be between {f.minimum} and {f.maximum}"
     if f.logical_type == "date":
         try:

@@ -142,7 +142,13 @@ def stories_page(session: WorkshopSession | None = None, *, poll: bool = True, e
     marks = MarkForm(session, stories, on_marked=board.refresh)
     choice = SelectionForm(session, stories, on_selected=board.refresh)
     again = button("Show the latest marks")
-    again.on_click(lambda _: (board.refresh(), marks.refresh(), choice.refresh()))
+
+    def show_latest(_: object) -> None:
+        board.refresh()
+        marks.refresh()
+        choice.refresh()
+
+    again.on_click(show_latest)
     poller.on_change(choice.refresh)
     root = _root([
         title, _nav("stories.ipynb"),

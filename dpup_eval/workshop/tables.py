@@ -147,7 +147,7 @@ def table(name: str) -> sa.Table:
     return metadata.tables[name]
 
 
-def insert_roles(conn: Connection, workshop_id: int, roles: tuple | list) -> None:  # type: ignore[type-arg]
+def insert_roles(conn: Connection, workshop_id: int, roles: tuple | list) -> None:
     conn.execute(table("workshop_roles").insert(), [role_row(workshop_id, n, r) for n, r in enumerate(roles)])
 
 

@@ -131,7 +131,9 @@ class DecisionForm(w.VBox):
             for p in proposals
             if p.indicator_id == measure or (p.indicator_id is None and new_measure_id(p.id) == measure)
         ]
-        options = [] if measure is None or measure.startswith("new-") else [("Keep it as written", KEEP)]
+        options: list[tuple[str, str | int]] = (
+            [] if measure is None or measure.startswith("new-") else [("Keep it as written", KEEP)]
+        )
         options += [(f"Suggestion {p.id}: {p.label}", p.id) for p in related]
         self.choices.children = checkboxes(options, value=False)
 

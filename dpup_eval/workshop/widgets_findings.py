@@ -191,19 +191,21 @@ class FindingsPanel(w.VBox):
     def figure(self) -> Any:
         from dpup_eval.findings.charts import definitions_chart, group_chart, target_chart, trend_chart
 
-        indicator, view = self.measure.value, self.view.value
+        findings, indicator, view = self.findings, self.measure.value, self.view.value
+        if findings is None:  # callers draw only once there are findings
+            return None
         side_by_side = self.definition.value == SIDE_BY_SIDE
         definition = None if side_by_side else self.definition.value
         if view == "target":
-            return target_chart(self.findings, indicator)
+            return target_chart(findings, indicator)
         if view == "group":
             if side_by_side:
-                return definitions_chart(self.findings, indicator, self.grouping.value or "")
-            return group_chart(self.findings, indicator, self.grouping.value, definition)
+                return definitions_chart(findings, indicator, self.grouping.value or "")
+            return group_chart(findings, indicator, self.grouping.value, definition)
         return (
-            definitions_chart(self.findings, indicator)
+            definitions_chart(findings, indicator)
             if side_by_side
-            else trend_chart(self.findings, indicator, definition)
+            else trend_chart(findings, indicator, definition)
         )
 
     def draw(self, _: object = None) -> None:
@@ -305,16 +307,16 @@ class FindingsPanel(w.VBox):
             self.include.value = change["old"]
             self._busy_include = False
             return
-        self.message.attempt(lambda: self._choose(key, bool(change["new"])))
+        self.message.attempt(lambda: self._choose(participant.id, key, bool(change["new"])))
 
-    def _choose(self, key: str, include: bool) -> str:
-        self.session.store.choose_for_report(
-            self.session.workshop.id, self.session.participant.id, "finding", key, include
-        )
+    def _choose(self, participant_id: int, key: str, include: bool) -> str:
+        self.session.store.choose_for_report(self.session.workshop.id, participant_id, "finding", key, include)
         return "it will be in the report." if include else "it is left out of the report."
 
     def on_export(self, _: object = None) -> None:
         def action() -> str:
+            if self.findings is None:
+                raise ValueError("the findings are not ready yet.")
             path = write_workshop_report(
                 self.session, self.findings, self.session.folder / "pages" / "reports"
             )

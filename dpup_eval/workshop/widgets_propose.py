@@ -119,20 +119,21 @@ class ProposalForm(w.VBox):
         """Offer the success options that suit the chosen measure, pre-filled from its first definition."""
         is_new = self.measure.value == NEW
         self.new_name.layout.display = None if is_new else "none"
-        self._indicator = None if is_new else self.session.indicators.indicator(self.measure.value)
-        allowed = self.options if is_new else options_for_kind(self.options, self._indicator.kind)
+        indicator = None if is_new else self.session.indicators.indicator(self.measure.value)
+        self._indicator = indicator
+        allowed = self.options if indicator is None else options_for_kind(self.options, indicator.kind)
         set_options(self.success, [(o.words, o.key) for o in allowed])
         self.success.layout.display = None if allowed else "none"
-        first = None if is_new else self._indicator.definitions[0]
+        first = None if indicator is None else indicator.definitions[0]
         self.fixed_measure.value = (
             text_html(("p", f"2. What is measured stays as agreed: {first.label}."))
             if first is not None and not allowed else ""
         )  # fmt: skip
-        current = None if is_new else option_for(self.options, self._indicator)
+        current = None if indicator is None else option_for(self.options, indicator)
         self.success.value = current.key if current else (allowed[0].key if allowed else None)
         self._prefill_groups(first.include if first else [])
-        target = None if is_new else self._indicator.target
-        percent = is_new or self._indicator.kind in ("proportion", "improved")
+        target = None if indicator is None else indicator.target
+        percent = indicator is None or indicator.kind in ("proportion", "improved")
         self.target.layout.display = None if percent else "none"
         if percent:
             self.target.value = target if target is not None else 0.6
@@ -146,10 +147,10 @@ class ProposalForm(w.VBox):
             for box in boxes:
                 box.value = True
         for item in include:
-            boxes = self.group_boxes.get(item.field)
-            if boxes is not None and item.op in ("eq", "in"):
+            field_boxes = self.group_boxes.get(item.field)
+            if field_boxes is not None and item.op in ("eq", "in"):
                 wanted = item.value if isinstance(item.value, list) else [item.value]
-                for box in boxes:
+                for box in field_boxes:
                     box.value = box.key in wanted
             else:
                 self._kept.append(item)
@@ -176,13 +177,13 @@ class ProposalForm(w.VBox):
                 else (2.0 if style == "change" else option.low + 1)
             )
             self.threshold.value = threshold if threshold is not None else default
-        ticked_values = []
+        ticked_values: list[Any] = []
         if success:
             value = success[0].value
             ticked_values = value if isinstance(value, list) else [value]
         self.success_values.children = (
             [w.HTML(text_html(("p", "Success is when they are:"))), *checkboxes(option.values, value=False)]
-            if style == "category" else []
+            if option is not None and style == "category" else []
         )  # fmt: skip
         for box in self.success_values.children[1:]:
             box.value = box.key in ticked_values
@@ -215,9 +216,11 @@ class ProposalForm(w.VBox):
         option = self.option
         if option is not None:
             measure = option.definition_fields(self.threshold.value, ticked(self.success_values.children[1:]))
-        else:  # a statistic: what is measured stays as written
+        elif self._indicator is not None:  # a statistic: what is measured stays as written
             first = self._indicator.definitions[0]
             measure = first.model_dump(mode="json", include={"field", "per", "pre", "post"})
+        else:  # a new measure with no success option to choose (the agreement offers none)
+            raise ValueError("choose what counts as success.")
         body: dict[str, Any] = {
             "definition": {
                 "id": "proposal",
@@ -260,6 +263,8 @@ class ProposalForm(w.VBox):
             indicator = Indicator.model_validate(
                 {**body["indicator"], "id": "proposal", "definitions": [definition]}
             )
+        elif self._indicator is None:  # set whenever a measure other than a new one is chosen
+            raise ValueError("choose a measure.")
         else:
             indicator = self._indicator.model_copy(update={"definitions": [definition]})
             if "target" in body:

@@ -52,7 +52,7 @@ def level_rank(level: str) -> int:
     """0 for provider ... 4 for tender; -1 for a withdrawn story (below everything)."""
     if level == WITHDRAWN:
         return -1
-    return LEVELS.index(level)  # type: ignore[arg-type]
+    return LEVELS.index(level)
 
 
 def parse_level(text: str) -> Level:
@@ -60,7 +60,7 @@ def parse_level(text: str) -> Level:
     value = text.strip().lower()
     if value not in LEVELS:
         raise DpupEvalError(f"'{text}' is not a choice for a story; the choices are {', '.join(LEVELS)}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 class ConsentOption(BaseModel):

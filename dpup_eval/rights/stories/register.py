@@ -307,11 +307,12 @@ class StoryRegister:
             raise StoryError(f"story {story_id} has {len(flags)} thing(s) that could pick someone out ({kinds}): "
                              "check it with the family and say why it is fine to share as it is (the family saw it, "
                              "and a person's reason), or reword it with the family")
-        row = {"story_id": story_id, "version": story.current.version, "decision": "approved" if approve else "held",
+        decision = "approved" if approve else "held"
+        row = {"story_id": story_id, "version": story.current.version, "decision": decision,
                "family_saw": int(family_saw), "flags_reason": reason, "reviewed_by": by or configured_actor()[0],
                "reviewed_at": _now()}
         self.run(lambda c: c.execute(REVIEW_TABLE.insert().values(**row)), write=True)
-        self._audit("story.review", story=story_id, version=story.current.version, decision=row["decision"])
+        self._audit("story.review", story=story_id, version=story.current.version, decision=decision)
         return self.get(story_id)
 
     def choose(self, story_id: int, level: str, *, asked_with: AskedWith, how: str, given_on: date,
@@ -418,8 +419,8 @@ def _load(conn: Connection, ids: Sequence[int]) -> list[Story]:
         return []
     stories = conn.execute(sa.select(STORY_TABLE).where(STORY_TABLE.c.id.in_(ids)).order_by(STORY_TABLE.c.id)).mappings().all()
 
-    def rows(table: sa.Table) -> dict[int, list[Mapping[str, Any]]]:
-        grouped: dict[int, list[Mapping[str, Any]]] = {}
+    def rows(table: sa.Table) -> dict[int, list[sa.RowMapping]]:
+        grouped: dict[int, list[sa.RowMapping]] = {}
         for row in conn.execute(sa.select(table).where(table.c.story_id.in_(ids)).order_by(table.c.id)).mappings():
             grouped.setdefault(int(row["story_id"]), []).append(row)
         return grouped

@@ -94,11 +94,12 @@ class StoryRoom:
         """A participant marks a story as mattering most to them, with their reason (a new mark replaces
         none: each mark is kept, and the latest per participant and story is the one shown)."""
         self._allowed(story)
+        mark = Mark(story=story, participant=participant, participant_name=participant_name,
+                    reason=_words(reason, "the reason"), marked_at=_now())
         row = {"story_id": story, "workshop": self.workshop, "participant": participant,
-               "participant_name": participant_name, "reason": _words(reason, "the reason"), "marked_at": _now()}
+               "participant_name": participant_name, "reason": mark.reason, "marked_at": mark.marked_at}
         self.register.run(lambda c: c.execute(MARK_TABLE.insert().values(**row)), write=True)
-        return Mark(story=story, participant=participant, participant_name=participant_name, reason=row["reason"],
-                    marked_at=row["marked_at"])
+        return mark
 
     def marks(self) -> list[Mark]:
         """The latest mark of each participant on each story still allowed, oldest first."""
@@ -120,14 +121,14 @@ class StoryRoom:
             raise StoryError("tick who was present")
         if dissent.strip():
             dissent = _words(dissent, "what those who disagreed said")
-        row = {"story_id": story, "workshop": self.workshop, "domain": shared.domain,
-               "reasons": _words(reasons, "the room's reasons"), "present": json.dumps(list(present)),
-               "dissenters": json.dumps(list(dissenters)), "dissent": dissent.strip(), "recorded_by": recorded_by,
-               "recorded_at": _now()}
+        chosen = Selection(story=story, domain=shared.domain, reasons=_words(reasons, "the room's reasons"),
+                           present=list(present), dissenters=list(dissenters), dissent=dissent.strip(),
+                           recorded_by=recorded_by, recorded_at=_now())
+        row = {"story_id": story, "workshop": self.workshop, "domain": shared.domain, "reasons": chosen.reasons,
+               "present": json.dumps(list(present)), "dissenters": json.dumps(list(dissenters)),
+               "dissent": chosen.dissent, "recorded_by": recorded_by, "recorded_at": chosen.recorded_at}
         self.register.run(lambda c: c.execute(SELECTION_TABLE.insert().values(**row)), write=True)
-        return Selection(story=story, domain=shared.domain, reasons=row["reasons"], present=list(present),
-                         dissenters=list(dissenters), dissent=row["dissent"], recorded_by=recorded_by,
-                         recorded_at=row["recorded_at"])
+        return chosen
 
     def selected(self) -> dict[str, Selection]:
         """The latest selection per domain, if its story is still allowed for workshops."""

@@ -119,6 +119,6 @@ def _domains(raw: Any, file: str, issues: list[ContractIssue]) -> list[Domain]:
             issues.append(ContractIssue(file, place, f"unknown key(s) {', '.join(extra)}: a domain has id, name "
                                                      "and child_name"))
             ok = False
-        if ok:
+        if ok and isinstance(domain_id, str) and isinstance(name, str):  # the checks above; repeated for the types
             found.append(Domain(id=domain_id, name=name.strip(), child_name=child.strip() if child else None))
     return found

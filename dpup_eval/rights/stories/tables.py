@@ -84,7 +84,7 @@ def _workshop_tables(conn: Connection, dialect: str) -> None:
 
 
 STORIES = Schema(name="story register", version_table="stories_register_version", version=2,
-                 create=metadata.create_all,  # type: ignore[arg-type]
+                 create=metadata.create_all,
                  migrations=(Migration(2, "workshop marks and selections", _workshop_tables),))
 
 
