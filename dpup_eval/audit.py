@@ -40,7 +40,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -53,6 +53,23 @@ from dpup_eval.audit_seal import (
     default_key_path,
     last_checkpoint,
     read_checkpoints,
+)
+from dpup_eval.codes import (
+    AUDIT,
+    AUDIT_DELETED,
+    AUDIT_EDITED,
+    AUDIT_EMPTIED,
+    AUDIT_FORGED,
+    AUDIT_INSERTED,
+    AUDIT_MALFORMED,
+    AUDIT_NO_CHECKPOINTS,
+    AUDIT_NO_KEY,
+    AUDIT_REORDERED,
+    AUDIT_REWRITTEN,
+    AUDIT_TRUNCATED,
+    AUDIT_UNSEALED,
+    CODES,
+    Code,
 )
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.files import private_dir
@@ -80,10 +97,10 @@ GENESIS_HASH = "0" * 64
 _HEX64 = r"^[0-9a-f]{64}$"
 _NAME = r"^[^\x00-\x1f\x7f]+$"  # one line of text, no control characters
 
-ProblemKind = Literal[
-    "edited", "deleted", "reordered", "malformed", "inserted",  # the chain itself
-    "truncated", "emptied", "rewritten", "forged", "unsealed", "no-key", "no-checkpoints",  # against the key
-]
+#: What can be wrong with the log: a `dpup_eval.codes` code of the audit area (edited, deleted, reordered,
+#: malformed, inserted: the chain itself; truncated, emptied, rewritten, forged, unsealed, no-key,
+#: no-checkpoints: against the key).
+ProblemKind = Code
 FieldName = Annotated[str, Field(min_length=1, max_length=200, pattern=_NAME)]
 DetailKey = Annotated[str, Field(min_length=1, max_length=100, pattern=_NAME)]
 DetailValue = Annotated[str, Field(max_length=200, pattern=_NAME)] | int | float | bool | None
@@ -128,11 +145,11 @@ class AuditEntry(BaseModel):
 class AuditHead(NamedTuple):
     """Where the log ended when it was anchored: its entry count and last hash (``"12:ab34..."``)."""
 
-    count: int
+    entries: int
     hash: str
 
     def __str__(self) -> str:
-        return f"{self.count}:{self.hash}"
+        return f"{self.entries}:{self.hash}"
 
     @classmethod
     def parse(cls, text: str) -> AuditHead:
@@ -148,8 +165,15 @@ class AuditProblem(BaseModel):
 
     line: int | None
     seq: int | None
-    kind: ProblemKind
+    kind: str = Field(description="An audit code of dpup_eval.codes (edited, forged, no-key ...)")
     message: str
+
+    @field_validator("kind")
+    @classmethod
+    def _declared(cls, value: str) -> str:
+        if value not in CODES or CODES[value].area != AUDIT:
+            raise ValueError(f"'{value}' is not an audit problem code")
+        return value
 
 
 class VerifyResult(BaseModel):
@@ -269,17 +293,17 @@ def _runs(items: list[tuple[int, int]]) -> list[tuple[tuple[int, int], tuple[int
 def _check_anchor(chain: list[tuple[int, AuditEntry]], head: AuditHead) -> list[AuditProblem]:
     """Problems if the log no longer contains the anchored head (its tail was removed or rewritten)."""
     last_seq = chain[-1][1].seq if chain else 0
-    if head.count > last_seq:
+    if head.entries > last_seq:
         message = (
-            f"the anchor says {head.count} entries but the log ends at seq {last_seq}: the last "
-            f"{head.count - last_seq} entries were removed"
+            f"the anchor says {head.entries} entries but the log ends at seq {last_seq}: the last "
+            f"{head.entries - last_seq} entries were removed"
         )
-        return [AuditProblem(line=None, seq=last_seq + 1, kind="deleted", message=message)]
-    anchored = next(((line, e) for line, e in chain if e.seq == head.count), None)
-    if head.count and (anchored is None or anchored[1].hash != head.hash):
-        message = f"seq {head.count} does not have the anchored hash: the log was rewritten from there"
+        return [AuditProblem(line=None, seq=last_seq + 1, kind=AUDIT_DELETED, message=message)]
+    anchored = next(((line, e) for line, e in chain if e.seq == head.entries), None)
+    if head.entries and (anchored is None or anchored[1].hash != head.hash):
+        message = f"seq {head.entries} does not have the anchored hash: the log was rewritten from there"
         line = anchored[0] if anchored else None
-        return [AuditProblem(line=line, seq=head.count, kind="edited", message=message)]
+        return [AuditProblem(line=line, seq=head.entries, kind=AUDIT_EDITED, message=message)]
     return []
 
 
@@ -402,8 +426,9 @@ class AuditLog:
             raise AuditValueError("fields must be a sequence of field names, not one string")
         if at is not None and at.utcoffset() is None:
             raise AuditValueError("at must be timezone-aware (the log records UTC)")
-        content = {"actor": actor, "role": role, "action": action, "purpose": purpose, "dataset": dataset}
-        content |= {"fields": list(fields), "details": {k: _plain(v) for k, v in (details or {}).items()}}
+        content: dict[str, Any] = {"actor": actor, "role": role, "action": action, "purpose": purpose,
+                                   "dataset": dataset, "fields": list(fields),
+                                   "details": {k: _plain(v) for k, v in (details or {}).items()}}
         try:  # validated before taking the lock; the error never repeats the offending value
             draft = AuditEntry(seq=1, at=_iso(at), prev_hash=GENESIS_HASH, hash=GENESIS_HASH, **content)
         except ValidationError as exc:
@@ -441,7 +466,7 @@ class AuditLog:
                                       f"({len(result.problems)} problem(s); run 'dpup-eval audit verify')")
             key = self._key_for_writing(self._check_tail(handle))
             head = self._head_of(handle)
-            point = key.checkpoint(head.count, head.hash, _iso(None))
+            point = key.checkpoint(head.entries, head.hash, _iso(None))
             append_checkpoint(self.checkpoints, point)
         return point
 
@@ -488,18 +513,18 @@ class AuditLog:
             raw, entry, why = _parse_line(raw_line)
             if entry is None or raw is None:
                 malformed.append(number)
-                report(number, None, "malformed", f"line {number}: {why}")
+                report(number, None, AUDIT_MALFORMED, AUDIT_MALFORMED.message(line=number, why=why))
                 continue
             if _content_hash(raw) != entry.hash:
                 self_edited.add(number)
                 why = f"line {number} (seq {entry.seq}) was changed: its hash does not match its content"
-                report(number, entry.seq, "edited", why)
+                report(number, entry.seq, AUDIT_EDITED, why)
             good.append((number, entry))
 
         for (prev_line, prev), (line, entry) in zip(good, good[1:], strict=False):
             if entry.seq < prev.seq:
                 why = f"line {line} (seq {entry.seq}) comes after line {prev_line} (seq {prev.seq})"
-                report(line, entry.seq, "reordered", why)
+                report(line, entry.seq, AUDIT_REORDERED, why)
 
         # Walk the chain in seq order; where a seq occurs twice, the genuine entry is the one chained to.
         referenced = {entry.prev_hash for _, entry in good}
@@ -513,7 +538,7 @@ class AuditLog:
             for line, _ in candidates:
                 if line != genuine[0]:
                     why = f"line {line} repeats seq {seq} (also at line {genuine[0]}), outside the chain"
-                    report(line, seq, "inserted", why)
+                    report(line, seq, AUDIT_INSERTED, why)
             chain.append(genuine)
 
         prev_line, prev_seq, prev_hash = 0, 0, GENESIS_HASH
@@ -523,11 +548,11 @@ class AuditLog:
                 damaged = sum(1 for m in malformed if prev_line < m < line)  # a malformed line is no deletion
                 if missing > damaged:
                     span = f"seq {prev_seq + 1}" + (f"–{entry.seq - 1}" if missing > 1 else "")
-                    report(line, entry.seq, "deleted", f"{span} missing before line {line} (seq {entry.seq})")
+                    report(line, entry.seq, AUDIT_DELETED, f"{span} missing before line {line} (seq {entry.seq})")
             elif entry.prev_hash != prev_hash and line not in self_edited:
                 where = f"seq {prev_seq} (line {prev_line})" if prev_line else "the start of the log"
                 why = f"line {line} (seq {entry.seq}) was chained to a different version of {where}"
-                report(prev_line or line, prev_seq or entry.seq, "edited", why + ": changed and re-hashed?")
+                report(prev_line or line, prev_seq or entry.seq, AUDIT_EDITED, why + ": changed and re-hashed?")
             prev_line, prev_seq, prev_hash = line, entry.seq, entry.hash
 
         if expected_head is not None:
@@ -554,17 +579,17 @@ class AuditLog:
 
         key = AuditKey.load(self.key_path)
         if key is None:
-            report(None, None, "no-key", f"the audit key ({self.key_path}) is missing, so the seals and "
+            report(None, None, AUDIT_NO_KEY, f"the audit key ({self.key_path}) is missing, so the seals and "
                    "checkpoints cannot be checked: restore it from a backup")
             return False, None, []
         for number in bad_points:
-            report(None, None, "forged", f"line {number} of {self.checkpoints.name} is not a checkpoint")
+            report(None, None, AUDIT_FORGED, f"line {number} of {self.checkpoints.name} is not a checkpoint")
         valid = []
         for number, point in points:
             if key.checks_checkpoint(point):
                 valid.append(point)
             else:
-                report(None, point.seq, "forged", f"line {number} of {self.checkpoints.name} (entry {point.seq}) "
+                report(None, point.seq, AUDIT_FORGED, f"line {number} of {self.checkpoints.name} (entry {point.seq}) "
                        "is not signed with the audit key: it was written without the key")
         by_seq = {entry.seq: (line, entry) for line, entry in chain}
         last_seq = chain[-1][1].seq if chain else 0
@@ -575,7 +600,7 @@ class AuditLog:
                 line, entry = by_seq[point.seq]
                 if entry.hash != point.hash:
                     if not rewritten:
-                        report(line, point.seq, "rewritten", f"entry {point.seq} (line {line}) no longer has the "
+                        report(line, point.seq, AUDIT_REWRITTEN, f"entry {point.seq} (line {line}) no longer has the "
                                f"hash checkpointed at {point.at}: the log was rewritten there or before it")
                     rewritten = True
                 elif not rewritten:
@@ -585,25 +610,25 @@ class AuditLog:
         top = max(valid, key=lambda p: p.seq, default=None)
         if top is not None and top.seq > last_seq:
             if not chain:
-                report(None, top.seq, "emptied", f"the log is empty or missing, but was checkpointed at {top.at} "
+                report(None, top.seq, AUDIT_EMPTIED, f"the log is empty or missing, but was checkpointed at {top.at} "
                        f"with {top.seq} entries")
             else:
-                report(None, last_seq + 1, "truncated", f"the log ends at entry {last_seq}, but was checkpointed "
+                report(None, last_seq + 1, AUDIT_TRUNCATED, f"the log ends at entry {last_seq}, but was checkpointed "
                        f"at {top.at} with {top.seq} entries: the last {top.seq - last_seq} were removed")
         if not valid and not bad_points and not points:
-            report(None, None, "no-checkpoints", f"the checkpoints beside the log ({self.checkpoints.name}) are "
+            report(None, None, AUDIT_NO_CHECKPOINTS, f"the checkpoints beside the log ({self.checkpoints.name}) are "
                    "missing or empty although the log was sealed: they were removed")
         unsealed: list[tuple[int, int]] = []
         for line, entry in chain:
             if entry.seal is not None and not key.checks_seal(entry.hash, entry.seal):
-                report(line, entry.seq, "forged", f"line {line} (seq {entry.seq}) carries a seal that does not "
+                report(line, entry.seq, AUDIT_FORGED, f"line {line} (seq {entry.seq}) carries a seal that does not "
                        "match: it was written or changed without the audit key")
             elif entry.seal is None and entry.seq > vouched:
                 unsealed.append((line, entry.seq))
         for first, last in _runs(unsealed):
             where = f"line {first[0]} (seq {first[1]})" if first == last else \
                 f"lines {first[0]}–{last[0]} (seq {first[1]}–{last[1]})"
-            report(first[0], first[1], "unsealed", f"{where} has no seal and no checkpoint that still matches "
+            report(first[0], first[1], AUDIT_UNSEALED, f"{where} has no seal and no checkpoint that still matches "
                    "vouches for it: added without the audit key (or from before sealing, and its checkpoint is gone)")
         latest = f"{top.seq}:{top.hash} at {top.at}" if top else None
         return True, latest, []

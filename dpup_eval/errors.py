@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
+
+#: What an `IssuesError` lists (a `ContractIssue`, an indicator issue ...).
+IssueT = TypeVar("IssueT")
 
 
 class DpupEvalError(Exception):
@@ -29,7 +33,7 @@ class ContractIssue:
         return f"{where}: {self.message}"
 
 
-class IssuesError(DpupEvalError):
+class IssuesError(DpupEvalError, Generic[IssueT]):
     """A file with several problems: the message lists every one of them, one per line.
 
     Why every one: someone settling a contract or an indicator file fixes them in one sitting; showing
@@ -37,8 +41,8 @@ class IssuesError(DpupEvalError):
     issues that do not carry it themselves (indicator issues know only their place).
     """
 
-    def __init__(self, issues: Sequence[object], fallback: str, prefix: str = ""):
-        self.issues = list(issues)
+    def __init__(self, issues: Sequence[IssueT], fallback: str, prefix: str = ""):
+        self.issues: list[IssueT] = list(issues)
         self.prefix = prefix
         lines = self.lines() or [f"{prefix}{fallback}"]
         if len(lines) == 1:
@@ -58,7 +62,7 @@ class IssuesError(DpupEvalError):
         return "\n".join(self.lines())
 
 
-class ContractError(IssuesError):
+class ContractError(IssuesError[ContractIssue]):
     """A contract that cannot be used: invalid YAML, invalid ODCS, or missing DPUP details."""
 
     def __init__(self, issues: list[ContractIssue]):
@@ -75,9 +79,27 @@ class UnknownPurposeError(DpupEvalError):
         super().__init__(f"purpose '{purpose}' is not defined in {where}; defined purposes: {listed}")
 
 
+class FileWriteError(DpupEvalError):
+    """A file or folder the workbench must write cannot be made where it was asked (a file in the way, no
+    permission, a full disk); nothing was written."""
+
+    def __init__(self, path: Path | str, message: str):
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {message}")
+
+
 class DataFileError(DpupEvalError):
     """A data file that cannot be read at all (empty, binary, wrong encoding, ambiguous sheet...)."""
 
     def __init__(self, path: Path | str, message: str):
         self.path = Path(path)
         super().__init__(f"{self.path.name}: {message}")
+
+    @classmethod
+    def unreadable(cls, path: Path | str, error: OSError, what: str = "a data file") -> DataFileError:
+        """The one wording for a file that cannot be opened: missing, a folder, or refused by the system."""
+        if isinstance(error, FileNotFoundError):
+            return cls(path, "no such file")
+        if isinstance(error, IsADirectoryError):
+            return cls(path, f"is a folder, not {what}")
+        return cls(path, f"cannot be read ({error.strerror})")

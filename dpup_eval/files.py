@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from dpup_eval.errors import FileWriteError
+
 __all__ = [
     "FILE_MODE",
     "FOLDER_MODE",
@@ -57,10 +59,15 @@ def private_dir(path: Path | str) -> Path:
         if probe.parent == probe:
             break
         probe = probe.parent
+    if not probe.is_dir():
+        raise FileWriteError(path, f"{probe} is a file, not a folder")
     for folder in reversed(missing):
-        with contextlib.suppress(FileExistsError):  # another process made it first
-            folder.mkdir(mode=FOLDER_MODE)
-            folder.chmod(FOLDER_MODE)  # mkdir's mode is reduced by the umask
+        try:
+            with contextlib.suppress(FileExistsError):  # another process made it first
+                folder.mkdir(mode=FOLDER_MODE)
+                folder.chmod(FOLDER_MODE)  # mkdir's mode is reduced by the umask
+        except OSError as exc:
+            raise FileWriteError(path, f"the folder cannot be made ({exc.strerror})") from None
     return path
 
 
@@ -99,6 +106,8 @@ def _new_part(target: Path) -> tuple[int, Path]:
             return os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), part
         except FileExistsError:  # pragma: no cover - 32 random bits collided
             continue
+        except OSError as exc:
+            raise FileWriteError(target, f"cannot be written there ({exc.strerror})") from None
 
 
 def _remove_stale_parts(target: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dpup_eval"
 
-BASE = {"audit", "audit_seal", "errors", "files", "installation", "paths", "records", "safe_csv"}
+BASE = {"audit", "audit_seal", "codes", "errors", "files", "installation", "paths", "records", "safe_csv"}
 #: What each part may import besides itself and the base modules.
 ALLOWED: dict[str, set[str]] = {
     "base": set(),

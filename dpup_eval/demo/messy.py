@@ -19,6 +19,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from stdnum.nz import ird
 
+from dpup_eval.codes import (
+    BLANK_REQUIRED,
+    DUPLICATE_KEY,
+    IDENTIFIER_ADDRESS,
+    IDENTIFIER_DOB,
+    IDENTIFIER_EMAIL,
+    IDENTIFIER_IRD,
+    IDENTIFIER_NHI,
+    IDENTIFIER_PHONE,
+    INVALID_DATE,
+    INVALID_TYPE,
+    MALFORMED_LINE,
+    OUT_OF_RANGE,
+    PATTERN_MISMATCH,
+    QUALITY_RULE,
+    UNEXPECTED_COLUMN,
+    UNKNOWN_CATEGORY,
+)
 from dpup_eval.intake.nz_numbers import NHI_LETTERS, nhi_check_character
 
 __all__ = ["MALFORMED_TEXT", "MessyData", "ird_valid_digits", "plant"]
@@ -124,14 +142,14 @@ def _plant_evaluation(rng: np.random.Generator, messy: MessyData) -> None:
     home[copy] = home[source]  # the copy is the same record entered twice
     e["home_phone"] = pd.array(home, dtype="str")
     add(
-        "unexpected-column",
+        UNEXPECTED_COLUMN,
         "home_phone",
         [],
         "home_phone",
         "a column not in the agreement, holding home phone numbers",
     )
     add(
-        "duplicate-key",
+        DUPLICATE_KEY,
         "participant_ref",
         [source, copy],
         e.loc[source, "participant_ref"],
@@ -141,7 +159,7 @@ def _plant_evaluation(rng: np.random.Generator, messy: MessyData) -> None:
     row = rows.pick(big)
     value = f"P-{rng.integers(10000, 100000)}"
     e.loc[row, "participant_ref"] = value
-    add("pattern-mismatch", "participant_ref", [row], value, "a participant reference in an old short format")
+    add(PATTERN_MISMATCH, "participant_ref", [row], value, "a participant reference in an old short format")
 
     enrol = e["enrolment_date"].to_numpy(dtype=str)
     month = np.array([int(d[5:7]) for d in enrol])
@@ -149,31 +167,31 @@ def _plant_evaluation(rng: np.random.Generator, messy: MessyData) -> None:
     row = rows.pick(big & short & ~has["exit_date"], big & short, short)
     value = enrol[row][:8] + ("30" if month[row] == 2 else "31")
     e.loc[row, "enrolment_date"] = value
-    add("invalid-date", "enrolment_date", [row], value, "a start date that does not exist")
+    add(INVALID_DATE, "enrolment_date", [row], value, "a start date that does not exist")
 
     days = enrol.astype("datetime64[D]")
     room = (days - np.datetime64("2024-01-01")).astype(np.int64)  # keep the exit date after the minimum
     row = rows.pick(big & has["exit_date"] & (room > 40), has["exit_date"] & (room > 40), room > 1)
     value = str(days[row] - rng.integers(1, min(40, room[row]) + 1))
     e.loc[row, "exit_date"] = pd.Timestamp(value)
-    add("quality-rule", "exit_date", [row], value, "a finish date before the start date")
+    add(QUALITY_RULE, "exit_date", [row], value, "a finish date before the start date")
 
     row = rows.pick(parent & big & has["confidence_post"], parent & big, parent)
     e.loc[row, "confidence_post"] = 57
-    add("out-of-range", "confidence_post", [row], 57, "a confidence score above the top of the scale (50)")
+    add(OUT_OF_RANGE, "confidence_post", [row], 57, "a confidence score above the top of the scale (50)")
     row = rows.pick(~parent & big & has["wellbeing_pre"], ~parent & big, ~parent)
     e.loc[row, "wellbeing_pre"] = 45
-    add("out-of-range", "wellbeing_pre", [row], 45, "a wellbeing score above the top of the scale (40)")
+    add(OUT_OF_RANGE, "wellbeing_pre", [row], 45, "a wellbeing score above the top of the scale (40)")
 
     row = rows.pick(big)
     e.loc[row, "region"] = "Otago"
     e.loc[row, "home_phone"] = _home_phones(rng, np.array(["Canterbury"]))[0]  # Otago shares 03
-    add("unknown-category", "region", [row], "Otago", "a region where the programme does not run")
+    add(UNKNOWN_CATEGORY, "region", [row], "Otago", "a region where the programme does not run")
     older = e["age_band"].isin(["45-54", "55+"]).to_numpy()
     row = rows.pick(parent & big & older, parent & big)
     e.loc[row, "participant_type"] = "grandparent"
     add(
-        "unknown-category",
+        UNKNOWN_CATEGORY,
         "participant_type",
         [row],
         "grandparent",
@@ -182,19 +200,19 @@ def _plant_evaluation(rng: np.random.Generator, messy: MessyData) -> None:
 
     row = rows.pick(big)
     e.loc[row, "age_band"] = None
-    add("blank-required", "age_band", [row], None, "a missing age group")
+    add(BLANK_REQUIRED, "age_band", [row], None, "a missing age group")
 
     some = (attended >= 1) & (attended < len(_NUMBER_WORDS))
     row = rows.pick(big & some, some)
     value = _NUMBER_WORDS[attended[row]]
     e.loc[row, "sessions_attended"] = value
-    add("invalid-type", "sessions_attended", [row], value, "a number of sessions written in words")
+    add(INVALID_TYPE, "sessions_attended", [row], value, "a number of sessions written in words")
 
     row = rows.pick(big)
     e.loc[row, "feedback"] = MALFORMED_TEXT
     messy.raw_fields[(row, "feedback")] = MALFORMED_TEXT
     add(
-        "malformed-line",
+        MALFORMED_LINE,
         None,
         [row],
         MALFORMED_TEXT,
@@ -219,14 +237,14 @@ def _plant_service(rng: np.random.Generator, messy: MessyData) -> None:
     messy.service = s
     for code, column, at, value, description in (
         (
-            "duplicate-key",
+            DUPLICATE_KEY,
             "family_ref + quarter",
             [source, copy],
             key,
             "the same whānau twice in one quarter",
         ),
         (
-            "out-of-range",
+            OUT_OF_RANGE,
             "sessions_offered",
             [row],
             20,
@@ -255,17 +273,17 @@ def _identifier_sentences(rng: np.random.Generator) -> list[tuple[str, str, str,
     address = f"{rng.integers(2, 180)} {rng.choice(_STREETS)} {rng.choice(_STREET_TYPES)}"
     dob = f"{rng.integers(1, 29)} {rng.choice(_MONTHS)} {rng.integers(2013, 2022)}"
     return [
-        ("identifier-nhi", nhi, f"The nurse wrote my son's NHI number {nhi} on the referral form.",
+        (IDENTIFIER_NHI, nhi, f"The nurse wrote my son's NHI number {nhi} on the referral form.",
          "an NHI number (valid check digit) in a feedback story"),
-        ("identifier-ird", ird_number, f"I brought my IRD number {ird_number} so the worker could help me with a tax credit form.",
+        (IDENTIFIER_IRD, ird_number, f"I brought my IRD number {ird_number} so the worker could help me with a tax credit form.",
          "an IRD number (valid check digit) in a feedback story"),
-        ("identifier-phone", mobile, f"Our worker texted me on {mobile} whenever a session was moved, which really helped.",
+        (IDENTIFIER_PHONE, mobile, f"Our worker texted me on {mobile} whenever a session was moved, which really helped.",
          "a mobile number in a feedback story"),
-        ("identifier-email", email, f"Please send the handouts to {email} because I lost mine.",
+        (IDENTIFIER_EMAIL, email, f"Please send the handouts to {email} because I lost mine.",
          "an email address in a feedback story"),
-        ("identifier-address", address, f"Since we moved to {address} the bus ride to the group takes much longer.",
+        (IDENTIFIER_ADDRESS, address, f"Since we moved to {address} the bus ride to the group takes much longer.",
          "a street address in a feedback story"),
-        ("identifier-dob", dob, f"My daughter was born on {dob} and this was her first group.",
+        (IDENTIFIER_DOB, dob, f"My daughter was born on {dob} and this was her first group.",
          "a date of birth in a feedback story"),
     ]  # fmt: skip
 

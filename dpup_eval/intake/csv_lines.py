@@ -41,6 +41,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from dpup_eval.codes import BAD_QUOTES, INVALID_ENCODING, LINE_TOO_LONG, MALFORMED_LINE, NUL_BYTE
+
 __all__ = ["MAX_LINE_BYTES", "MAX_ROW_LINES", "CsvLines", "LineProblem", "RowCountMismatch", "read_csv_lines"]
 
 #: A line (or a row spanning lines) longer than this is quarantined without being parsed.
@@ -136,22 +138,21 @@ def _bad_utf8(block: bytes) -> list[tuple[int, int]]:
 def _problem(line: int, flags: int, fields: int, width: int, bad_byte: int | None, lines: int = 1) -> LineProblem:
     """Why a line is quarantined, in words that never repeat the line's content."""
     if flags & F_LONG:
-        return LineProblem(line + 1, "line-too-long", f"longer than the {MAX_LINE_BYTES >> 20} MiB a row may hold",
-                           lines)
+        return LineProblem(line + 1, LINE_TOO_LONG, LINE_TOO_LONG.message(limit=f"{MAX_LINE_BYTES >> 20} MiB"), lines)
     if flags & F_NUL:
-        return LineProblem(line + 1, "nul-byte", "holds a NUL byte (0x00), which text never contains", lines)
+        return LineProblem(line + 1, NUL_BYTE, NUL_BYTE.message(), lines)
     if flags & F_BADUTF8:
         which = f" (byte 0x{bad_byte:02X})" if bad_byte is not None else ""
-        return LineProblem(line + 1, "invalid-encoding", f"is not UTF-8 text{which}; save the file as 'CSV UTF-8' "
+        return LineProblem(line + 1, INVALID_ENCODING, f"is not UTF-8 text{which}; save the file as 'CSV UTF-8' "
                            "so that macrons such as in whānau survive", lines)
-    return LineProblem(line + 1, "malformed-line", f"expected {width} fields, found {fields}", lines)
+    return LineProblem(line + 1, MALFORMED_LINE, MALFORMED_LINE.message(width=width, fields=fields), lines)
 
 
 def _quote_problem(line: int, message: str) -> LineProblem:
     if "expected after" in message:
-        return LineProblem(line + 1, "bad-quotes", "text follows a closing quote (a quote inside a quoted value "
+        return LineProblem(line + 1, BAD_QUOTES, "text follows a closing quote (a quote inside a quoted value "
                            'must be doubled: "")')
-    return LineProblem(line + 1, "bad-quotes", "the quotes on this line do not make sense")
+    return LineProblem(line + 1, BAD_QUOTES, "the quotes on this line do not make sense")
 
 
 _UNCLOSED = "a quote opened on this line is not closed"
@@ -424,7 +425,7 @@ class _Joined:
             values = None
         last = taken[0]
         if values is None or last == first or len(values) != self.width:
-            self.problems[first] = LineProblem(first + 1, "bad-quotes", _UNCLOSED)
+            self.problems[first] = LineProblem(first + 1, BAD_QUOTES, _UNCLOSED)
             self.status[first] = BAD
             return
         used = last - first + 1

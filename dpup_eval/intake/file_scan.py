@@ -92,12 +92,8 @@ def scan_file(path: str | Path, *, as_table: bool | None = None, sheet: str | No
 def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise DataFileError(path, "no such file") from None
-    except IsADirectoryError:
-        raise DataFileError(path, "is a folder, not a file") from None
     except OSError as exc:
-        raise DataFileError(path, f"cannot be read ({exc.strerror})") from None
+        raise DataFileError.unreadable(path, exc, "a file") from None
     if b"\x00" in data[:65536]:
         raise DataFileError(path, "looks like a binary file; scan text (UTF-8), CSV, Excel (.xlsx) or Parquet")
     try:

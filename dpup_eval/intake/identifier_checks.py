@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dpup_eval.agreement.contract import Contract
+from dpup_eval.codes import identifier_code
 from dpup_eval.intake.identifiers import MARKERS, redact_text, scan_text
 from dpup_eval.intake.reading import RawTable
 from dpup_eval.intake.values import ColumnValues
@@ -47,7 +48,7 @@ def header_problems(raw: RawTable, shown: dict[str, str], problems: Problems) ->
         if positions:
             where = ", ".join(labels[i] for i in positions)
             problems.dataset(
-                f"identifier-{kind}",
+                identifier_code(kind),
                 labels[positions[0]],
                 f"the header ({where}) holds {IDENTIFIER_WORDS[kind][0]}: if the first line is a record rather "
                 "than column names, add a header line; identifying data must never leave the provider",
@@ -96,7 +97,7 @@ def identifier_problems(
                 if mask.any():
                     any_redacted |= mask
                     problems.rows(
-                        f"identifier-{kind}",
+                        identifier_code(kind),
                         name,
                         mask,
                         f"{IDENTIFIER_WORDS[kind][0]} in free text was removed; please remove it at the source too",
@@ -114,7 +115,7 @@ def identifier_problems(
                 if hit.any():
                     found |= hit
                     problems.rows(
-                        f"identifier-{kind}",
+                        identifier_code(kind),
                         name,
                         column.rows_where(candidates[hit]),
                         f"{IDENTIFIER_WORDS[kind][0]} in a column that must not hold one (the quarantine file "
@@ -131,7 +132,7 @@ def identifier_problems(
             for kind, hit in masks.items():
                 if np.asarray(hit, dtype=bool).any():
                     problems.dataset(
-                        f"identifier-{kind}",
+                        identifier_code(kind),
                         label,
                         f"the column '{label}' holds {IDENTIFIER_WORDS[kind][1]}: identifying data must "
                         "never leave the provider; remove the column",

@@ -12,12 +12,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from dpup_eval.agreement.contract import Contract, contract_for
+from dpup_eval.codes import (
+    DUPLICATE_COLUMN,
+    INVALID_DATE,
+    INVALID_TYPE,
+    K_ANONYMITY,
+    MISSING_COLUMN,
+    NO_ROWS,
+    NO_ROWS_ACCEPTED,
+    UNEXPECTED_COLUMN,
+    UNSUPPORTED_TYPE,
+)
 from dpup_eval.intake import risk
 from dpup_eval.intake.identifier_checks import HeldValues, header_problems, identifier_problems
 from dpup_eval.intake.identifiers import redact_text, safe_labels
@@ -68,7 +80,8 @@ class Problems:
         )
 
     def rows(
-        self, code: str, column: str | None, mask: np.ndarray, message: str, action: str = "quarantined"
+        self, code: str, column: str | None, mask: np.ndarray, message: str,
+        action: Literal["quarantined", "redacted", "rejected"] = "quarantined",
     ) -> None:
         positions = np.flatnonzero(mask)
         if not len(positions):
@@ -83,7 +96,7 @@ class Problems:
                 message=message,
                 action=action,
             )
-        )  # type: ignore[arg-type]
+        )
         if action == "quarantined":
             self.quarantine |= mask
             label = f"{code} ({column})" if column else code
@@ -146,7 +159,7 @@ def load(
         if small.any():
             groups = risk.count_small_groups([values[name].codes for name in qi], passing, c.min_group_size)
             problems.dataset(
-                "k-anonymity",
+                K_ANONYMITY,
                 None,
                 f"{groups} group(s) with {int(small.sum())} people in all have fewer than {c.min_group_size} people "
                 f"sharing {', '.join(qi)}; combine categories or hold these rows back before sending",
@@ -165,7 +178,7 @@ def load(
         )
     if accepted_dataset and raw.rows_read and not len(data):
         accepted_dataset = False  # "ACCEPTED" with nothing accepted would be a lie
-        problems.dataset("no-rows-accepted", None, f"none of the {raw.rows_read:,} rows read can be used: each has "
+        problems.dataset(NO_ROWS_ACCEPTED, None, f"none of the {raw.rows_read:,} rows read can be used: each has "
                          "a problem listed here", count=raw.rows_read)
     report = CheckReport(
         file=Path(path).name,
@@ -216,27 +229,26 @@ def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems
     label_of = dict(zip(raw.header, shown.values(), strict=False))  # a repeated name keeps its first label
     for name, why in raw.unsupported.items():
         label = label_of[name]
-        agreed = f"agreed as {c.field(name).logical_type}" if name in c.field_names else "not agreed"
-        problems.dataset("unsupported-type", label, f"the column '{label}' {why}, which the agreement cannot "
-                         f"hold ({agreed}); save it as text, numbers or dates and re-send")
+        agreed_as = f"agreed as {c.field(name).logical_type}" if name in c.field_names else "not agreed"
+        problems.dataset(UNSUPPORTED_TYPE, label, UNSUPPORTED_TYPE.message(label=label, why=why, agreed_as=agreed_as))
     for name in raw.duplicate_columns:
         label = label_of[name]
         problems.dataset(
-            "duplicate-column",
+            DUPLICATE_COLUMN,
             label,
-            f"the column '{label}' appears more than once in the header; keep one and re-send",
+            DUPLICATE_COLUMN.message(label=label),
             count=raw.header.count(name),
         )
     if "" in raw.header:
         problems.dataset(
-            "unexpected-column", None, "a column has no name in the header; remove it or name it"
+            UNEXPECTED_COLUMN, None, "a column has no name in the header; remove it or name it"
         )
     agreed = set(c.field_names)
     for name in dict.fromkeys(h for h in raw.header if h):
         if name not in agreed:
             label = label_of[name]
             problems.dataset(
-                "unexpected-column",
+                UNEXPECTED_COLUMN,
                 label,
                 f"'{label}' is not agreed for {c.purpose}; it may identify people, so the file is "
                 "not used until the column is removed",
@@ -245,7 +257,7 @@ def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems
         if f.name not in raw.frame.columns and f.name not in raw.unsupported:
             if f.required:
                 problems.dataset(
-                    "missing-column", f.name, f"the agreed column '{f.name}' ({f.plain_name}) is missing"
+                    MISSING_COLUMN, f.name, MISSING_COLUMN.message(field=f.name, plain_name=f.plain_name)
                 )
             else:
                 raw.notes.append(f"optional column '{f.name}' is not in the file; it is treated as blank")
@@ -255,7 +267,7 @@ def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems
                     dtype=raw.frame.dtypes.iloc[0] if len(raw.frame.columns) else "string[pyarrow]",
                 )
     if raw.rows_read == 0:
-        problems.dataset("no-rows", None, "the file has a header but no data rows", count=0)
+        problems.dataset(NO_ROWS, None, NO_ROWS.message(), count=0)
 
 
 def _run_rules(
@@ -275,8 +287,8 @@ def _run_rules(
     results = []
     for outcome in outcomes:
         spec = outcome.spec
-        column = spec.columns[0] if spec.scope != "rows" else " + ".join(spec.columns)
-        problems.rows(spec.code, column, outcome.failing_rows, spec.description)
+        where = spec.columns[0] if spec.scope != "rows" else " + ".join(spec.columns)
+        problems.rows(spec.code, where, outcome.failing_rows, spec.description)
         results.append(
             ExpectationResult(
                 check=spec.key,
@@ -294,7 +306,7 @@ def _run_rules(
         f = c.field(name)
         if mask.any() and f.logical_type in ("integer", "number", "date", "boolean"):
             problems.rows(
-                "invalid-date" if f.logical_type == "date" else "invalid-type",
+                INVALID_DATE if f.logical_type == "date" else INVALID_TYPE,
                 name,
                 mask,
                 f"{name} could not be read as a {f.logical_type}",

@@ -72,12 +72,8 @@ def read_table(path: str | Path, *, sheet: str | None = None, expected: list[str
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
-    except FileNotFoundError:
-        raise DataFileError(path, "no such file") from None
-    except IsADirectoryError:
-        raise DataFileError(path, "is a folder, not a data file") from None
     except OSError as exc:
-        raise DataFileError(path, f"cannot be read ({exc.strerror})") from None
+        raise DataFileError.unreadable(path, exc) from None
     if head.startswith(b"PK\x03\x04"):
         from dpup_eval.intake.workbooks import read_excel
 

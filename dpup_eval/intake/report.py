@@ -14,38 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-#: Stable problem codes and the plain title a person reads.
-PROBLEM_TITLES: dict[str, str] = {
-    "missing-column": "A required column is missing",
-    "unexpected-column": "A column that is not in the agreement",
-    "duplicate-column": "The same column name appears twice",
-    "no-rows": "The file has no data rows",
-    "k-anonymity": "Some people could be re-identified (groups smaller than k)",
-    "malformed-line": "A line does not have the right number of fields",
-    "bad-quotes": "A quote is not closed, or is out of place",
-    "nul-byte": "A line holds a NUL byte",
-    "invalid-encoding": "A line is not UTF-8 text",
-    "line-too-long": "A line is too long to be a row",
-    "formula-without-value": "A spreadsheet formula whose result was not saved",
-    "unsupported-type": "A column holds a type the agreement cannot hold",
-    "no-rows-accepted": "No row could be accepted",
-    "blank-required": "A required value is blank",
-    "invalid-type": "A value is not the agreed type",
-    "invalid-date": "A date is not a real date in YYYY-MM-DD form",
-    "out-of-range": "A value is outside the agreed range",
-    "unknown-category": "A value is not one of the agreed categories",
-    "pattern-mismatch": "A value does not have the agreed form",
-    "too-long": "A value is longer than agreed",
-    "duplicate-key": "A key appears more than once",
-    "quality-rule": "A rule in the agreement does not hold",
-    "identifier-nhi": "An NHI number",
-    "identifier-ird": "An IRD number",
-    "identifier-phone": "A phone number",
-    "identifier-email": "An email address",
-    "identifier-address": "A street address",
-    "identifier-dob": "A date of birth",
-    "identifier-name": "A person's name",
-}
+from dpup_eval.codes import CHECK, CODES
+
+#: Stable problem codes and the plain title a person reads (declared once, in `dpup_eval.codes`).
+PROBLEM_TITLES: dict[str, str] = {code: c.heading for code, c in CODES.items() if c.area == CHECK}
 
 ROWS_SHOWN = 20
 
@@ -126,10 +98,6 @@ class CheckReport(BaseModel):
 
     def codes(self) -> list[str]:
         return sorted({p.code for p in self.problems})
-
-    def flatten(self, keys: tuple[str, ...] = ("code", "column", "rows")) -> list[list[object]]:
-        """Problems as lists of chosen fields, for tests."""
-        return [[getattr(p, k) for k in keys] for p in self.problems]
 
     def to_json(self) -> str:
         data = self.model_dump(mode="json")

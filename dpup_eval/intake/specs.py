@@ -13,6 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dpup_eval.agreement.contract import Contract, Field
+from dpup_eval.codes import (
+    BLANK_REQUIRED,
+    DUPLICATE_KEY,
+    INVALID_DATE,
+    INVALID_TYPE,
+    OUT_OF_RANGE,
+    PATTERN_MISMATCH,
+    QUALITY_RULE,
+    TOO_LONG,
+    UNKNOWN_CATEGORY,
+)
 
 #: Where a spec is evaluated: on one column's distinct values, on distinct pairs of two
 #: columns' values, or on whole rows (keys).
@@ -22,7 +33,6 @@ INTEGER_TEXT = r"^[+-]?[0-9]+(?:\.0+)?$"
 NUMBER_TEXT = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 BOOLEAN_TEXT = ("true", "false", "yes", "no", "1", "0", "TRUE", "FALSE", "True", "False", "Yes", "No")
 DATE_FORMAT = "%Y-%m-%d"
-OPPOSITE = {"<": ">", "<=": ">="}
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,15 @@ class CheckSpec:
     typed: bool = False  # evaluated on parsed values (numbers, dates) rather than the text
 
 
+#: The type rule of each logical type: the check kind, what the value must be, and the check's parameters.
+_TYPE_RULES: dict[str, tuple[str, str, dict[str, object]]] = {
+    "integer": ("match_regex", "a whole number", {"regex": INTEGER_TEXT}),
+    "number": ("match_regex", "a number", {"regex": NUMBER_TEXT}),
+    "date": ("date_format", "a real date written YYYY-MM-DD", {"format": DATE_FORMAT}),
+    "boolean": ("in_set", "true or false", {"values": list(BOOLEAN_TEXT)}),
+}
+
+
 def _label_list(values: tuple[str, ...], limit: int = 6) -> str:
     shown = ", ".join(values[:limit])
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
@@ -51,61 +70,19 @@ def _field_specs(f: Field) -> list[CheckSpec]:
         specs.append(
             CheckSpec(
                 f"{name}.required",
-                "blank-required",
+                BLANK_REQUIRED,
                 "not_null",
                 (name,),
                 "value",
-                f"{f.plain_name} ({name}) must not be blank",
+                BLANK_REQUIRED.message(plain_name=f.plain_name, field=name),
             )
         )
-    if f.logical_type == "integer":
-        specs.append(
-            CheckSpec(
-                f"{name}.type",
-                "invalid-type",
-                "match_regex",
-                (name,),
-                "value",
-                f"{name} must be a whole number",
-                {"regex": INTEGER_TEXT},
-            )
-        )
-    elif f.logical_type == "number":
-        specs.append(
-            CheckSpec(
-                f"{name}.type",
-                "invalid-type",
-                "match_regex",
-                (name,),
-                "value",
-                f"{name} must be a number",
-                {"regex": NUMBER_TEXT},
-            )
-        )
-    elif f.logical_type == "date":
-        specs.append(
-            CheckSpec(
-                f"{name}.type",
-                "invalid-date",
-                "date_format",
-                (name,),
-                "value",
-                f"{name} must be a real date written YYYY-MM-DD",
-                {"format": DATE_FORMAT},
-            )
-        )
-    elif f.logical_type == "boolean":
-        specs.append(
-            CheckSpec(
-                f"{name}.type",
-                "invalid-type",
-                "in_set",
-                (name,),
-                "value",
-                f"{name} must be true or false",
-                {"values": list(BOOLEAN_TEXT)},
-            )
-        )
+    typed = _TYPE_RULES.get(f.logical_type)
+    if typed is not None:
+        kind, what, params = typed
+        code = INVALID_DATE if f.logical_type == "date" else INVALID_TYPE
+        specs.append(CheckSpec(f"{name}.type", code, kind, (name,), "value", code.message(field=name, what=what),
+                               dict(params)))
     # A true/false field's agreed values only give its labels: "yes", "1" and "TRUE" are all read as
     # true by the type rule above, so the codes are not matched as text.
     if f.allowed is not None and f.logical_type != "boolean":
@@ -116,7 +93,7 @@ def _field_specs(f: Field) -> list[CheckSpec]:
             specs.append(
                 CheckSpec(
                     f"{name}.allowed",
-                    "unknown-category",
+                    UNKNOWN_CATEGORY,
                     "match_regex",
                     (name,),
                     "value",
@@ -129,7 +106,7 @@ def _field_specs(f: Field) -> list[CheckSpec]:
             specs.append(
                 CheckSpec(
                     f"{name}.allowed",
-                    "unknown-category",
+                    UNKNOWN_CATEGORY,
                     "in_set",
                     (name,),
                     "value",
@@ -141,11 +118,11 @@ def _field_specs(f: Field) -> list[CheckSpec]:
         specs.append(
             CheckSpec(
                 f"{name}.pattern",
-                "pattern-mismatch",
+                PATTERN_MISMATCH,
                 "match_regex",
                 (name,),
                 "value",
-                f"{name} must have the agreed form ({f.pattern})",
+                PATTERN_MISMATCH.message(field=name, pattern=f.pattern),
                 {"regex": f.pattern},
             )
         )
@@ -157,11 +134,11 @@ def _field_specs(f: Field) -> list[CheckSpec]:
         specs.append(
             CheckSpec(
                 f"{name}.range",
-                "out-of-range",
+                OUT_OF_RANGE,
                 "between",
                 (name,),
                 "value",
-                f"{name} must be {bounds}",
+                OUT_OF_RANGE.message(field=name, bounds=bounds),
                 {"min": low, "max": high},
                 typed=True,
             )
@@ -170,11 +147,11 @@ def _field_specs(f: Field) -> list[CheckSpec]:
         specs.append(
             CheckSpec(
                 f"{name}.length",
-                "too-long",
+                TOO_LONG,
                 "max_length",
                 (name,),
                 "value",
-                f"{name} must be at most {f.max_length} characters",
+                TOO_LONG.message(field=name, limit=f.max_length),
                 {"max": f.max_length},
             )
         )
@@ -196,7 +173,7 @@ def build_specs(contract: Contract) -> list[CheckSpec]:
         specs.append(
             CheckSpec(
                 f"{joined}.unique",
-                "duplicate-key",
+                DUPLICATE_KEY,
                 "unique",
                 columns,
                 "rows",
@@ -209,7 +186,7 @@ def build_specs(contract: Contract) -> list[CheckSpec]:
             specs.append(
                 CheckSpec(
                     f"rule.{rule.name}",
-                    "quality-rule",
+                    QUALITY_RULE,
                     "field_order",
                     (left, right),
                     "pair",

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dpup_eval.codes import FORMULA_WITHOUT_VALUE
 from dpup_eval.errors import DataFileError
 from dpup_eval.intake.csv_lines import LineProblem
 from dpup_eval.intake.reading import TEXT, RawTable, dedupe_names, empty_frame, lines_text
@@ -103,7 +104,7 @@ def read_excel(path: Path, sheet: str | None, expected: list[str] | None) -> Raw
             if unsaved:
                 labels = labels or _shown(header, "column")
                 columns = ", ".join(labels[i] or f"column {i + 1}" for i in unsaved)
-                problems.append(LineProblem(number, "formula-without-value",
+                problems.append(LineProblem(number, FORMULA_WITHOUT_VALUE,
                                             f"{columns}: formula(s) whose results were not saved in the "
                                             "file; open it in a spreadsheet program and save it again"))
                 continue
