@@ -12,7 +12,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, cast
 
 from dpup_eval.errors import DpupEvalError
 
@@ -49,11 +49,7 @@ class DisclosureRules:
             # numbers.Integral takes numpy's integers too, without importing numpy for every contract.
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 raise ValueError(f"{item.name} must be a whole number, got {value!r}")
-            if value < item.default:  # type: ignore[operator]
-                raise LooserRuleError(
-                    f"{item.name} {value} is looser than the default {item.default}; "
-                    "disclosure rules may only be made stricter"
-                )
+            _refuse_looser(item.name, int(value), cast(int, item.default), "the default")  # every default is an int
 
     @classmethod
     def from_mapping(cls, value: Mapping[str, Any] | None) -> DisclosureRules:
@@ -80,12 +76,7 @@ class DisclosureRules:
             given = value[contract_name]
             if isinstance(given, bool) or not isinstance(given, int):
                 raise ValueError(f"{contract_name} must be a whole number, got {given!r}")
-            default = getattr(defaults, field_name)
-            if given < default:
-                raise LooserRuleError(
-                    f"{contract_name} {given} is looser than the default {default}; "
-                    "a contract may only make disclosure rules stricter"
-                )
+            _refuse_looser(contract_name, given, getattr(defaults, field_name), "the default", "a contract")
             changes[field_name] = given
         return cls(**changes)
 
@@ -98,9 +89,19 @@ class DisclosureRules:
                 f"unknown disclosure rule(s) {', '.join(unknown)}; expected {', '.join(sorted(names))}"
             )
         for name, new in changes.items():
-            current = getattr(self, name)
-            if not isinstance(new, bool) and isinstance(new, int) and new < current:
-                raise LooserRuleError(
-                    f"{name} {new} is looser than the current {current}; disclosure rules may only be made stricter"
-                )
+            if not isinstance(new, bool) and isinstance(new, int):  # other types: refused by __post_init__
+                _refuse_looser(name, new, getattr(self, name), "the current")
         return replace(self, **changes)
+
+    def no_looser_than(self, floor: DisclosureRules, floor_words: str) -> DisclosureRules:
+        """These rules, after checking that none is looser than ``floor`` (e.g. the contract's)."""
+        for item in fields(self):
+            _refuse_looser(item.name, getattr(self, item.name), getattr(floor, item.name), floor_words)
+        return self
+
+
+def _refuse_looser(name: str, value: int, floor: int, floor_words: str, who: str = "") -> None:
+    """The one strictness check: a rule below its floor (the default, the contract's) is refused."""
+    if value < floor:
+        may = f"{who} may only make disclosure rules stricter" if who else "disclosure rules may only be made stricter"
+        raise LooserRuleError(f"{name} {value} is looser than {floor_words} {floor}; {may}")

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from dpup_eval.cli.common import say
 from dpup_eval.cli.programme_option import ContractAliasOpt, ProgrammeOpt, resolve_programme
 from dpup_eval.errors import DpupEvalError
 
@@ -43,11 +44,6 @@ class Engine(StrEnum):
 
     pandas = "pandas"
     duckdb = "duckdb"
-
-
-def _say(message: str) -> None:
-    """Progress for people, on stderr so that stdout stays machine-readable."""
-    print(message, file=sys.stderr, flush=True)
 
 
 @app.callback()
@@ -90,7 +86,7 @@ def check(
     from dpup_eval.intake.loading import load
 
     chosen = resolve_programme(programme, contract)
-    _say(f"Checking {file.name} for {purpose} ...")
+    say(f"Checking {file.name} for {purpose} ...")
     result = load(file, chosen.for_purpose(purpose), purpose, sheet=sheet, engine=engine.value)
     report = result.report
     _write_check_outputs(result, json_out, html_out, quarantine_out, accepted_out)
@@ -156,11 +152,11 @@ def evaluate(
     chosen = resolve_programme(programme, contract)
     contract_for_purpose = chosen.for_purpose(purpose)
     grain = period_grain or (chosen.grain if chosen.grain != "none" else None)
-    _say(f"Evaluating {file.name} for {purpose} ...")
+    say(f"Evaluating {file.name} for {purpose} ...")
     exports = "".join(f", {out}" for out in (json_out, html_out) if out)
     findings = evaluate_file(file, contract_for_purpose, purpose, indicators or chosen.indicators_file(purpose),
                              by=by or None, period=period or chosen.period_field(purpose),
-                             period_grain=grain,  # type: ignore[arg-type]
+                             period_grain=grain,
                              release=f"dpup-eval evaluate {file.name} (terminal{exports})")
     from dpup_eval.files import write_text
 
@@ -191,7 +187,7 @@ def lab(
     """Open the data-analysis course in JupyterLab (on this computer only), with the demo data ready."""
     from dpup_eval.learn.lab import run_lab
 
-    raise typer.Exit(run_lab(port=port, course_dir=course_dir, open_browser=not no_browser, progress=_say))
+    raise typer.Exit(run_lab(port=port, course_dir=course_dir, open_browser=not no_browser, progress=say))
 
 
 def _register_more() -> None:

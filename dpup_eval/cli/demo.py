@@ -6,11 +6,12 @@ Nothing else in the command line falls back to the demo; these commands are how 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from dpup_eval.cli.common import say
 
 __all__ = ["demo_app", "register"]
 
@@ -19,10 +20,6 @@ demo_app = typer.Typer(help="The built-in demo programme (Best foot forward, mad
 FamiliesOpt = Annotated[int, typer.Option(help="How many families take part.")]
 QuartersOpt = Annotated[int, typer.Option(help="How many quarters of enrolments.")]
 SeedOpt = Annotated[int, typer.Option(help="Random seed: the same seed writes the same bytes.")]
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def _options(**values: object):  # -> DemoOptions
@@ -59,7 +56,7 @@ def demo_data(
     from dpup_eval.demo.generator import write_demo_data
 
     files = write_demo_data(outdir, _options(families=families, quarters=quarters, seed=seed, messy=messy),
-                            progress=_say)
+                            progress=say)
     for path in (files.evaluation, files.service_reporting, files.manifest):
         if path is not None:
             print(path)
@@ -76,10 +73,10 @@ def demo_check(
     from dpup_eval.intake.loading import load
 
     programme = Programme.load(demo_programme_dir())
-    files = write_demo_data(outdir, DemoOptions(), progress=_say)
+    files = write_demo_data(outdir, DemoOptions(), progress=say)
     worst = 0
     for purpose, path in (("evaluation", files.evaluation), ("service_reporting", files.service_reporting)):
-        _say(f"Checking {path.name} for {purpose} ...")
+        say(f"Checking {path.name} for {purpose} ...")
         result = load(path, programme.for_purpose(purpose), purpose)
         html = outdir / f"{purpose}-report.html"
         write_text(html, result.report.to_html())
@@ -105,7 +102,7 @@ def demo_workshop(
 
     data = folder / "demo-data"
     if not (data / "evaluation.csv").is_file():
-        _say(f"Making up demo data (nobody in it is real) in {data} ...")
+        say(f"Making up demo data (nobody in it is real) in {data} ...")
         write_demo_data(data, DemoOptions())
     raise typer.Exit(run_workshop(data / "evaluation.csv", demo_programme_dir(), None, port, lan, folder=folder,
                                   pool_size=pool_size, tls=tls, say=lambda message: print(message, flush=True)))

@@ -14,13 +14,12 @@ correction was refused; ``notice`` exits 1 when the text misses its readability 
 from __future__ import annotations
 
 import json
-import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from dpup_eval.cli.common import LogOpt, parse_day, say
 from dpup_eval.cli.programme_option import ContractAliasOpt, ProgrammeOpt, resolve_programme
 from dpup_eval.errors import DpupEvalError
 
@@ -30,7 +29,6 @@ audit_app = typer.Typer(help="Check the audit log and see who used what.", no_ar
 request_app = typer.Typer(help="Access (IPP 6) and correction (IPP 7) requests from families.", no_args_is_help=True)
 uses_app = typer.Typer(help="The register of what the information was used for.", no_args_is_help=True)
 
-LogOpt = Annotated[Path | None, typer.Option("--log", help="The audit log. Default: $DPUP_EVAL_HOME/audit.jsonl.")]
 RegisterOpt = Annotated[str | None, typer.Option("--register", help="The request register: a SQLite file or a "
                                                  "postgresql:// URL. Default: $DPUP_EVAL_HOME/requests.sqlite.")]
 KeyMapOpt = Annotated[Path, typer.Option("--key-map", help="The provider's key map CSV: provider_family_ref,purpose,family_ref "
@@ -38,19 +36,6 @@ KeyMapOpt = Annotated[Path, typer.Option("--key-map", help="The provider's key m
 SentOpt = Annotated[list[str], typer.Option("--sent", help="PURPOSE=FILE: a file sent to the agency (repeat per purpose).")]
 UsesOpt = Annotated[str | None, typer.Option("--uses", help="The use register: a SQLite file or a postgresql:// URL. "
                                              "Default: $DPUP_EVAL_HOME/uses.sqlite.")]
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _date(text: str | None, name: str) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{name} must be a date like 2025-03-31, not {text!r}") from None
 
 
 def _sent(pairs: list[str]) -> dict[str, Path]:
@@ -139,11 +124,11 @@ def write_notice(built, fmt: str, out: Path | None, what: str) -> None:  # built
         from dpup_eval.files import write_text
 
         write_text(out, text)
-        _say(f"{what} written to {out}")
+        say(f"{what} written to {out}")
     else:
         print(text, end="")
     score = readability(built)
-    _say(score.describe())
+    say(score.describe())
     if not score.meets_target:
         raise typer.Exit(1)
 
@@ -189,8 +174,8 @@ def audit_checkpoint(log: LogOpt = None) -> None:
     """
     point = _audit_log(log).checkpoint()
     print(f"Checkpoint written: head {point.seq}:{point.hash} at {point.at}")
-    _say("Keep this head somewhere else too: 'dpup-eval audit verify --head COUNT:HASH' then also catches "
-         "the log and its checkpoints being rolled back together.")
+    say("Keep this head somewhere else too: 'dpup-eval audit verify --head COUNT:HASH' then also catches "
+        "the log and its checkpoints being rolled back together.")
 
 
 @audit_app.command("summary")
@@ -228,11 +213,11 @@ def request_new(
     if kind not in ("access", "correction"):
         raise typer.BadParameter(f"--kind must be access or correction, not {kind!r}")
     keys = KeyMap.load(key_map) if key_map else None
-    r = _register(register, log).new_request(family_ref, _date(received, "--received"), kind=kind,  # type: ignore[arg-type]
+    r = _register(register, log).new_request(family_ref, parse_day(received, "--received"), kind=kind,
                                              covers=member or [], key_map=keys)
     print(f"Request {r.id} ({r.kind}) received {r.received}: answer due {r.due}; transfer (if needed) due {r.transfer_due}")
     if not r.known:
-        _say("Note: the key map has no family with this reference; the answer will say nothing is held.")
+        say("Note: the key map has no family with this reference; the answer will say nothing is held.")
 
 
 @request_app.command("list")
@@ -243,7 +228,7 @@ def request_list(
     log: LogOpt = None,
 ) -> None:
     """Open requests, soonest due first, with working days left (negative: overdue)."""
-    day = _date(today, "--today")
+    day = parse_day(today, "--today")
     requests = _register(register, log).list_requests(open_only=not show_all)
     if not requests:
         print("No open requests." if not show_all else "No requests.")
@@ -282,7 +267,7 @@ def request_compile(
                           KeyMap.load(key_map), _sent(sent), stories=told,
                           uses=UseRegister(uses) if told is not None else None)
     if not pack.found:
-        _say("No information is held under this family reference; the pages say so.")
+        say("No information is held under this family reference; the pages say so.")
     for path in write_access_pack(pack, out):
         print(path)
 
@@ -296,7 +281,7 @@ def request_answer(
     log: LogOpt = None,
 ) -> None:
     """Mark a request answered."""
-    r = _register(register, log).answer(request_id, _date(on, "--on"), note)
+    r = _register(register, log).answer(request_id, parse_day(on, "--on"), note)
     late = r.answered_on is not None and r.answered_on > r.due
     print(f"Request {r.id} answered {r.answered_on}" + (" (after the due date)" if late else " (on time)"))
 
@@ -382,7 +367,7 @@ def uses_add(
     from dpup_eval.rights.uses import UseRegister
 
     references = reference_patterns(resolve_programme(programme))
-    record = UseRegister(uses).add(used_on=_date(on, "--date"), kind=kind, what=what, summary=summary,
+    record = UseRegister(uses).add(used_on=parse_day(on, "--date"), kind=kind, what=what, summary=summary,
                                    references=references, data_used=data or [], findings=finding or [],
                                    purpose=purpose)
     print(f"Use {record.id} recorded.")
@@ -397,7 +382,7 @@ def uses_list(
     """List what the information was used for, newest first."""
     from dpup_eval.rights.uses import UseRegister, uses_text
 
-    print(uses_text(UseRegister(uses).list(purpose=purpose, since=_date(since, "--since") if since else None)))
+    print(uses_text(UseRegister(uses).list(purpose=purpose, since=parse_day(since, "--since") if since else None)))
 
 
 @uses_app.command("export")
@@ -422,7 +407,7 @@ def uses_export(
     else:
         text = uses_csv(records)
     write_text(out, text)
-    _say(f"{len(records)} use(s) written to {out}")
+    say(f"{len(records)} use(s) written to {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,14 +8,13 @@ list) beside the contracts. Story words are shown only by ``stories show``, to t
 
 from __future__ import annotations
 
-import sys
 import textwrap
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from dpup_eval.cli.common import LogOpt, parse_day, say
 from dpup_eval.cli.programme_option import ContractAliasOpt, ProgrammeOpt, resolve_programme
 from dpup_eval.errors import DpupEvalError
 
@@ -29,7 +28,6 @@ StoriesOpt = Annotated[str | None, typer.Option("--stories", help="The story reg
 DataOpt = Annotated[Path | None, typer.Option("--data", help="Accepted evaluation data (CSV) to count small groups "
                                               "from. Without it every mention of a region, age group etc. is "
                                               "flagged 'group size unknown' for a person to decide.")]
-LogOpt = Annotated[Path | None, typer.Option("--log", help="The audit log. Default: $DPUP_EVAL_HOME/audit.jsonl.")]
 AskedOpt = Annotated[str, typer.Option("--asked-with", help="Which words the family was asked with: adult or child.")]
 HowOpt = Annotated[str, typer.Option("--how", help="How they were asked: in_person, phone, video, writing or "
                                      "interpreter.")]
@@ -37,19 +35,6 @@ OnOpt = Annotated[str | None, typer.Option("--on", help="The day the family answ
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A short note (no names or contact details).")]
 TextOpt = Annotated[str | None, typer.Option("--text", help="The story's words.")]
 FileOpt = Annotated[Path | None, typer.Option("--file", help="A UTF-8 text file with the story's words.")]
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _date(text: str | None, name: str) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{name} must be a date like 2025-03-31, not {text!r}") from None
 
 
 def _words(text: str | None, file: Path | None) -> str:
@@ -150,12 +135,12 @@ def stories_record(
 ) -> None:
     """Record a story (kept by the provider only until the family chooses); the identifier scan runs at once."""
     _, settings, check = _programme(programme, contract, data)
-    story = _register(stories, log).record(family_ref=family, told_on=_date(told, "--told"), domain=domain,
+    story = _register(stories, log).record(family_ref=family, told_on=parse_day(told, "--told"), domain=domain,
                                            text=_words(text, file), settings=settings, check=check,
                                            source="worker" if worker else "family")
     _show(story)
-    _say(f"Story {story.id} recorded. Next: review the made-safe words with the family "
-         f"(dpup-eval stories review {story.id} --approve), then record their choice (stories choose).")
+    say(f"Story {story.id} recorded. Next: review the made-safe words with the family "
+        f"(dpup-eval stories review {story.id} --approve), then record their choice (stories choose).")
 
 
 @stories_app.command("show")
@@ -218,7 +203,7 @@ def stories_export(
     record_use("story.export", details={"level": level, "stories": len(shared)},
                log=_audit(log))
     print(out)
-    _say(f"{len(shared)} stories allowed for '{level}' written (made-safe words; no family reference).")
+    say(f"{len(shared)} stories allowed for '{level}' written (made-safe words; no family reference).")
 
 
 @stories_app.command("list")
@@ -252,7 +237,7 @@ def stories_review(
 ) -> None:
     """Approve the current made-safe words (after looking at them beside the original), or hold them back."""
     story = _register(stories, log).review(number, approve=approve, family_saw=family_saw, flags_reason=reason)
-    print(f"Story {number} version {story.current.version}: {story.review.decision}. {_status(story)}")  # type: ignore[union-attr]
+    print(f"Story {number} version {story.current.version}: {story.review.decision}. {_status(story)}")
 
 
 @stories_app.command("reword")
@@ -289,9 +274,9 @@ def stories_choose(
     log: LogOpt = None,
 ) -> None:
     """Record the family's choice for the current words (chosen, changed, or confirmed when asked again)."""
-    story = _register(stories, log).choose(number, level, asked_with=asked_with, how=how,  # type: ignore[arg-type]
-                                           given_on=_date(on, "--on"), note=note)
-    print(f"Story {number}: {story.choice.event} {level}. {_status(story)}")  # type: ignore[union-attr]
+    story = _register(stories, log).choose(number, level, asked_with=asked_with, how=how,
+                                           given_on=parse_day(on, "--on"), note=note)
+    print(f"Story {number}: {story.choice.event} {level}. {_status(story)}")
 
 
 @stories_app.command("withdraw")
@@ -305,8 +290,8 @@ def stories_withdraw(
     log: LogOpt = None,
 ) -> None:
     """The family takes the story back: it goes nowhere from now on (what is already published stays out there)."""
-    _register(stories, log).withdraw(number, asked_with=asked_with, how=how,  # type: ignore[arg-type]
-                                     given_on=_date(on, "--on"), note=note)
+    _register(stories, log).withdraw(number, asked_with=asked_with, how=how,
+                                     given_on=parse_day(on, "--on"), note=note)
     print(f"Story {number} withdrawn: it is out of every workshop, report and tender pack not yet published.")
 
 
@@ -347,8 +332,8 @@ def tender_pack(
     agreement, settings, check = _programme(programme, contract)
     pack = build_tender_pack(_register(stories, log), agreement, settings, check, list(findings), title=title)
     print(write_tender_pack(pack, out, UseRegister(uses), references=reference_patterns(agreement)))
-    _say(f"Tender pack: {len(pack.findings)} published findings, {len(pack.stories)} stories (families agreed to "
-         "tender use); recorded in the use register so each family can be told.")
+    say(f"Tender pack: {len(pack.findings)} published findings, {len(pack.stories)} stories (families agreed to "
+        "tender use); recorded in the use register so each family can be told.")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,7 @@ import numpy as np
 from dpup_eval.findings.disclosure import label_draws, round_with_draws
 from dpup_eval.findings.indicators import PROPORTION_KINDS, STATISTIC_KINDS, Definition
 from dpup_eval.findings.ledger import PublishedRelease
+from dpup_eval.findings.wording import percent
 
 __all__ = ["AttackModel", "MeanBound", "build_model"]
 
@@ -123,7 +124,8 @@ def build_model(releases: Iterable[PublishedRelease]) -> AttackModel:
     unique_sets: list[np.ndarray] = []
     for p, people in zip(populations, members, strict=True):
         with np.errstate(over="ignore"):
-            identity = (people.size, *(int(v) for v in weights[people].sum(axis=0, dtype=np.uint64)))
+            first, second = (int(v) for v in weights[people].sum(axis=0, dtype=np.uint64))
+            identity = (int(people.size), first, second)
         if identity not in index:
             index[identity] = len(unique_sets)
             unique_sets.append(people)
@@ -283,4 +285,4 @@ def _read_share(
     model.bound(lost, minimum if rules.get("bands") else 0, BIG)
     if words and f["estimate"] in (0.0, 1.0):
         model.all_or_none.append((source, f"{f['indicator_name']} ({f['definition_label']}), {f['group_label']}, "
-                                          f"{f['period_label']}: published as {f['estimate']:.0%}"))
+                                          f"{f['period_label']}: published as {percent(f['estimate'])}"))

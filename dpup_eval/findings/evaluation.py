@@ -39,7 +39,7 @@ from dpup_eval.errors import DataFileError, DpupEvalError
 from dpup_eval.findings import tables
 from dpup_eval.findings.comparisons import method_for, named_differences
 from dpup_eval.findings.derived import DerivedOutcome, add_derived_columns, extend_contract
-from dpup_eval.findings.disclosure import DisclosureRules, LooserRuleError
+from dpup_eval.findings.disclosure import DisclosureRules
 from dpup_eval.findings.guard import DisclosureGuard
 from dpup_eval.findings.indicator_checks import grouping_problem
 from dpup_eval.findings.indicators import (
@@ -323,18 +323,12 @@ def with_derived(
 
 def _rules(contract: Contract, rules: DisclosureRules | None) -> DisclosureRules:
     agreed = contract.disclosure_rules()
-    if rules is None:
-        return agreed
-    for name in ("rounding_base", "minimum_count", "minimum_for_mean"):
-        if getattr(rules, name) < getattr(agreed, name):
-            raise LooserRuleError(
-                f"{name} {getattr(rules, name)} is looser than the contract's {getattr(agreed, name)}; "
-                "rules may only be made stricter"
-            )
-    return rules
+    return agreed if rules is None else rules.no_looser_than(agreed, "the contract's")
 
 
-def _person_arrays(data: pd.DataFrame, indicator: Indicator, d: Definition) -> tuple[np.ndarray, ...]:
+def _person_arrays(
+    data: pd.DataFrame, indicator: Indicator, d: Definition
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Who is counted (``selected``), their measure, and who succeeded, one entry per row."""
     selected = np.ones(len(data), dtype=bool)
     for item in d.include:
@@ -376,11 +370,13 @@ def _evaluate_definition(
     groupings = [(name, _possible(coding, name, d, selected)) for name, coding in groupings]
     groupings = [(name, coding) for name, coding in groupings if len(coding.labels) > 1]
     centre = float(np.nanmean(measure[selected])) if measure is not None and selected.any() else 0.0
-    stat = {"success": success if kind in PROPORTION_KINDS else None, "measure": measure, "centre": centre}
-    overall = tables.cell_stats(kind, selected, tables.Coding.single(len(data)), periods, **stat)
-    grouped = [
-        tables.cell_stats(kind, selected, coding, periods, **stat).stack(overall) for _, coding in groupings
-    ]
+    wins = success if kind in PROPORTION_KINDS else None
+
+    def stats(rows: tables.Coding) -> tables.Cells:
+        return tables.cell_stats(kind, selected, rows, periods, success=wins, measure=measure, centre=centre)
+
+    overall = stats(tables.Coding.single(len(data)))
+    grouped = [stats(coding).stack(overall) for _, coding in groupings]
     minimum = rules.minimum_for_mean if kind in STATISTIC_KINDS else rules.minimum_count
     single = tables.Coding.single(len(data))
     plan = guard.plan(indicator, d, selected, success, [(None, single), *groupings], periods)
@@ -395,7 +391,9 @@ def _evaluate_definition(
         list(range(len(periods.labels))) + [len(periods.labels)] if period_field else [len(periods.labels)]
     )
     out: list[Finding] = []
-    blocks = [(None, ("*",), overall, overall_mask[None, :], plan.primary(overall, minimum))]
+    blocks: list[tuple[str | None, tuple[str, ...], tables.Cells, np.ndarray, np.ndarray]] = [
+        (None, ("*",), overall, overall_mask[None, :], plan.primary(overall, minimum))
+    ]
     blocks += [
         (name, coding.labels, cells, mask, plan.primary(cells, minimum)[:-1])
         for (name, coding), cells, mask in zip(groupings, grouped, masks, strict=True)
@@ -417,7 +415,7 @@ def _evaluate_definition(
         )  # fmt: skip
         n_rows = len(group_labels) if name else 1
         for r in range(n_rows):
-            group = {name: group_labels[r]} if name else {}
+            group: dict[str, str] = {name: group_labels[r]} if name else {}
             other = group_labels[1 - r] if name and n_rows == 2 else None  # "everyone else" is one group
             for c, column in zip(keep_cols, labels, strict=True):
                 values = {k: v[r][c] for k, v in published.items()}
@@ -493,7 +491,7 @@ def _finding(
             Comparison(
                 versus="group", versus_label=wording.value_label(field, pair.other), group=pair.other,
                 difference=pair.difference, ci_low=pair.ci_low, ci_high=pair.ci_high, method=pair.method,
-                distinguishable=None if pair.ci_low is None else bool(pair.ci_low > 0 or pair.ci_high < 0),  # type: ignore[operator]
+                distinguishable=None if pair.ci_low is None else bool(pair.ci_low > 0 or pair.ci_high < 0),
             )
             for pair in values["versus_groups"]
         ]  # fmt: skip

@@ -38,7 +38,7 @@ from dpup_eval.agreement.contract import Contract
 from dpup_eval.findings.cell_keys import KEY_SPACE, KeyCells, derived_draws, key_draws
 from dpup_eval.findings.disclosure import Protections, label_draws, round_with_draws
 from dpup_eval.findings.indicators import Definition
-from dpup_eval.findings.intervals import newcombe_difference, t_quantile
+from dpup_eval.findings.intervals import mean_t_from_summary, newcombe_difference, t_quantile
 
 __all__ = [
     "Noise",
@@ -212,12 +212,13 @@ def publish_average(
     Without magnitude protection: the exact mean and its t interval, step 0.
     """
     n = np.asarray(n, dtype=float)
+    if not noise.protections.magnitudes:
+        low, high = mean_t_from_summary(n, mean, sd, confidence)
+        return mean, low, high, np.zeros_like(n)
     enough = n >= 2
     t = t_quantile(0.5 + confidence / 2.0, np.where(enough, n - 1.0, 1.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         half = t * sd / np.sqrt(n)
-        if not noise.protections.magnitudes:
-            return mean, np.where(enough, mean - half, np.nan), np.where(enough, mean + half, np.nan), np.zeros_like(n)
         steps = _steps(noise.precision, n_published, half)
         published = round_to_steps(mean, steps, noise.averages)
         half = t * np.sqrt(sd * sd / n + steps * steps / 6.0)

@@ -13,6 +13,7 @@ from typing import Any
 
 from dpup_eval.agreement.contract import Contract
 from dpup_eval.findings.indicators import Filter, Indicator, IndicatorSet
+from dpup_eval.findings.wording import percent
 
 __all__ = ["GroupChoice", "MeasureOption", "group_choices", "measure_options", "options_for_kind"]
 
@@ -49,7 +50,7 @@ class MeasureOption:
 
     def threshold_words(self, value: float) -> str:
         if self.style == "ratio":
-            return f"at least {value * 100:.0f}%"
+            return f"at least {percent(value)}"
         if self.style == "change":
             return (
                 f"went up by at least {value:g} points"
@@ -67,8 +68,9 @@ class MeasureOption:
                 ("eq", success_values[0]) if len(success_values) == 1 else ("in", success_values)
             )
             return {
-                "success": [
-                    Filter(field=self.field, op=op_value[0], value=op_value[1]).model_dump(mode="json")
+                "success": [  # validated as a Filter (the field is set for a category)
+                    Filter.model_validate({"field": self.field, "op": op_value[0], "value": op_value[1]})
+                    .model_dump(mode="json")
                 ]
             }
         if threshold is None:
@@ -114,17 +116,15 @@ def measure_options(contract: Contract, indicators: IndicatorSet) -> list[Measur
         elif f.role == "outcome" and f.logical_type == "boolean":  # yes/no: success is one of the two
             options[f"category:{f.name}"] = MeasureOption(
                 key=f"category:{f.name}", words=f.plain_name, style="category", field=f.name,
-                values=(("Yes", True), ("No", False)),  # type: ignore[arg-type]
+                values=(("Yes", True), ("No", False)),
             )  # fmt: skip
     for indicator in indicators.indicators:
         for d in indicator.definitions:
             if d.pre and d.post and contract.has_field(d.pre):
                 pre = contract.field(d.pre)
-                span = (
-                    float(pre.maximum - pre.minimum)
-                    if pre.maximum is not None and pre.minimum is not None
-                    else 20.0
-                )
+                low, high = pre.minimum, pre.maximum
+                number = (int, float)  # a date range gives no points to move by
+                span = float(high - low) if isinstance(low, number) and isinstance(high, number) else 20.0
                 options.setdefault(f"change:{d.pre}:{d.post}", MeasureOption(
                     key=f"change:{d.pre}:{d.post}", words=_change_words(contract, d.post), style="change",
                     pre=d.pre, post=d.post, low=-min(span, 10.0), high=min(span, 20.0), step=1.0,

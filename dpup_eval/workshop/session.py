@@ -13,7 +13,7 @@ Row-level data stays in the kernel. What a page sends to the browser is built on
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +28,7 @@ from dpup_eval.findings.evaluation import Findings, evaluate
 from dpup_eval.findings.guard import DisclosureGuard
 from dpup_eval.findings.indicators import Definition, Indicator, IndicatorSet, load_indicators
 from dpup_eval.workshop import Participant, Proposal, Workshop, WorkshopStore
+from dpup_eval.workshop.kernel_settings import ENV, KernelSettings
 
 __all__ = [
     "ENV",
@@ -39,20 +40,6 @@ __all__ = [
     "read_accepted",
 ]
 
-#: Environment variables the server sets for every page's kernel.
-ENV = {
-    "data": "DPUP_WORKSHOP_DATA",  # the accepted rows (Parquet), already checked
-    "report": "DPUP_WORKSHOP_CHECK_REPORT",  # the check report (JSON)
-    "programme": "DPUP_WORKSHOP_PROGRAMME",  # the programme folder (contracts, indicators, settings)
-    "purpose": "DPUP_WORKSHOP_PURPOSE",  # the purpose the data was checked for
-    "indicators": "DPUP_WORKSHOP_INDICATORS",  # the indicators YAML file
-    "db": "DPUP_WORKSHOP_DB",  # the workshop record (a SQLite file or a postgresql:// URL)
-    "workshop": "DPUP_WORKSHOP_ID",  # which workshop in it (a PostgreSQL record may hold many at once)
-    "folder": "DPUP_WORKSHOP_FOLDER",  # where reports are written
-    "server": "DPUP_WORKSHOP_SERVER_URL",  # e.g. http://127.0.0.1:8866/ (kernels ask it if a page is open)
-    "token": "DPUP_WORKSHOP_TOKEN",  # the join code, if any
-    "facilitator": "DPUP_WORKSHOP_FACILITATOR_CODE",  # needed to record a decision
-}
 #: Field roles never written to the workshop's data file: nobody's reference, nobody's own words.
 DROPPED_ROLES = ("pseudonymous_key", "free_text")
 
@@ -138,7 +125,8 @@ class WorkshopSession:
         They were the programme's settings when the workshop was created; a workshop keeps its roles even
         if the settings change later (its participants joined with them).
         """
-        return tuple(ParticipantRole(id=r.id, name=r.name, group=r.group) for r in self.workshop.roles)
+        return tuple(ParticipantRole.model_validate({"id": r.id, "name": r.name, "group": r.group})
+                     for r in self.workshop.roles)
 
     def role_name(self, role_id: str) -> str:
         """The plain words for a participant's role (the id itself for a role the settings no longer list)."""
@@ -199,39 +187,31 @@ class WorkshopSession:
         return agreed
 
 
-def open_session(environ: dict[str, str] | None = None) -> WorkshopSession:
-    """Everything a page needs, from the environment the workshop server set (:data:`ENV`)."""
-    env = dict(os.environ if environ is None else environ)
-    missing = [
-        name for key, name in ENV.items()
-        if key not in ("server", "token", "report", "facilitator", "workshop") and not env.get(name)
-    ]
-    if missing:
-        raise DpupEvalError(
-            "This page must be opened through `dpup-eval workshop` (missing: " + ", ".join(missing) + ")."
-        )
-    programme = Programme.load(env[ENV["programme"]])
-    contract = programme.for_purpose(env[ENV["purpose"]])
-    indicators = load_indicators(env[ENV["indicators"]], contract)
-    store = WorkshopStore(env[ENV["db"]])
-    chosen = env.get(ENV["workshop"])
-    workshop = store.workshop(int(chosen)) if chosen and chosen.isdigit() else store.current_workshop()
+def open_session(environ: Mapping[str, str] | None = None) -> WorkshopSession:
+    """Everything a page needs, from the settings the workshop server set (:class:`KernelSettings`)."""
+    settings = KernelSettings.from_env(environ)
+    programme = Programme.load(settings.programme)
+    contract = programme.for_purpose(settings.purpose)
+    indicators = load_indicators(settings.indicators, contract)
+    store = WorkshopStore(settings.db)
+    chosen = settings.workshop
+    workshop = store.workshop(chosen) if chosen is not None else store.current_workshop()
     if workshop is None:
         raise DpupEvalError("The workshop record has no workshop yet: start it with `dpup-eval workshop`.")
     summary: dict[str, Any] = {}
-    report = env.get(ENV["report"])
+    report = settings.report
     if report and Path(report).is_file():
         summary = json.loads(Path(report).read_text(encoding="utf-8")).get("summary", {})
     return WorkshopSession(
-        data=read_accepted(env[ENV["data"]]),
+        data=read_accepted(settings.data),
         programme=programme,
         contract=contract,
         indicators=indicators,
         store=store,
         workshop=workshop,
-        folder=Path(env[ENV["folder"]]),
+        folder=Path(settings.folder),
         check_summary=summary,
-        facilitator_code=env.get(ENV["facilitator"]) or None,
+        facilitator_code=settings.facilitator,
     )
 
 

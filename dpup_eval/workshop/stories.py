@@ -26,12 +26,13 @@ from dpup_eval.rights.stories.settings import STORIES_FILE, StorySettings
 from dpup_eval.rights.stories.sharing import story_check
 from dpup_eval.rights.stories.tables import default_stories_path
 from dpup_eval.rights.uses import UseRegister
+from dpup_eval.workshop.kernel_settings import ENV
 from dpup_eval.workshop.session import WorkshopSession
 
 __all__ = ["STORIES_ENV", "WorkshopStories", "chosen_stories_html", "record_report_uses", "stories_report_html",
            "workshop_stories"]
 
-STORIES_ENV = "DPUP_WORKSHOP_STORIES"
+STORIES_ENV = ENV["stories"]
 
 
 @dataclass
@@ -72,7 +73,7 @@ def chosen_stories_html(session: WorkshopSession, stories: WorkshopStories | Non
     except KeyError:  # a measure the room made up today names no domain
         return ""
     pick = stories.room.selected().get(domain) if domain else None
-    if pick is None:
+    if pick is None or domain is None:
         return ""
     [story] = stories.room.register.shared("workshop", check=stories.room.check, numbers=[pick.story])
     esc = html.escape

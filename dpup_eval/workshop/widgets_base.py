@@ -132,11 +132,6 @@ def section(title: str, *children: w.Widget, intro: str = "") -> w.VBox:
     return box
 
 
-def full_width(widget: w.Widget) -> w.Widget:
-    widget.layout.width = "100%"
-    return widget
-
-
 class Message(w.HTML):
     """A one-line status under a form: what happened, or what to change (as text, with a word cue)."""
 
@@ -310,15 +305,15 @@ def set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
     dropdown.value = current if current in values else (values[0] if values else None)
 
 
-def checkboxes(options: Iterable[tuple[str, str]], *, value: bool = True) -> list[w.Checkbox]:
+def checkboxes(options: Iterable[tuple[str, object]], *, value: bool = True) -> list[w.Checkbox]:
     """One labelled checkbox per (label, key) option; the key is kept on the widget as ``key``."""
     boxes = []
     for label, key in options:
         box = w.Checkbox(value=value, description=label, indent=False)
-        box.key = key  # type: ignore[attr-defined]
+        box.key = key
         boxes.append(box)
     return boxes
 
 
 def ticked(boxes: Iterable[w.Checkbox]) -> list[Any]:
-    return [b.key for b in boxes if b.value]  # type: ignore[attr-defined]
+    return [b.key for b in boxes if b.value]

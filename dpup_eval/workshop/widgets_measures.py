@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from dpup_eval.findings.evaluation import Finding
 from dpup_eval.findings.indicators import Definition, Indicator
-from dpup_eval.findings.wording import show_value
+from dpup_eval.findings.wording import percent, show_value
 from dpup_eval.workshop.measure_options import measure_options
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.widgets_base import Message, button, text_html
@@ -116,8 +116,10 @@ class MeasureCard(w.VBox):
             if participant is None:
                 raise ValueError("join the workshop first (at the top of the page).")
             d = self.current_indicator().definitions[0]
+            if d.threshold is None:  # the slider sets a level; a measure without one has none to suggest
+                raise ValueError("this measure has no level to move.")
             level = (
-                f"{d.threshold * 100:.0f}%" if self.threshold.readout_format == ".0%" else f"{d.threshold:g}"
+                percent(d.threshold) if self.threshold.readout_format == ".0%" else f"{d.threshold:g}"
             )
             label = f"{d.label}, with the level at {level}"
             who = f"{participant.display_name}"

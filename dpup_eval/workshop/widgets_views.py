@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from dpup_eval.findings.indicators import Filter
+from dpup_eval.findings.wording import percent
 from dpup_eval.workshop import Proposal, View
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.widgets_base import VIEW_SHORT, VIEW_WORDS, Message, button, text_html
@@ -45,14 +46,14 @@ def definition_words(session: WorkshopSession, proposal: Proposal) -> list[str]:
             words.append(f"Counts as success: {name} at least {threshold:g} points higher than at the start.")
         elif body.get("per"):
             words.append(
-                f"Counts as success: {_plain(session, body['field'])} at least {threshold * 100:.0f}% of "
+                f"Counts as success: {_plain(session, body['field'])} at least {percent(threshold)} of "
                 f"{_plain(session, body['per']).lower()}."
             )
         elif body.get("field"):
             words.append(f"Counts as success: {_plain(session, body['field'])} at least {threshold:g}.")
     target = proposal.definition.get("target", proposal.definition.get("indicator", {}).get("target"))
     if target is not None:
-        words.append(f"Target: {float(target) * 100:.0f}%.")
+        words.append(f"Target: {percent(float(target))}.")
     return words
 
 
