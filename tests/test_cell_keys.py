@@ -12,6 +12,7 @@ from scipy import stats
 
 from dpup_eval.agreement.contract import Contract
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.findings import cell_keys
 from dpup_eval.findings.cell_keys import KEY_SPACE, Selection, derived_draws, key_cells, key_draws
 from dpup_eval.findings.disclosure import Protections, stable_random_round
 from dpup_eval.findings.evaluation import evaluate
@@ -102,7 +103,12 @@ def test_the_secret_is_private_stable_and_guarded(contract: Contract, tmp_path, 
 # --- cell keys ---------------------------------------------------------------------------------------
 
 
-def test_cell_key_is_the_sum_of_the_peoples_keys() -> None:
+@pytest.mark.parametrize("exact_from", [None, 1, 4])
+def test_cell_key_is_the_sum_of_the_peoples_keys(exact_from: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same keys from the float sums (small tables) and the exact integer sums (from 2**21 rows; here
+    forced from 1 and 4 rows), checked against sums worked out by hand."""
+    if exact_from is not None:
+        monkeypatch.setattr(cell_keys, "_EXACT_ROWS", exact_from)
     keys = RecordKeys(np.array([2**32 + 5, 7 * 2**32 + 2**31, 3, 2**32 - 1], dtype=np.uint64))
     rows = np.array([0, 0, 1, 1])
     cells = key_cells(Selection.of(np.ones(4, bool), keys, np.zeros(4, np.int64)), rows, 2, 1)

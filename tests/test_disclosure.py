@@ -24,6 +24,7 @@ from dpup_eval.findings.disclosure import (
     DisclosureRules,
     LooserRuleError,
     PublishedCount,
+    _partner,
     publish_count,
     publish_table,
     stable_random_round,
@@ -374,3 +375,59 @@ def test_suppress_is_fast_enough_for_findings() -> None:
     for _ in range(20):
         suppress(table)
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_the_bridge_is_closed_by_the_smallest_open_cell_joining_its_two_sides() -> None:
+    """As the chain above, but one joining cell (g2/Q1) is smaller (40 against 50): it is the one hidden,
+    worked out by hand: the bridge g1/Q3 separates {g0, g1, Q1, Q2} from {g2, g3, Q3, Q4}, and of the
+    open cells joining them (g0/Q3, g0/Q4, g1/Q4, g2/Q1, g2/Q2, g3/Q1, g3/Q2) g2/Q1 counts fewest."""
+    values = np.full((5, 5), 50)
+    for r, c in [(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (1, 2)]:
+        values[r, c] = 2
+    values[2, 0] = 40
+    table = _table(values.tolist())  # 6 x 6 with the totals: flat index = row * 6 + column
+    mask = suppress(table)
+    primary = {0, 1, 6, 7, 8, 14, 15, 20, 21}
+    assert set(np.flatnonzero(mask.to_numpy()).tolist()) == primary | {2 * 6 + 0}
+    assert not _linear_attack(table, mask)
+
+
+def _partner_case(crossing_hidden: tuple[int, int], counts: tuple[float, float]) -> int | None:
+    """One line (cells 0, 1, 2 and its total 90) whose cell 0 is withheld; cell 1 lies on a crossing line with
+    cell 3, cell 2 on one with cell 4; ``crossing_hidden`` says how many cells of each crossing line are
+    withheld (0, 1 or 2: cells 3/4 and the crossing totals 91/92)."""
+    members = [[0, 1, 2, 90], [1, 3, 91], [2, 4, 92], [0, 5, 93]]
+    cell_lines = [[0, 3], [0, 1], [0, 2], [1], [2], [3]]
+    mask = np.zeros(100, dtype=bool)
+    mask[0] = True
+    for hidden, extra in zip(crossing_hidden, ((3, 91), (4, 92)), strict=True):
+        mask[list(extra[:hidden])] = True
+    values = np.full(100, 50.0)
+    values[1], values[2] = counts
+    return _partner(0, members, cell_lines, mask, values)
+
+
+@pytest.mark.parametrize(
+    ("crossing_hidden", "counts", "expected"),
+    [
+        ((1, 0), (50, 7), 1),  # mends its crossing line too: chosen although it counts more
+        ((0, 1), (7, 50), 2),
+        ((2, 0), (50, 7), 1),  # a crossing line already with 2+ hidden: no new problem, beats one with none
+        ((0, 2), (7, 50), 2),
+        ((1, 2), (50, 7), 1),  # mending beats "no new problem"
+        ((0, 0), (9, 7), 2),  # same preference: the smaller count
+        ((0, 0), (7, 9), 1),
+        ((0, 0), (8, 8), 1),  # and then the first cell
+    ],
+)
+def test_partner_prefers_mending_then_harmless_then_the_smallest(
+    crossing_hidden: tuple[int, int], counts: tuple[float, float], expected: int
+) -> None:
+    assert _partner_case(crossing_hidden, counts) == expected
+
+
+def test_no_partner_when_every_part_is_withheld() -> None:
+    members, cell_lines = [[0, 1, 90]], [[0], [0]]
+    mask = np.zeros(100, dtype=bool)
+    mask[[0, 1]] = True
+    assert _partner(0, members, cell_lines, mask, np.full(100, 50.0)) is None
