@@ -119,6 +119,24 @@ def test_cell_key_is_the_sum_of_the_peoples_keys(exact_from: int | None, monkeyp
     assert key_draws(cells.key)[0, 0] == pytest.approx(2147483653 / 2**32)
 
 
+def test_an_empty_cell_has_key_zero() -> None:
+    """Three groups, nobody in the last: its key and fingerprint are 0 (the sum over nobody)."""
+    keys = RecordKeys(np.array([2**32 + 5, 3], dtype=np.uint64))
+    cells = key_cells(Selection.of(np.ones(2, bool), keys, np.zeros(2, np.int64)), np.array([0, 1]), 3, 1)
+    assert cells.key[:, 0].tolist() == [5.0, 3.0, 0.0]
+    assert cells.fingerprint[:, 0].tolist() == [1.0, 0.0, 0.0]
+
+
+def test_sums_stay_exact_past_two_million_people() -> None:
+    """2**21 + 1 people whose low halves are all 2**32 - 1: the true sum is past 2**53, where float64 sums
+    lose units, so only exact integer sums give the key worked out here with Python's integers."""
+    people = 2**21 + 1
+    keys = RecordKeys(np.full(people, 2**32 - 1, dtype=np.uint64))
+    everyone = Selection.of(np.ones(people, bool), keys, np.zeros(people, np.int64))
+    cells = key_cells(everyone, np.zeros(people, np.int64), 1, 1)
+    assert int(cells.key[0, 0]) == (people * (2**32 - 1)) % 2**32 == 2**32 - people
+
+
 def test_one_person_more_or_less_is_perturbed_independently() -> None:
     rng = np.random.default_rng(5)
     keys = RecordKeys(rng.integers(0, 2**63, 20_000, dtype=np.uint64))

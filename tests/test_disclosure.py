@@ -377,18 +377,24 @@ def test_suppress_is_fast_enough_for_findings() -> None:
     assert (time.perf_counter() - start) / 20 < 0.05
 
 
-def test_the_bridge_is_closed_by_the_smallest_open_cell_joining_its_two_sides() -> None:
-    """As the chain above, but one joining cell (g2/Q1) is smaller (40 against 50): it is the one hidden,
-    worked out by hand: the bridge g1/Q3 separates {g0, g1, Q1, Q2} from {g2, g3, Q3, Q4}, and of the
-    open cells joining them (g0/Q3, g0/Q4, g1/Q4, g2/Q1, g2/Q2, g3/Q1, g3/Q2) g2/Q1 counts fewest."""
+@pytest.mark.parametrize(("smallest", "expected"), [((1, 3), 1 * 6 + 3), ((2, 1), 2 * 6 + 1)])
+def test_the_bridge_is_closed_by_the_smallest_open_cell_joining_its_two_sides(
+    smallest: tuple[int, int], expected: int
+) -> None:
+    """As the chain above, worked out by hand: the bridge g1/Q3 separates {g0, g1, Q1, Q2} from
+    {g2, g3, Q3, Q4}; of the open cells joining them (g0/Q3, g0/Q4, g1/Q4, g2/Q1, g2/Q2, g3/Q1, g3/Q2) the
+    one counting fewest (38: g1/Q4, whose row is on the first side, or g2/Q2, whose row is on the second)
+    is hidden. g0/Q5 (30) and g3/Q5 (35) are smaller but touch one side only: hiding either would leave
+    the bridge a bridge."""
     values = np.full((5, 5), 50)
     for r, c in [(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (1, 2)]:
         values[r, c] = 2
-    values[2, 0] = 40
+    values[smallest] = 38
+    values[0, 4], values[3, 4] = 30, 35
     table = _table(values.tolist())  # 6 x 6 with the totals: flat index = row * 6 + column
     mask = suppress(table)
     primary = {0, 1, 6, 7, 8, 14, 15, 20, 21}
-    assert set(np.flatnonzero(mask.to_numpy()).tolist()) == primary | {2 * 6 + 0}
+    assert set(np.flatnonzero(mask.to_numpy()).tolist()) == primary | {expected}
     assert not _linear_attack(table, mask)
 
 
