@@ -158,6 +158,7 @@ EXCEPTIONS: dict[str, ExceptionDoc] = {e.name: e for e in (
     _exception("dpup_eval.errors", "FileWriteError", "A file or folder that cannot be written where asked"),
     _exception("dpup_eval.agreement.disclosure_rules", "LooserRuleError",
                "A disclosure rule set looser than the default or the rules it came from"),
+    _exception("dpup_eval.agreement.editing", "EditError", "An agreed change the contracts as they stand cannot take"),
     _exception("dpup_eval.findings.indicators", "IndicatorError", "Indicator definitions that cannot be evaluated"),
     _exception("dpup_eval.audit", "AuditChainError", "The audit log's tail is damaged: nothing more is appended"),
     _exception("dpup_eval.audit", "AuditValueError", "An audit entry that would carry more than names and counts"),

@@ -37,6 +37,9 @@ def _cases(empty: Path, not_a_folder: Path) -> dict[str, list[str]]:
         "demo-data": [str(not_a_folder)],
         "contract draft": [MISSING, "--purpose", "evaluation", "--recipient", "someone"],
         "contract validate": [str(empty)],
+        "contract checked": [str(not_a_folder), *p],  # not a check report
+        "contract diff": [MISSING, str(empty)],
+        "contract hints": p,
         "audit verify": ["--log", str(not_a_folder / "audit.log")],
         "audit checkpoint": ["--log", str(not_a_folder / "audit.log")],
         "audit summary": ["--log", str(not_a_folder)],  # a file that is not an audit log

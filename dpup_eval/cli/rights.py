@@ -107,10 +107,10 @@ def _notices_current(files: list[Path], agreement, *, replacing: bool = False) -
             raise DpupEvalError(f"{path}: cannot read the notice on file ({exc.__class__.__name__})") from None
         problems = notice_staleness(text, agreement)
         for problem in problems:
-            _say(f"Warning: the notice on file {path} is out of date: {problem}"
+            say(f"Warning: the notice on file {path} is out of date: {problem}"
                  + ("; it is being replaced now: give families the new one" if replacing else ""))
         if not problems and not replacing:
-            _say(f"{path}: describes the agreement in use")
+            say(f"{path}: describes the agreement in use")
         current = current and not problems
     return current
 

@@ -132,6 +132,11 @@ def section(title: str, *children: w.Widget, intro: str = "") -> w.VBox:
     return box
 
 
+def full_width(widget: w.Widget) -> w.Widget:
+    widget.layout.width = "100%"
+    return widget
+
+
 class Message(w.HTML):
     """A one-line status under a form: what happened, or what to change (as text, with a word cue)."""
 

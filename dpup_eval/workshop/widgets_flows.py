@@ -77,7 +77,7 @@ def version_html(agreement: Agreement) -> str:
     parts = [f"<p>The agreement in use: {html.escape(versions)}.</p>"]
     folder = getattr(agreement, "folder", None)
     before = previous_texts(folder) if folder is not None else None
-    if before is None:
+    if before is None or folder is None:
         parts.append("<p>This is the first version: nothing has changed since it was agreed.</p>")
     else:
         lines = diff_lines(diff_agreements(load_texts(before, folder), agreement))
