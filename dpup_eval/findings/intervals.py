@@ -56,10 +56,10 @@ def binomial_quantile(q: float, n: ArrayLike, p: float) -> np.ndarray:
 
 def binomial_cdf(k: ArrayLike, n: ArrayLike, p: float) -> np.ndarray:
     """P(B <= k), B ~ Binomial(n, p) (``scipy.stats.binom.cdf``): 0 below 0, 1 from n on."""
-    k, size = np.floor(np.asarray(k, dtype=float)), np.asarray(n, dtype=float)
+    at, size = np.floor(np.asarray(k, dtype=float)), np.asarray(n, dtype=float)
     whole = np.maximum(size, 0.0).astype(np.int64)  # bdtr wants integers (floats are deprecated)
-    inside = special.bdtr(np.nan_to_num(np.clip(k, 0.0, whole)).astype(np.int64), whole, p)
-    return np.where(k < 0, 0.0, np.where(k >= size, 1.0, inside))
+    inside = special.bdtr(np.nan_to_num(np.clip(at, 0.0, whole)).astype(np.int64), whole, p)
+    return np.where(at < 0, 0.0, np.where(at >= size, 1.0, inside))
 
 def _check_confidence(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:

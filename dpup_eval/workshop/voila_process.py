@@ -255,7 +255,7 @@ class RoomVoila(Voila):
         if self.certfile:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(self.certfile, self.keyfile or None)
-            self.app.listen = functools.partial(self.app.listen, ssl_options=context)  # type: ignore[method-assign]
+            self.app.listen = functools.partial(self.app.listen, ssl_options=context)
         if self.release_after > 0:
             PeriodicCallback(self.release.sweep, self.release_every * 1000).start()
         super().listen()
