@@ -61,6 +61,7 @@ __all__ = [
 
 DEFAULT_PORT = 8866
 PAGES = ("success_measures.ipynb", "findings.ipynb", "stories.ipynb", "agreement.ipynb")
+NOT_PREHEATED = ("stories.ipynb", "agreement.ipynb")  # pages that start their kernel when opened (no pool)
 TEMPLATE = "dpup_workshop"
 #: Unambiguous characters for a join code read off a projector (no 0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -254,7 +255,8 @@ def voila_command(config: WorkshopConfig) -> list[str]:
         command += ["--preheat_kernel=True", f"--pool_size={config.pool_size}",
                     # The Stories page starts its kernel when opened: it is opened less, and six kernels
                     # starting at once (three pages) made the first page miss 30 s on a busy 2-core laptop.
-                    "--VoilaKernelManager.preheat_denylist=stories.ipynb"]
+                    # (Agreement: opened by a few people to review the agreement; it starts its kernel too.)
+                    *[f"--VoilaKernelManager.preheat_denylist={name}" for name in NOT_PREHEATED]]
     return command
 
 
