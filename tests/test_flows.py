@@ -132,5 +132,5 @@ def test_dashboard_notebook_runs_without_great_expectations(tmp_path: Path, monk
         "import sys\nassert 'great_expectations' not in sys.modules\nprint(type(page).__name__)"))
     NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     assert nb.cells[-1].outputs[0]["text"].strip() == "Tab"
-    widget_views = [o for o in nb.cells[1].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    widget_views = [o for o in nb.cells[0].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(widget_views) == 1

@@ -103,6 +103,15 @@ def _who(entry: AuditEntry | UseSummaryRow) -> str:
     return f"{entry.actor} ({entry.role})"
 
 
+def plain_field_names(agreement: Agreement | None) -> dict[str, str]:
+    """Field name -> the agreement's plain name, over every purpose (empty without an agreement)."""
+    plain: dict[str, str] = {}
+    if agreement is not None:
+        for purpose in agreement.purposes:
+            plain |= {f.name: f.plain_name for f in agreement.for_purpose(purpose).fields}
+    return plain
+
+
 def audit_flows(log: AuditLog | Path | None = None, agreement: Agreement | None = None) -> FlowGraph:
     """Fields -> purposes -> who used them, counted from the audit log (one per entry and field).
 
@@ -110,10 +119,7 @@ def audit_flows(log: AuditLog | Path | None = None, agreement: Agreement | None 
     (for example an access request being logged) are not flows of data and are left out.
     """
     log = log if isinstance(log, AuditLog) else AuditLog(log or default_audit_path())
-    plain: dict[str, str] = {}
-    if agreement is not None:
-        for purpose in agreement.purposes:
-            plain |= {f.name: f.plain_name for f in agreement.for_purpose(purpose).fields}
+    plain = plain_field_names(agreement)
     graph = FlowGraph(title="Who at the agency used what, from the audit log")
     for entry in log.entries():
         if not entry.purpose or not entry.fields:

@@ -7,17 +7,20 @@ Why one ``display()``: widgets displayed from several cells intermittently fail 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as w
 
 from dpup_eval.workshop.session import WorkshopSession, open_session
 from dpup_eval.workshop.widgets_base import PageWatch, Poller, button, page_style, section, text_html
 
-__all__ = ["Page", "findings_page", "stories_page", "success_measures_page"]
+__all__ = ["Page", "facilitator_page", "findings_page", "room_page", "stories_page", "success_measures_page"]
 
+#: The pages every page links to. The participant's page holds the findings too, so nobody is asked
+#: to join a second time (the findings page stays for a laptop on its own). The facilitator and room
+#: pages are opened by address (the terminal prints them): a parent's phone is never offered them.
 NAV = {
-    "success_measures.ipynb": "Success measures: join, suggest, give your view",
-    "findings.ipynb": "Findings: what the agreed measures show",
+    "success_measures.ipynb": "Success measures: join, suggest, give your view, see the findings",
     "stories.ipynb": "Stories: what changed for families",
 }
 
@@ -54,8 +57,11 @@ def _root(children: list[w.Widget]) -> w.VBox:
 
 
 def success_measures_page(session: WorkshopSession | None = None, *, poll: bool = True) -> Page:
-    """Join; the measures with live results; suggestions and views; the guided form; decisions."""
-    from dpup_eval.workshop.widgets_decide import DecisionForm
+    """The participant's page: join once; the measures with live results; suggestions and views; the form.
+
+    No facilitator controls: decisions are recorded on :func:`facilitator_page`.
+    """
+    from dpup_eval.workshop.widgets_findings import FindingsPanel
     from dpup_eval.workshop.widgets_join import JoinPanel
     from dpup_eval.workshop.widgets_measures import MeasuresBoard
     from dpup_eval.workshop.widgets_propose import ProposalForm
@@ -67,34 +73,59 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
     board = MeasuresBoard(session, on_proposed=poller.notify)
     proposals = ProposalsList(session)
     form = ProposalForm(session, on_proposed=poller.notify)
-    decisions = DecisionForm(session, on_decided=poller.notify)
     poller.on_change(proposals.refresh)
-    poller.on_change(decisions.refresh)
+    findings = FindingsPanel(session, on_written=poller.notify, join=False, report=False)
+    poller.on_change(findings.refresh)
     title = w.HTML(
         text_html(
             ("h1", f"Success measures – {session.workshop.name}"),
-            ("p", "Together we decide what success means for the programme. The results below come from "
-                  "today's data, with small groups hidden and counts rounded so that nobody can be picked out."),
+            ("p", "Together we decide what success means for the programme. Results come from today's data, "
+                  "with small groups hidden and counts rounded so that nobody can be picked out."),
         )
+    )  # fmt: skip
+    parts_shown = PartSwitcher(
+        {
+            "The measures": section("The measures on the table", board,
+                                    intro="Each measure with its result on today's data. Try another level."),
+            "Suggestions": section("Suggestions and views", proposals,
+                                   intro="Suggestions from everyone in the room, each with its result on today's "
+                                         "data. Say whether you support each one."),
+            "Suggest one": section("Suggest a measure", form,
+                                   intro="Answer the questions; the result on today's data shows before you put "
+                                         "it on the table."),
+            "Findings": section("What the measures show", findings),
+        }
     )  # fmt: skip
     root = _root(
         [
             title, _nav("success_measures.ipynb"),
-            section("1. Join", join, intro="Choose a name to use today and say how you are taking part."),
-            section("2. The measures on the table", board,
-                    intro="Each measure with its result on today's data. Try another level to see what changes."),
-            section("3. Suggestions and views", proposals,
-                    intro="Suggestions from everyone in the room. Say whether you support each one."),
-            section("4. Suggest a measure", form,
-                    intro="Answer the questions; the result on today's data shows before you put it on the table."),
-            section("5. What was agreed (for the facilitator)", decisions,
-                    intro="Record what the room agreed, who was there, and who disagreed and why."),
+            section("Join", join, intro="Choose a name to use today and say how you are taking part."),
+            parts_shown,
         ]
     )  # fmt: skip
     if poll:
         poller.start()
-    parts = {"join": join, "board": board, "proposals": proposals, "form": form, "decisions": decisions}
+    parts = {"join": join, "board": board, "proposals": proposals, "form": form, "findings": findings,
+             "switcher": parts_shown}  # fmt: skip
     return Page(root, parts, poller, session)
+
+
+class PartSwitcher(w.VBox):
+    """One part of a page at a time, chosen with buttons: a phone shows one short screen, not thirteen."""
+
+    def __init__(self, parts: dict[str, w.Widget]) -> None:
+        self.parts = parts
+        self.choice = w.ToggleButtons(
+            options=list(parts), value=next(iter(parts)), description="Show",
+            style={"description_width": "initial", "button_width": "auto"},
+        )  # fmt: skip
+        self.choice.observe(self.show, "value")
+        super().__init__([self.choice, *parts.values()])
+        self.show()
+
+    def show(self, _: object = None) -> None:
+        for name, part in self.parts.items():
+            part.layout.display = None if name == self.choice.value else "none"
 
 
 def findings_page(session: WorkshopSession | None = None, *, poll: bool = True) -> Page:
@@ -119,7 +150,9 @@ def findings_page(session: WorkshopSession | None = None, *, poll: bool = True) 
     return Page(root, {"findings": panel}, poller, session)
 
 
-def stories_page(session: WorkshopSession | None = None, *, poll: bool = True, environ: dict[str, str] | None = None) -> Page:
+def stories_page(
+    session: WorkshopSession | None = None, *, poll: bool = True, environ: dict[str, str] | None = None
+) -> Page:
     """Families' stories by domain (those the families allowed for workshops); marks; the room's choice."""
     from dpup_eval.workshop.stories import workshop_stories
     from dpup_eval.workshop.widgets_join import JoinPanel
@@ -134,8 +167,21 @@ def stories_page(session: WorkshopSession | None = None, *, poll: bool = True, e
     ))  # fmt: skip
     stories = workshop_stories(session, environ)
     if stories is None:
-        root = _root([title, _nav("stories.ipynb"), w.HTML(text_html(("p", "This workshop has no stories: start it "
-                      "with dpup-eval workshop --stories, with a stories.yaml in the programme folder.")))])
+        root = _root(
+            [
+                title,
+                _nav("stories.ipynb"),
+                w.HTML(
+                    text_html(
+                        (
+                            "p",
+                            "This workshop has no stories: start it "
+                            "with dpup-eval workshop --stories, with a stories.yaml in the programme folder.",
+                        )
+                    )
+                ),
+            ]
+        )
         return Page(root, {}, poller, session)
     join = JoinPanel(session)
     board = StoriesBoard(stories)
@@ -164,3 +210,97 @@ def stories_page(session: WorkshopSession | None = None, *, poll: bool = True, e
     if poll:
         poller.start()
     return Page(root, {"join": join, "board": board, "marks": marks, "choice": choice}, poller, session)
+
+
+def facilitator_page(session: WorkshopSession | None = None, *, poll: bool = True) -> Page:
+    """The facilitator's page, opened with the facilitator code: record decisions, findings and the report."""
+    from dpup_eval.workshop.widgets_decide import DecisionForm
+    from dpup_eval.workshop.widgets_findings import FindingsPanel
+    from dpup_eval.workshop.widgets_join import JoinPanel
+
+    session = session or open_session()
+    poller = Poller(session.store, session.workshop.id, alive=PageWatch.from_environment() if poll else None)
+    gate = FacilitatorGate(session)
+    join = JoinPanel(session)
+    decisions = DecisionForm(session, on_decided=poller.notify)
+    findings = FindingsPanel(session, on_written=poller.notify, join=False)
+    poller.on_change(decisions.refresh)
+    poller.on_change(findings.refresh)
+    tools = w.VBox(
+        [
+            section("Join", join, intro="Join under your own name: decisions are recorded as yours."),
+            section("What was agreed", decisions,
+                    intro="Record what the room agreed, who was there, and who disagreed and why."),
+            section("Findings and the workshop report", findings),
+        ]
+    )  # fmt: skip
+    gate.then_show(tools, decisions.unlock)
+    title = w.HTML(text_html(("h1", f"Facilitator – {session.workshop.name}")))
+    root = _root([title, gate, tools])
+    if poll:
+        poller.start()
+    parts = {"gate": gate, "join": join, "decisions": decisions, "findings": findings}
+    return Page(root, parts, poller, session)
+
+
+def room_page(session: WorkshopSession | None = None, *, poll: bool = True) -> Page:
+    """The projector's view: each measure, its result, and views on each suggestion by role group."""
+    from dpup_eval.workshop.room import MIN_GROUP_VIEWS, RoomView
+
+    session = session or open_session()
+    poller = Poller(session.store, session.workshop.id, alive=PageWatch.from_environment() if poll else None)
+    room = RoomView(session)
+    poller.on_change(room.refresh)
+    title = w.HTML(
+        text_html(
+            ("h1", f"In the room – {session.workshop.name}"),
+            ("p", f"Views on each suggestion by group. A group's views show once {MIN_GROUP_VIEWS} or more of "
+                  "its people have given one, so nobody's view can be picked out."),
+        )
+    )  # fmt: skip
+    root = _root([title, room])
+    root.add_class("dpup-projector")
+    if poll:
+        poller.start()
+    return Page(root, {"room": room}, poller, session)
+
+
+class FacilitatorGate(w.VBox):
+    """Asks for the facilitator code once; the facilitator's tools stay hidden until it matches."""
+
+    def __init__(self, session: WorkshopSession) -> None:
+        from dpup_eval.workshop.widgets_base import Message, button
+
+        self.session = session
+        self.code = w.Password(description="Facilitator code (shown when the workshop started)",
+                               style={"description_width": "initial"})  # fmt: skip
+        self.open_button = button("Open the facilitator tools", primary=True)
+        self.message = Message()
+        self.open_button.on_click(self.on_open)
+        self._tools: w.Widget | None = None
+        self._unlock: Any = None
+        super().__init__([self.code, self.open_button, self.message])
+
+    def then_show(self, tools: w.Widget, unlock: Any) -> None:
+        self._tools, self._unlock = tools, unlock
+        tools.layout.display = "none"
+        if not self.session.facilitator_code:  # a notebook outside a workshop: nothing to check
+            self.on_open()
+
+    def on_open(self, _: object = None) -> None:
+        import secrets
+
+        def action() -> str:
+            expected = (self.session.facilitator_code or "").upper()
+            typed = self.code.value.strip().upper()
+            if expected and not secrets.compare_digest(typed.encode(), expected.encode()):
+                raise ValueError("that is not the facilitator code (it was shown when the workshop started).")
+            if self._tools is not None:
+                self._tools.layout.display = None
+            if self._unlock is not None:
+                self._unlock(typed)
+            self.code.layout.display = self.open_button.layout.display = "none"
+            self.code.value = ""
+            return "the facilitator tools are open."
+
+        self.message.attempt(action)

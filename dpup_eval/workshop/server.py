@@ -60,8 +60,12 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 8866
-PAGES = ("success_measures.ipynb", "findings.ipynb", "stories.ipynb", "agreement.ipynb")
-NOT_PREHEATED = ("stories.ipynb", "agreement.ipynb")  # pages that start their kernel when opened (no pool)
+PAGES = (
+    "success_measures.ipynb", "findings.ipynb", "stories.ipynb", "agreement.ipynb", "facilitator.ipynb",
+    "room.ipynb", "where_information_goes.ipynb",
+)  # fmt: skip
+#: Pages that start their kernel when opened (no pool): every page but the two main ones.
+NOT_PREHEATED = ("stories.ipynb", "agreement.ipynb", "facilitator.ipynb", "room.ipynb", "where_information_goes.ipynb")
 TEMPLATE = "dpup_workshop"
 #: Unambiguous characters for a join code read off a projector (no 0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -74,7 +74,19 @@ PAGE_CSS = """
 .dpup-page .widget-toggle-buttons .widget-toggle-button { margin: 2px 6px 2px 0; }
 .dpup-page .widget-button:disabled { opacity: 1; color: #444; border-color: #777; background: #eee; }
 .dpup-page button:focus-visible, .dpup-page input:focus-visible, .dpup-page select:focus-visible,
-.dpup-page textarea:focus-visible { outline: 4px solid #b35900; outline-offset: 2px; }
+.dpup-page textarea:focus-visible, .dpup-page input:focus, .dpup-page select:focus, .dpup-page textarea:focus,
+.dpup-page a:focus-visible, .dpup-page .noUi-handle:focus, .dpup-page [tabindex]:focus-visible {
+  outline: 4px solid #b35900 !important; outline-offset: 2px !important;
+  box-shadow: 0 0 0 3px #ffffff, 0 0 0 7px #b35900 !important; }
+.dpup-page .widget-inline-hbox, .dpup-page .widget-box, .dpup-page .widget-html, .dpup-page .widget-label,
+.dpup-page .widget-radio-box, .dpup-page .widget-toggle-buttons, .dpup-page .jp-OutputArea { max-width: 100%; min-width: 0; }
+.dpup-page .widget-text, .dpup-page .widget-textarea, .dpup-page .widget-dropdown, .dpup-page .widget-hslider,
+.dpup-page .widget-password { width: 100% !important; }
+.dpup-page .widget-html-content, .dpup-page .widget-html-content * { max-width: 100%; overflow-wrap: anywhere; }
+.dpup-page .js-plotly-plot, .dpup-page .plot-container { max-width: 100%; }
+.dpup-projector { max-width: none; font-size: 24px; }
+.dpup-projector .widget-html-content { font-size: 24px; }
+.dpup-projector h2 { border-top: 4px solid #0b3d6b; padding-top: 0.3em; }
 .dpup-page .widget-radio-box label, .dpup-page .widget-checkbox label { font-size: 18px; min-height: 44px;
   display: flex; align-items: center; gap: 10px; white-space: normal; }
 .dpup-page .widget-radio-box label { flex-direction: row-reverse; justify-content: flex-end; }

@@ -57,6 +57,11 @@ def _measure_name(session: WorkshopSession, indicator_id: str, proposals: dict[i
 class DecisionForm(w.VBox):
     """For the facilitator: which measure, which definition(s), who was present, who disagreed."""
 
+    def unlock(self, code: str) -> None:
+        """The facilitator page checked the code already: keep it and hide the code box."""
+        self.unlocked_with = code
+        self.code.layout.display = "none"
+
     def __init__(self, session: WorkshopSession, on_decided: Any = None, **kwargs: Any) -> None:
         self.session = session
         self.on_decided = on_decided
@@ -81,6 +86,7 @@ class DecisionForm(w.VBox):
         self.record.on_click(self.on_record)
         self._participants: tuple[int, ...] = ()
         self._proposal_ids: tuple[int, ...] = ()
+        self.unlocked_with: str = ""  # the facilitator page's code, once checked: no need to type it again
         super().__init__(
             [
                 self.measure, w.HTML(text_html(("h3", "What was agreed"))), self.choices,
@@ -148,10 +154,12 @@ class DecisionForm(w.VBox):
             if KEEP in chosen and len(chosen) > 1:
                 raise ValueError("tick either 'Keep it as written' or suggestions, not both.")
             expected = self.session.facilitator_code
-            typed = self.code.value.strip().upper()
+            typed = (self.code.value.strip() or self.unlocked_with).upper()
             if expected and not secrets.compare_digest(typed.encode(), expected.upper().encode()):
-                raise ValueError("only the facilitator records decisions: type the facilitator code "
-                                 "(shown when the workshop started).")
+                raise ValueError(
+                    "only the facilitator records decisions: type the facilitator code "
+                    "(shown when the workshop started)."
+                )
             self.session.store.decide(
                 self.session.workshop.id, indicator_id=self.measure.value,
                 proposal_ids=[c for c in chosen if c != KEEP], present=ticked(self.present.children),

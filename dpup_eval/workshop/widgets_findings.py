@@ -53,7 +53,12 @@ def show_text(output: w.Output, text: str) -> None:
 class FindingsPanel(w.VBox):
     """Pick a measure, a definition and a view; read it; interpret it; choose it for the report; export."""
 
-    def __init__(self, session: WorkshopSession, on_written: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, session: WorkshopSession, on_written: Any = None, *, join: bool = True, report: bool = True,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
+        """``join=False``: the page around it has joined already (asking again is what people hit);
+        ``report=False``: no report choices or export (the facilitator's, on the facilitator page)."""
         self.session = session
         self.on_written = on_written
         self.join = JoinPanel(session)
@@ -94,17 +99,19 @@ class FindingsPanel(w.VBox):
         self.include.observe(self.on_include, "value")
         self.save.on_click(self.on_save)
         self.export.on_click(self.on_export)
-        super().__init__(
-            [
-                section("What the measures show", self.measure, self.definition, self.view, self.grouping,
-                        self.chart, self.readings, self.stories),
-                section("Join", self.join, intro="Join to add your reading and choose what goes in the report."),
-                section("Readings from the room", self.finding, self.interpretation, self.save, self.interpretations),
-                section("The workshop report", self.include, self.export, self.report_link),
-                self.message,
-            ],
-            **kwargs,
-        )  # fmt: skip
+        parts = [
+            section("What the measures show", self.measure, self.definition, self.view, self.grouping,
+                    self.chart, self.readings, self.stories),
+            section("Join", self.join, intro="Join to add your reading and choose what goes in the report."),
+            section("Readings from the room", self.finding, self.interpretation, self.save, self.interpretations),
+            section("The workshop report", self.include, self.export, self.report_link),
+            self.message,
+        ]  # fmt: skip
+        if not report:
+            del parts[3]
+        if not join:
+            del parts[1]
+        super().__init__(parts, **kwargs)
         self.refresh()
 
     # --- data -------------------------------------------------------------------------------------

@@ -15,17 +15,41 @@ import ipywidgets as widgets
 
 from dpup_eval.agreement.contract import Agreement
 from dpup_eval.audit import AuditLog
-from dpup_eval.rights.flows import FlowGraph, audit_flows, audit_use_rows, contract_flows, sankey_figure
+from dpup_eval.rights.flows import (
+    FlowGraph,
+    audit_flows,
+    audit_use_rows,
+    contract_flows,
+    plain_field_names,
+    sankey_figure,
+)
 from dpup_eval.rights.notices import build_notice
 
 __all__ = ["version_html", "where_information_goes_page"]
 
 
-def _rows_table(rows: list[dict[str, str | int]]) -> str:
+#: The audit table's columns in plain words (the rows' keys are for code, not for families).
+_COLUMN_WORDS = {"who": "Who", "action": "What they did", "purpose": "What for", "fields": "Which information",
+                 "times": "How many times", "first": "First time", "last": "Last time"}  # fmt: skip
+
+
+def _rows_table(rows: list[dict[str, str | int]], plain: dict[str, str] | None = None) -> str:
+    """The audit summary as a table with plain column names, and fields by their plain names."""
     if not rows:
         return "<p>Nothing has been recorded in the audit log yet.</p>"
-    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>" for row in rows)
+    plain = plain or {}
+
+    def cell(key: str, value: str | int) -> str:
+        if key == "fields":
+            return ", ".join(plain.get(name, name) for name in str(value).split(", ") if name)
+        if key == "purpose":
+            return str(value).replace("_", " ")
+        return str(value)
+
+    head = "".join(f"<th>{html.escape(_COLUMN_WORDS.get(k, k))}</th>" for k in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell(k, v))}</td>" for k, v in row.items()) + "</tr>" for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -58,7 +82,7 @@ def where_information_goes_page(agreement: Agreement, log: AuditLog | Path | Non
         notices.append(widgets.HTML(_framed(build_notice(agreement, "child").to_html())))
     tabs = widgets.Tab(children=[
         figure(contract_flows(agreement)),
-        widgets.VBox([*actual, widgets.HTML(_rows_table(audit_use_rows(log)))]),
+        widgets.VBox([*actual, widgets.HTML(_rows_table(audit_use_rows(log), plain_field_names(agreement)))]),
         *notices,
         widgets.HTML(version_html(agreement)),
     ])

@@ -17,7 +17,36 @@ from dpup_eval.workshop import Proposal, View
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.widgets_base import VIEW_SHORT, VIEW_WORDS, Message, button, text_html
 
-__all__ = ["ProposalCard", "ProposalsList", "definition_words"]
+__all__ = ["ProposalCard", "ProposalsList", "agreed_result", "definition_words", "suggestion_result"]
+
+
+def suggestion_result(session: WorkshopSession, proposal: Proposal) -> str:
+    """What a suggestion says on today's data, in words (disclosure control applied, as everywhere).
+
+    Everyone sees this beside the suggestion, not only its proposer: a view is given knowing the result.
+    """
+    from dpup_eval.workshop.widgets_measures import result_text
+
+    try:
+        findings = session.evaluate_overall(session.proposal_indicator(proposal))
+    except Exception as error:  # a suggestion the data cannot answer still shows, with why
+        return f"no result on today's data ({str(error).strip()})."
+    overall = findings.select(grouping="", period=None)
+    return result_text(overall[0]) if overall else "no result on today's data."
+
+
+def agreed_result(session: WorkshopSession, indicator_id: str | None) -> str | None:
+    """The measure's result as it stands (its first definition), for beside a suggestion about it."""
+    from dpup_eval.workshop.widgets_measures import result_text
+
+    if indicator_id is None:
+        return None
+    try:
+        indicator = session.indicators.indicator(indicator_id)
+    except KeyError:
+        return None
+    overall = session.evaluate_overall(indicator).select(grouping="", period=None)
+    return result_text(overall[0]) if overall else None
 
 
 def definition_words(session: WorkshopSession, proposal: Proposal) -> list[str]:
@@ -79,6 +108,11 @@ class ProposalCard(w.VBox):
         if proposal.reason.strip():
             parts.append(("p", f"Why: {proposal.reason}"))
         self.about = w.HTML(text_html(*parts))
+        results = [("p", f"This suggestion on today's data: {suggestion_result(session, proposal)}")]
+        agreed = agreed_result(session, proposal.indicator_id)
+        if agreed is not None:
+            results.append(("p", f"The measure as it stands: {agreed}"))
+        self.result = w.HTML(text_html(*results, cls="dpup-result"))
         self.counts = w.HTML()
         self.comments = w.HTML()
         self.view = w.ToggleButtons(
@@ -90,7 +124,16 @@ class ProposalCard(w.VBox):
         self.message = Message()
         self.send.on_click(self.on_send)
         super().__init__(
-            [self.about, self.counts, self.comments, self.view, self.comment, self.send, self.message],
+            [
+                self.about,
+                self.result,
+                self.counts,
+                self.comments,
+                self.view,
+                self.comment,
+                self.send,
+                self.message,
+            ],
             **kwargs,
         )
         self.add_class("dpup-card")

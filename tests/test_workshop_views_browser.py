@@ -1,0 +1,128 @@
+"""The three views in a real browser (issue 12, problems 2, 7 and 8).
+
+A parent on a phone (390 px), the facilitator on a laptop and the room's projector, against
+`python -m dpup_eval.workshop.server` as in test_workshop_browser (whose helpers these reuse). Checks
+what a browser draws: nothing wider than the phone, a focus ring on every kind of control reached
+with the keyboard (axe-core does not catch an invisible one), no facilitator controls on the
+participant's page, and the room view's counts by group with the small-group rule.
+"""
+
+# ruff: noqa: F811  (fixtures imported from the sibling module are parameters here)
+from __future__ import annotations
+
+from test_workshop_browser import (  # noqa: F401
+    DESKTOP,
+    FACILITATOR_CODE,
+    PHONE,
+    Recorder,
+    Server,
+    _browser_available,
+    _join,
+    _open,
+    _shot,
+    browser,
+    server,
+)
+
+from dpup_eval.workshop import WorkshopStore
+from dpup_eval.workshop.room import NOT_ENOUGH
+
+pytestmark = __import__("pytest").mark.browser
+
+# Every visible element of the page sticking out of the viewport, and the page's scroll width.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('.dpup-page *')].filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden' && (r.right > width + 1 || r.left < -1);
+  }).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} ${Math.round(e.getBoundingClientRect().left)}-${Math.round(e.getBoundingClientRect().right)}`);
+  return {width, scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 10),
+          screens: document.documentElement.scrollHeight / window.innerHeight};
+}"""
+
+# The element the keyboard is on: its kind and how its focus is drawn.
+FOCUSED = """() => {
+  const e = document.activeElement; const s = getComputedStyle(e);
+  const kind = e.classList.contains('noUi-handle') ? 'slider' : e.tagName === 'INPUT' ? 'input-' + e.type : e.tagName.toLowerCase();
+  return {kind, inPage: !!e.closest('.dpup-page'), outline: s.outlineStyle !== 'none' ? parseFloat(s.outlineWidth) : 0,
+          shadow: s.boxShadow};
+}"""
+
+
+def test_participant_page_fits_a_phone_and_has_no_facilitator_controls(
+    browser: object, server: Server
+) -> None:
+    rec = Recorder()
+    phone = _open(browser, server, "success_measures", PHONE, rec)
+    _join(phone, "Mere", "Family member")
+    phone.wait_for_timeout(1000)
+    _shot(phone, "participant-phone")
+    measured = phone.evaluate(OVERFLOW)
+    assert measured["scroll"] <= measured["width"], measured
+    assert measured["wide"] == [], measured["wide"]
+    text = phone.locator(".dpup-page").inner_text()
+    assert "Facilitator code" not in text and "Record the decision" not in text
+    print(f"participant page at 390 px: {measured['screens']:.1f} screens long")
+
+
+def test_focus_is_visible_on_every_kind_of_control(browser: object, server: Server) -> None:
+    page = _open(browser, server, "success_measures", DESKTOP, Recorder())
+    page.locator(".dpup-page h1").first.click()  # start from the top, as a keyboard user would
+    seen: dict[str, list[dict]] = {}
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["inPage"]:
+            seen.setdefault(focused["kind"], []).append(focused)
+    assert {"input-text", "button", "slider", "select", "textarea"} <= set(seen), sorted(seen)
+    for kind, found in seen.items():
+        for f in found:
+            assert f["outline"] >= 2 or f["shadow"] not in ("", "none"), (kind, f)
+
+
+def test_room_view_counts_by_group_and_the_facilitator_page_needs_the_code(
+    browser: object, server: Server
+) -> None:
+    rec = Recorder()
+    room = _open(browser, server, "room", DESKTOP, rec)
+    facilitator = _open(browser, server, "facilitator", DESKTOP, rec)
+    assert not facilitator.get_by_role("button", name="Record the decision").is_visible()
+    facilitator.get_by_label("Facilitator code (shown when the workshop started)").fill(FACILITATOR_CODE)
+    facilitator.get_by_role("button", name="Open the facilitator tools").click()
+    facilitator.get_by_role("button", name="Record the decision").wait_for(timeout=15_000)
+    with WorkshopStore(server.folder / "workshop.sqlite") as store:
+        workshop = store.current_workshop()
+        family = [store.join(workshop.id, f"Kiri{k}", "family_member") for k in range(3)]
+        agency = store.join(workshop.id, "Someone at the agency", "agency_staff")
+        measure = store.propose(workshop.id, agency.id, indicator_id="attendance", label="Half the sessions",
+                                definition={"definition": {"id": "half", "label": "Half the sessions",
+                                                           "proposed_by": "agency", "field": "sessions_attended",
+                                                           "per": "sessions_offered", "threshold": 0.5}})  # fmt: skip
+        for person in family[:2]:
+            store.give_view(measure.id, person.id, "support")
+    card = room.locator(".dpup-room")
+    card.get_by_text("Suggestion", exact=False).first.wait_for(timeout=30_000)
+    room.get_by_text(f"Family members: {NOT_ENOUGH}").first.wait_for(timeout=30_000)
+    with WorkshopStore(server.folder / "workshop.sqlite") as store:
+        store.give_view(measure.id, family[2].id, "concern")
+    room.get_by_text("Family members: Support 2, Not sure 0, Concern 1").wait_for(timeout=30_000)
+    assert room.get_by_text(f"Agency staff: {NOT_ENOUGH}").count() >= 1
+    assert "Kiri" not in room.locator(".dpup-page").inner_text()
+    _shot(room, "room-desktop")
+    assert rec.external() == []
+
+
+def test_where_information_goes_is_served_offline_in_plain_words(browser: object, server: Server) -> None:
+    import re
+
+    rec = Recorder()
+    context = browser.new_context(viewport=DESKTOP)
+    page = rec.attach(context.new_page())
+    page.goto(server.url("where_information_goes"))
+    page.wait_for_selector(".dpup-page .js-plotly-plot", timeout=90_000)
+    page.wait_for_timeout(1000)
+    text = page.locator(".dpup-page").inner_text()
+    assert "Where information goes" in text
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a raw field name or developer text on the page"
+    assert "DPUP_EVAL" not in text and "Thin on purpose" not in text
+    assert rec.external() == [], "the page fetched something from the internet"
