@@ -95,7 +95,7 @@ def test_every_suggestion_shows_its_result_to_everyone(session: WorkshopSession)
 
 def test_participant_page_has_no_facilitator_controls(session: WorkshopSession) -> None:
     page = success_measures_page(dataclasses.replace(session, facilitator_code="ABCD-EFGH"), poll=False)
-    assert set(page.parts) == {"join", "board", "proposals", "form", "findings", "switcher"}
+    assert set(page.parts) == {"join", "board", "proposals", "agreed", "form", "findings", "switcher"}
     states = "\n".join(json.dumps(widget.get_state(), default=str) for widget in _tree(page.root))
     assert "Facilitator code" not in states and "Record the decision" not in states
     assert "facilitator.ipynb" not in states
@@ -120,6 +120,9 @@ def test_facilitator_page_opens_with_the_code_only(session: WorkshopSession) -> 
     next(b for b in decisions.choices.children if b.key == "keep").value = True
     decisions.on_record()  # no code typed again
     assert len(coded.store.decisions(coded.workshop.id)) == 1, decisions.message.value
+    # Participants read what was agreed (not the form): their page's list follows the record.
+    participant = success_measures_page(coded, poll=False)
+    assert "Finished the programme: agreed to keep it as written." in participant.parts["agreed"].value
 
 
 def test_room_page_builds_whole(session: WorkshopSession) -> None:

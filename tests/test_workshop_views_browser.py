@@ -10,6 +10,10 @@ participant's page, and the room view's counts by group with the small-group rul
 # ruff: noqa: F811  (fixtures imported from the sibling module are parameters here)
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
+import pytest
 from test_workshop_browser import (  # noqa: F401
     DESKTOP,
     FACILITATOR_CODE,
@@ -17,17 +21,41 @@ from test_workshop_browser import (  # noqa: F401
     Recorder,
     Server,
     _browser_available,
+    _free_port,
     _join,
     _open,
+    _scenario,
     _shot,
     browser,
-    server,
 )
 
 from dpup_eval.workshop import WorkshopStore
 from dpup_eval.workshop.room import NOT_ENOUGH
 
-pytestmark = __import__("pytest").mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: The participant page's parts, as its buttons name them (pages.success_measures_page).
+PARTS = ("The measures", "Suggestions", "Suggest one", "Findings")
+
+
+@pytest.fixture(scope="module")
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo's workshop only: the three views are the same pages for every programme, and
+    test_workshop_browser already runs the whole journey for each programme."""
+    running = Server(tmp_path_factory.mktemp("workshop"), _free_port(), _scenario("best_foot_forward", request))
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()
+
+
+def _show(page: object, part: str) -> None:
+    """Choose one part of the participant page and wait until its button is the pressed one."""
+    # (the buttons' accessible names carry the empty icon's space, so match their text exactly)
+    page.locator(".widget-toggle-button", has_text=re.compile(rf"^{re.escape(part)}$")).click()
+    page.locator(".widget-toggle-button.mod-active", has_text=part).wait_for(timeout=15_000)
+
 
 # Every visible element of the page sticking out of the viewport, and the page's scroll width.
 OVERFLOW = """() => {
@@ -55,25 +83,31 @@ def test_participant_page_fits_a_phone_and_has_no_facilitator_controls(
     rec = Recorder()
     phone = _open(browser, server, "success_measures", PHONE, rec)
     _join(phone, "Mere", "Family member")
-    phone.wait_for_timeout(1000)
-    _shot(phone, "participant-phone")
-    measured = phone.evaluate(OVERFLOW)
-    assert measured["scroll"] <= measured["width"], measured
-    assert measured["wide"] == [], measured["wide"]
-    text = phone.locator(".dpup-page").inner_text()
-    assert "Facilitator code" not in text and "Record the decision" not in text
-    print(f"participant page at 390 px: {measured['screens']:.1f} screens long")
+    screens = {}
+    for part in PARTS:
+        _show(phone, part)
+        measured = phone.evaluate(OVERFLOW)
+        assert measured["scroll"] <= measured["width"], (part, measured)
+        assert measured["wide"] == [], (part, measured["wide"])
+        text = phone.locator(".dpup-page").inner_text()
+        assert "Facilitator code" not in text and "Record the decision" not in text, part
+        screens[part] = round(measured["screens"], 1)
+    _show(phone, "The measures")
+    _shot(phone, "participant-phone", server)
+    print(f"participant page at 390 px, screens long by part: {screens}")
 
 
 def test_focus_is_visible_on_every_kind_of_control(browser: object, server: Server) -> None:
     page = _open(browser, server, "success_measures", DESKTOP, Recorder())
-    page.locator(".dpup-page h1").first.click()  # start from the top, as a keyboard user would
     seen: dict[str, list[dict]] = {}
-    for _ in range(120):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(FOCUSED)
-        if focused["inPage"]:
-            seen.setdefault(focused["kind"], []).append(focused)
+    for part in PARTS:  # one part shows at a time: tab through each
+        _show(page, part)
+        page.locator(".dpup-page h1").first.click()  # start from the top, as a keyboard user would
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if focused["inPage"]:
+                seen.setdefault(focused["kind"], []).append(focused)
     assert {"input-text", "button", "slider", "select", "textarea"} <= set(seen), sorted(seen)
     for kind, found in seen.items():
         for f in found:
@@ -84,7 +118,7 @@ def test_room_view_counts_by_group_and_the_facilitator_page_needs_the_code(
     browser: object, server: Server
 ) -> None:
     rec = Recorder()
-    room = _open(browser, server, "room", DESKTOP, rec)
+    room = _open(browser, server, "room", DESKTOP, rec, ready=".dpup-room h2")
     facilitator = _open(browser, server, "facilitator", DESKTOP, rec)
     assert not facilitator.get_by_role("button", name="Record the decision").is_visible()
     facilitator.get_by_label("Facilitator code (shown when the workshop started)").fill(FACILITATOR_CODE)
@@ -100,27 +134,23 @@ def test_room_view_counts_by_group_and_the_facilitator_page_needs_the_code(
                                                            "per": "sessions_offered", "threshold": 0.5}})  # fmt: skip
         for person in family[:2]:
             store.give_view(measure.id, person.id, "support")
-    card = room.locator(".dpup-room")
-    card.get_by_text("Suggestion", exact=False).first.wait_for(timeout=30_000)
+    room.locator(".dpup-room").get_by_text("Suggestion 1: Half the sessions").wait_for(timeout=30_000)
     room.get_by_text(f"Family members: {NOT_ENOUGH}").first.wait_for(timeout=30_000)
     with WorkshopStore(server.folder / "workshop.sqlite") as store:
         store.give_view(measure.id, family[2].id, "concern")
     room.get_by_text("Family members: Support 2, Not sure 0, Concern 1").wait_for(timeout=30_000)
     assert room.get_by_text(f"Agency staff: {NOT_ENOUGH}").count() >= 1
     assert "Kiri" not in room.locator(".dpup-page").inner_text()
-    _shot(room, "room-desktop")
+    _shot(room, "room-desktop", server)
     assert rec.external() == []
 
 
 def test_where_information_goes_is_served_offline_in_plain_words(browser: object, server: Server) -> None:
-    import re
-
     rec = Recorder()
     context = browser.new_context(viewport=DESKTOP)
     page = rec.attach(context.new_page())
-    page.goto(server.url("where_information_goes"))
-    page.wait_for_selector(".dpup-page .js-plotly-plot", timeout=90_000)
-    page.wait_for_timeout(1000)
+    page.goto(server.url("where_information_goes"), wait_until="commit", timeout=180_000)
+    page.wait_for_selector(".dpup-page .js-plotly-plot", timeout=180_000)
     text = page.locator(".dpup-page").inner_text()
     assert "Where information goes" in text
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a raw field name or developer text on the page"

@@ -61,6 +61,7 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
 
     No facilitator controls: decisions are recorded on :func:`facilitator_page`.
     """
+    from dpup_eval.workshop.widgets_decide import DecisionsList
     from dpup_eval.workshop.widgets_findings import FindingsPanel
     from dpup_eval.workshop.widgets_join import JoinPanel
     from dpup_eval.workshop.widgets_measures import MeasuresBoard
@@ -74,6 +75,8 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
     proposals = ProposalsList(session)
     form = ProposalForm(session, on_proposed=poller.notify)
     poller.on_change(proposals.refresh)
+    agreed = DecisionsList(session)
+    poller.on_change(agreed.refresh)
     findings = FindingsPanel(session, on_written=poller.notify, join=False, report=False)
     poller.on_change(findings.refresh)
     title = w.HTML(
@@ -88,6 +91,7 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
             "The measures": section("The measures on the table", board,
                                     intro="Each measure with its result on today's data. Try another level."),
             "Suggestions": section("Suggestions and views", proposals,
+                                   w.HTML(text_html(("h3", "What was agreed so far"))), agreed,
                                    intro="Suggestions from everyone in the room, each with its result on today's "
                                          "data. Say whether you support each one."),
             "Suggest one": section("Suggest a measure", form,
@@ -105,8 +109,8 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
     )  # fmt: skip
     if poll:
         poller.start()
-    parts = {"join": join, "board": board, "proposals": proposals, "form": form, "findings": findings,
-             "switcher": parts_shown}  # fmt: skip
+    parts = {"join": join, "board": board, "proposals": proposals, "agreed": agreed, "form": form,
+             "findings": findings, "switcher": parts_shown}  # fmt: skip
     return Page(root, parts, poller, session)
 
 

@@ -15,7 +15,7 @@ from dpup_eval.workshop import Decision
 from dpup_eval.workshop.session import WorkshopSession, new_measure_id
 from dpup_eval.workshop.widgets_base import Message, button, checkboxes, set_options, text_html, ticked
 
-__all__ = ["DecisionForm", "decision_words"]
+__all__ = ["DecisionForm", "DecisionsList", "decision_words"]
 
 KEEP = "keep"
 
@@ -54,6 +54,24 @@ def _measure_name(session: WorkshopSession, indicator_id: str, proposals: dict[i
     return indicator_id
 
 
+class DecisionsList(w.HTML):
+    """What the room has agreed so far, in sentences: read-only, for every page (the form shows it too)."""
+
+    def __init__(self, session: WorkshopSession, **kwargs: Any) -> None:
+        self.session = session
+        super().__init__(**kwargs)
+        self.refresh()
+
+    def refresh(self) -> None:
+        decisions = self.session.store.decisions(self.session.workshop.id)
+        lines = [
+            ("p", line) for d in decisions for line in [*decision_words(self.session, d), ""] if line
+        ] or [("p", "No decisions yet.")]
+        value = text_html(*lines)
+        if value != self.value:
+            self.value = value
+
+
 class DecisionForm(w.VBox):
     """For the facilitator: which measure, which definition(s), who was present, who disagreed."""
 
@@ -81,7 +99,7 @@ class DecisionForm(w.VBox):
         )
         self.record = button("Record the decision", primary=True)
         self.message = Message()
-        self.decisions = w.HTML()
+        self.decisions = DecisionsList(session)
         self.measure.observe(self.on_measure, "value")
         self.record.on_click(self.on_record)
         self._participants: tuple[int, ...] = ()
@@ -123,11 +141,7 @@ class DecisionForm(w.VBox):
                 box.value = was_present.get(box.key, True)
             for box in self.dissenters.children:
                 box.value = was_against.get(box.key, False)
-        decisions = store.decisions(workshop_id)
-        lines = [
-            ("p", line) for d in decisions for line in [*decision_words(self.session, d), ""] if line
-        ] or [("p", "No decisions yet.")]
-        self.decisions.value = text_html(*lines)
+        self.decisions.refresh()
 
     def on_measure(self, _: object = None) -> None:
         measure = self.measure.value
