@@ -214,7 +214,7 @@ def test_evaluate_file_json_and_plain_sentences(demo_dir: Path) -> None:
                          default_contract_dir() / "indicators.yaml", by=["region", "age_band"],
                          period="enrolment_quarter").to_json() == result.to_json()  # fmt: skip
     first = next(r for r in records if not r["suppressed"] and r["group"] == {} and r["period"] is None)
-    assert "probably between" in first["sentence"]
+    assert "of about" in first["sentence"] and "probably between" not in first["sentence"]  # no interval jargon
 
 
 def test_bad_groupings_are_errors(contract: Contract) -> None:

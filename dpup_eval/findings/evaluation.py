@@ -471,9 +471,12 @@ def _finding(
     estimate = None if suppressed else values["estimate"]
     meets = None
     if estimate is not None and indicator.target is not None:
-        meets = (
-            estimate >= indicator.target if indicator.direction == "higher" else estimate <= indicator.target
-        )
+        # On the published number: a share shown as 60% meets a 60% target (the sentence says "at").
+        from dpup_eval.findings.wording import published_step, target_position
+
+        step = published_step(indicator.kind, values["precision"])
+        position = target_position(estimate, indicator.target, None, None, step)
+        meets = position == "at" or position.endswith("above" if indicator.direction == "higher" else "below")
     comparisons: dict[str, Any] = {}
     method = method_for(indicator.kind)
     for name, versus in (("versus_rest", "everyone else"), ("versus_previous", "previous period")):

@@ -13,13 +13,22 @@ from typing import Any
 
 from dpup_eval.agreement.contract import Contract
 from dpup_eval.findings.indicators import Filter, Indicator, IndicatorSet
-from dpup_eval.findings.wording import percent
+from dpup_eval.findings.wording import percent, with_unit
 
-__all__ = ["GroupChoice", "MeasureOption", "group_choices", "measure_options", "options_for_kind"]
+__all__ = [
+    "GroupChoice", "MeasureOption", "change_words", "group_choices", "measure_options", "options_for_kind",
+]  # fmt: skip
 
 #: Categorical fields with at most this many values are offered as "who is included" tick boxes.
 MAX_GROUP_VALUES = 6
 _GROUP_ROLES = ("quasi_identifier", "outcome")
+
+
+def change_words(value: float, unit: str = "points") -> str:
+    """A change threshold in words: 'went up by at least 1 point', 'went down by no more than 2 points'."""
+    if value >= 0:
+        return f"went up by at least {with_unit(f'{value:g}', unit)}"
+    return f"went down by no more than {with_unit(f'{-value:g}', unit)}"
 
 
 @dataclass(frozen=True)
@@ -52,18 +61,14 @@ class MeasureOption:
         if self.style == "ratio":
             return f"at least {percent(value)}"
         if self.style == "change":
-            return (
-                f"went up by at least {value:g} points"
-                if value >= 0
-                else f"went down by no more than {-value:g} points"
-            )
-        return f"at least {value:g}"
+            return change_words(value)
+        return f"{self.words[:1].lower()}{self.words[1:]} at least {value:g}"
 
     def definition_fields(self, threshold: float | None, success_values: list[str]) -> dict[str, Any]:
         """The measure part of a definition (``success`` or ``field``/``per``/``pre``/``post`` + threshold)."""
         if self.style == "category":
             if not success_values:
-                raise ValueError("tick at least one answer that counts as success.")
+                raise ValueError("choose at least one answer that counts as success.")
             op_value: tuple[str, Any] = (
                 ("eq", success_values[0]) if len(success_values) == 1 else ("in", success_values)
             )
@@ -137,8 +142,12 @@ def measure_options(contract: Contract, indicators: IndicatorSet) -> list[Measur
                     key=f"ratio:{d.field}:{d.per}", words=words, style="ratio", field=d.field, per=d.per,
                     low=0.0, high=1.0, step=0.05,
                 ))  # fmt: skip
+    # A number on its own counts as success only if it is an outcome (the contract's field role): not a
+    # count of service given ("Sessions offered") and not a baseline ("Confidence at the start", the
+    # "before" of any change the indicators measure). Those stay usable inside a ratio or a change.
+    baselines = {d.pre for i in indicators.indicators for d in i.definitions if d.pre}
     for f in contract.fields:
-        if f.role in ("outcome", "service_delivery") and f.logical_type in ("integer", "number"):
+        if f.role == "outcome" and f.name not in baselines and f.logical_type in ("integer", "number"):
             low = float(f.minimum) if isinstance(f.minimum, int | float) else 0.0
             high = float(f.maximum) if isinstance(f.maximum, int | float) else max(low + 10.0, 10.0)
             options.setdefault(f"number:{f.name}", MeasureOption(

@@ -14,8 +14,15 @@ import ipywidgets as w
 
 from dpup_eval.findings.evaluation import Finding
 from dpup_eval.findings.indicators import Definition, Indicator
-from dpup_eval.findings.wording import percent, show_value
-from dpup_eval.workshop.measure_options import measure_options
+from dpup_eval.findings.wording import (
+    percent,
+    published_step,
+    show_value,
+    target_mark,
+    target_position,
+    with_unit,
+)
+from dpup_eval.workshop.measure_options import MeasureOption, measure_options
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.widgets_base import Message, button, text_html
 
@@ -27,10 +34,11 @@ def result_text(finding: Finding) -> str:
     if finding.suppressed:
         return finding.sentence
     value = show_value(finding.kind, finding.unit, finding.estimate)
-    if finding.meets_target is None:
+    if finding.target is None or finding.estimate is None:
         return f"{finding.sentence} [Result: {value}]"
-    mark = "meets the target" if finding.meets_target else "does not meet the target"
-    return f"{finding.sentence} [Result: {value}, {mark}]"
+    step = published_step(finding.kind, finding.precision)
+    position = target_position(finding.estimate, finding.target, finding.ci_low, finding.ci_high, step)
+    return f"{finding.sentence} [Result: {value}, {target_mark(position, finding.direction)}]"
 
 
 class MeasureCard(w.VBox):
@@ -51,6 +59,7 @@ class MeasureCard(w.VBox):
             description=f"Try another level for “{indicator.name}”", style={"description_width": "initial"},
             continuous_update=False,
         )  # fmt: skip
+        self.level = w.HTML()  # the slider's level in words, with its unit (the slider shows no bare number)
         self.result = w.HTML()
         self.suggest = button("Suggest this level")
         self.message = Message()
@@ -58,7 +67,7 @@ class MeasureCard(w.VBox):
         self.threshold.observe(self.on_threshold, "value")
         self.suggest.on_click(self.on_suggest)
         super().__init__(
-            [self.header, self.choice, self.threshold, self.result, self.suggest, self.message], **kwargs
+            [self.header, self.choice, self.threshold, self.level, self.result, self.suggest, self.message], **kwargs
         )
         self.add_class("dpup-card")
         self.on_choice()
@@ -67,12 +76,25 @@ class MeasureCard(w.VBox):
     def definition(self) -> Definition:
         return self.indicator.definition(self.choice.value)
 
-    def _slider_range(self, d: Definition) -> tuple[float, float, float, str]:
+    def _option(self, d: Definition) -> MeasureOption | None:
         options = measure_options(self.session.contract, self.session.indicators)
-        for o in options:
-            if o.style != "category" and o.matches(d):
-                return o.low, o.high, o.step, ".0%" if o.style == "ratio" else ".0f"
+        return next((o for o in options if o.style != "category" and o.matches(d)), None)
+
+    def _slider_range(self, d: Definition) -> tuple[float, float, float, str]:
+        o = self._option(d)
+        if o is not None:
+            return o.low, o.high, o.step, ".0%" if o.style == "ratio" else ".0f"
         return 0.0, max(10.0, (d.threshold or 0) * 2), 1.0, ".0f"
+
+    def level_words(self) -> str:
+        """The level being tried, in words with its unit: 'at least 75%', 'went up by at least 1 point'."""
+        value = float(self.threshold.value)
+        o = self._option(self.definition)
+        if o is not None:
+            return o.threshold_words(value)
+        if self.threshold.readout_format == ".0%":
+            return f"at least {value * 100:.0f}%"
+        return "at least " + with_unit(f"{value:g}", self.indicator.unit)
 
     def on_choice(self, _: object = None) -> None:
         d = self.definition
@@ -88,6 +110,7 @@ class MeasureCard(w.VBox):
             )
             self.threshold.min, self.threshold.max, self.threshold.step = low, high, step
             self.threshold.readout_format = fmt
+            self.threshold.readout = fmt == ".0%"  # a share reads as one; points and counts go in words
             if self.threshold.value == d.threshold:
                 self.show()
             self.threshold.value = d.threshold
@@ -106,6 +129,8 @@ class MeasureCard(w.VBox):
         return chosen
 
     def show(self) -> None:
+        has_threshold = self.definition.threshold is not None
+        self.level.value = text_html(("p", f"Counts as success: {self.level_words()}")) if has_threshold else ""
         findings = self.session.evaluate_overall(self.current_indicator())
         text = result_text(findings.findings[0]) if findings.findings else "No result."
         self.result.value = text_html(("p", text), cls="dpup-result")
@@ -147,6 +172,14 @@ class MeasuresBoard(w.VBox):
     def __init__(self, session: WorkshopSession, on_proposed: Any = None, **kwargs: Any) -> None:
         self.cards = [MeasureCard(session, i, on_proposed=on_proposed) for i in session.indicators.indicators]
         super().__init__(self.cards, **kwargs)
+
+    def follow(self, measure_id: str | None) -> None:
+        """The measure the room is on comes first, marked; the others keep their order after it."""
+        ordered = sorted(self.cards, key=lambda c: c.indicator.id != measure_id)
+        for c in self.cards:
+            (c.add_class if c.indicator.id == measure_id else c.remove_class)("dpup-current")
+        if list(self.children) != ordered:
+            self.children = ordered
 
     def card(self, indicator_id: str) -> MeasureCard:
         return next(c for c in self.cards if c.indicator.id == indicator_id)

@@ -31,6 +31,7 @@ from dpup_eval.workshop.widgets_base import (
     text_html,
     ticked,
 )
+from dpup_eval.workshop.widgets_success import LEAVE_OUT, SUCCESS, SuccessChoice
 
 __all__ = ["NEW", "ProposalForm"]
 
@@ -64,17 +65,17 @@ class ProposalForm(w.VBox):
         )
         self.success = w.Dropdown(description="2. What counts as success?", style=_WIDE)
         self.success_values = w.VBox()
+        self.choice: SuccessChoice | None = None  # one answer per value, for a success that is a value
         self.threshold = w.FloatSlider(description="Success is", style=_WIDE, continuous_update=False)
         self.threshold_words = w.HTML()
         self.fixed_measure = w.HTML()
         self.group_boxes = {g.field: checkboxes(g.values) for g in self.groups}
-        include = [
-            w.VBox(
-                [w.HTML(text_html(("h3", g.words))), *self.group_boxes[g.field]],
-                layout=w.Layout(min_width="14em"),
-            )
+        self.group_sections = {
+            g.field: w.VBox([w.HTML(text_html(("h3", g.words))), *self.group_boxes[g.field]],
+                            layout=w.Layout(min_width="14em"))
             for g in self.groups
-        ]
+        }  # fmt: skip
+        include = list(self.group_sections.values())
         self.kept_filters = w.HTML()
         self.target = _percent_slider("4. Target: the share we hope for", 0.6)
         self.label = w.Text(
@@ -164,6 +165,9 @@ class ProposalForm(w.VBox):
         style = option.style if option else None
         self.threshold.layout.display = None if style in ("ratio", "number", "change") else "none"
         self.threshold_words.layout.display = self.threshold.layout.display
+        # A bare number on a slider means nothing: only a share reads as one (75%); points and counts
+        # are said in words under the slider ("went up by at least 2 points").
+        self.threshold.readout = style == "ratio"
         if option is not None and style != "category":
             self.threshold.min, self.threshold.max = (
                 min(option.low, self.threshold.min),
@@ -181,14 +185,31 @@ class ProposalForm(w.VBox):
         if success:
             value = success[0].value
             ticked_values = value if isinstance(value, list) else [value]
-        self.success_values.children = (
-            [w.HTML(text_html(("p", "Success is when they are:"))), *checkboxes(option.values, value=False)]
-            if option is not None and style == "category" else []
-        )  # fmt: skip
-        for box in self.success_values.children[1:]:
-            box.value = box.key in ticked_values
-            box.observe(self.update_preview, "value")
+        self.choice = None
+        shared = option.field if option is not None and style == "category" and option.field in self.group_boxes else None
+        if option is not None and style == "category":
+            boxes = self.group_boxes.get(option.field, [])
+            self.choice = SuccessChoice(
+                option.values, success=ticked_values, left_out=[b.key for b in boxes if not b.value],
+                can_leave_out=shared is not None,
+            )  # fmt: skip
+            self.choice.observe_rows(self._on_success_rows)
+        self.success_values.children = [self.choice] if self.choice is not None else []
+        for field, section in self.group_sections.items():  # one question per field, never two
+            section.layout.display = "none" if field == shared else None
         self.update_preview()
+
+    def _on_success_rows(self, _: object = None) -> None:
+        """"Leave them out" on a success answer is the same as unticking that value under who is included."""
+        option = self.option
+        if self.choice is not None and option is not None and option.field in self.group_boxes:
+            out = self.choice.answered(LEAVE_OUT)
+            for box in self.group_boxes[option.field]:
+                box.value = box.key not in out
+        self.update_preview()
+
+    def _success_keys(self) -> list[Any]:
+        return self.choice.answered(SUCCESS) if self.choice is not None else []
 
     # --- building and checking the definition ---------------------------------------------------------
 
@@ -203,7 +224,9 @@ class ProposalForm(w.VBox):
             if participant
             else "a participant"
         )
-        label = self.label.value.strip() or self._default_label()
+        label = self.label.value.strip() or (
+            self.new_name.value.strip() if is_new else self._default_label()
+        )  # a new measure's card goes by the name it was given
         include = [f.model_dump(mode="json") for f in self._kept]
         for field, boxes in self.group_boxes.items():
             chosen = ticked(boxes)
@@ -215,7 +238,7 @@ class ProposalForm(w.VBox):
                 include.append(Filter(field=field, op="in", value=chosen).model_dump(mode="json"))
         option = self.option
         if option is not None:
-            measure = option.definition_fields(self.threshold.value, ticked(self.success_values.children[1:]))
+            measure = option.definition_fields(self.threshold.value, self._success_keys())
         elif self._indicator is not None:  # a statistic: what is measured stays as written
             first = self._indicator.definitions[0]
             measure = first.model_dump(mode="json", include={"field", "per", "pre", "post"})
@@ -230,6 +253,9 @@ class ProposalForm(w.VBox):
                 "include": include,
             }
         }
+        phrase = self._phrase(measure)
+        if phrase:
+            body["definition"]["phrase"] = phrase
         if self.measure.value == NEW:
             name = self.new_name.value.strip()
             body["indicator"] = {
@@ -241,14 +267,29 @@ class ProposalForm(w.VBox):
             body["target"] = round(self.target.value, 2)
         return body
 
+    def _phrase(self, measure: dict[str, Any]) -> str | None:
+        """What success is, for the result's sentence: a new measure by its name; a change to who is
+        included keeps the measure's own words ("finished the programme"); else the label is used."""
+        if self.measure.value == NEW:
+            return f"counted as success for “{self.new_name.value.strip()}”"
+        first = self._indicator.definitions[0] if self._indicator is not None else None
+        if first is None or not first.phrase:
+            return None
+        keys = ("success", "field", "per", "pre", "post", "threshold")
+        same = first.model_dump(mode="json", include=set(keys), exclude_none=True) == {
+            k: v for k, v in measure.items() if k in keys and v is not None
+        }
+        return first.phrase if same else None
+
     def _default_label(self) -> str:
         option = self.option
         if option is None:
             return "Who is included, changed"
         if option.style == "category":
-            chosen = [lbl for lbl, v in option.values if v in ticked(self.success_values.children[1:])]
-            return f"{option.words}: {' or '.join(chosen) or '(nothing ticked)'}"
-        return f"{option.words}: {option.threshold_words(self.threshold.value)}"
+            chosen = [lbl for lbl, v in option.values if v in self._success_keys()]
+            return f"{option.words}: {' or '.join(chosen) or '(nothing counts as success yet)'}"
+        words = option.threshold_words(self.threshold.value)
+        return words[:1].upper() + words[1:] if option.style == "number" else f"{option.words}: {words}"
 
     def _default_groupings(self) -> list[str]:
         period = self.session.period

@@ -14,6 +14,7 @@ import ipywidgets as w
 from dpup_eval.findings.indicators import Filter
 from dpup_eval.findings.wording import percent
 from dpup_eval.workshop import Proposal, View
+from dpup_eval.workshop.measure_options import change_words
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.widgets_base import VIEW_SHORT, VIEW_WORDS, Message, button, text_html
 
@@ -72,7 +73,7 @@ def definition_words(session: WorkshopSession, proposal: Proposal) -> list[str]:
             name = (
                 contract.field(body["post"]).plain_name if contract.has_field(body["post"]) else body["post"]
             )
-            words.append(f"Counts as success: {name} at least {threshold:g} points higher than at the start.")
+            words.append(f"Counts as success: {name} {change_words(threshold)} from the start.")
         elif body.get("per"):
             words.append(
                 f"Counts as success: {_plain(session, body['field'])} at least {percent(threshold)} of "
