@@ -92,15 +92,7 @@ def charts_file(findings: Findings, tmp_path_factory: pytest.TempPathFactory) ->
     return page_file
 
 
-# Known bug, seen on main after disclosure's rounding landed: at 390 px the "definitions side by side" chart
-# writes two point labels ("60% ✓", "36% (below target)") over each other. Not strict: the published numbers
-# (and so the label widths) depend on the disclosure keys of the run, so on some runs the labels clear.
-PHONE_LABELS_COLLIDE = pytest.mark.xfail(strict=False, raises=AssertionError,
-                                         reason="phone: two point labels of the side-by-side chart overlap")
-
-
-@pytest.mark.parametrize("viewport", [pytest.param(PHONE, marks=PHONE_LABELS_COLLIDE), LAPTOP],
-                         ids=["phone", "laptop"])
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
 def test_charts_draw_the_target_and_keep_every_label_clear(
     browser: object, charts_file: Path, viewport: dict[str, int]
 ) -> None:

@@ -181,5 +181,5 @@ def test_many_pages_creating_the_same_new_record_at_once_get_one_whole_record(tm
     assert sorted(p.name for p in path.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["workshop.sqlite"]
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA application_id").fetchone()[0] == 0x44505550  # "DPUP": made by the record layer
-        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
     raw.close()

@@ -294,7 +294,7 @@ def test_export_import_export_is_identical(store: WorkshopStore, tmp_path: Path)
     text = first.read_text(encoding="utf-8")
     assert "Ōtautahi" in text and "Whānau come" in text  # UTF-8 as typed, not \u escapes
     archive = json.loads(text)
-    assert (archive["format"], archive["format_version"]) == ("dpup_eval.workshop_record", 2)
+    assert (archive["format"], archive["format_version"]) == ("dpup_eval.workshop_record", 3)
     assert {t: len(rows) for t, rows in archive["tables"].items()} == {
         "workshops": 1, "workshop_roles": 4, "participants": 3, "proposals": 2, "views": 3, "decisions": 3, "decision_proposals": 3,
         "decision_participants": 8, "interpretations": 1, "report_choices": 3,
@@ -324,7 +324,8 @@ def test_import_refuses_a_non_empty_database(store: WorkshopStore, tmp_path: Pat
     ("damage", "message"),
     [
         (lambda a: a.update(format="something else"), "not a workshop record"),
-        (lambda a: a.update(format_version=3), "format version 3"),
+        (lambda a: a.update(format_version=4), "format version 4"),
+        (lambda a: a["tables"]["workshops"][0].update(current_measure="x" * 101), "at most 100"),
         (lambda a: a["tables"].pop("views"), "exactly these tables"),
         (lambda a: a["tables"]["views"][0].pop("comment"), "exactly the columns"),
         (lambda a: a["tables"]["views"][0].update(participant_id=999), "not consistent"),
@@ -359,7 +360,7 @@ def test_reopening_is_idempotent_and_uses_wal(tmp_path: Path) -> None:
         assert again.revision(w) == 1
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
         raw.execute("UPDATE schema_version SET version = 99")
     raw.close()
     with pytest.raises(DpupEvalError, match="newer dpup_eval"):

@@ -95,7 +95,7 @@ def test_every_suggestion_shows_its_result_to_everyone(session: WorkshopSession)
 
 def test_participant_page_has_no_facilitator_controls(session: WorkshopSession) -> None:
     page = success_measures_page(dataclasses.replace(session, facilitator_code="ABCD-EFGH"), poll=False)
-    assert set(page.parts) == {"join", "board", "proposals", "agreed", "form", "findings", "switcher"}
+    assert set(page.parts) == {"join", "board", "proposals", "agreed", "form", "findings", "switcher", "now"}
     states = "\n".join(json.dumps(widget.get_state(), default=str) for widget in _tree(page.root))
     assert "Facilitator code" not in states and "Record the decision" not in states
     assert "facilitator.ipynb" not in states

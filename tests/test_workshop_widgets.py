@@ -507,7 +507,7 @@ def test_report_findings_default_to_the_agreed_and_respect_choices(session: Work
 def test_pages_build_whole_and_send_no_row_level_data(session: WorkshopSession) -> None:
     measures = success_measures_page(session, poll=False)
     found = findings_page(session, poll=False)
-    assert set(measures.parts) == {"join", "board", "proposals", "agreed", "form", "findings", "switcher"}
+    assert set(measures.parts) == {"join", "board", "proposals", "agreed", "form", "findings", "switcher", "now"}
     assert "findings" in found.parts and "dpup-page" in measures.root._dom_classes
     states = [
         json.dumps(widget.get_state(), default=str) for widget in _tree(measures.root) + _tree(found.root)

@@ -84,7 +84,7 @@ def _axis_range(findings: list[Finding]) -> tuple[float, float]:
 
 def _add_points(
     fig: go.Figure, findings: list[Finding], categories: list[str], name: str, span: tuple[float, float],
-    k: int = 0, legend_group: str | None = None,
+    k: int = 0, legend_group: str | None = None, below: bool = False, offsetgroup: str | None = None,
 ) -> None:  # fmt: skip
     """Estimates with whiskers; the marker's shape (filled = meets the target) and text say the rest."""
     points = [
@@ -122,16 +122,17 @@ def _add_points(
         "marker": {"symbol": symbols, "size": 12, "color": _COLOURS[k % len(_COLOURS)], "line": {"width": 2, "color": _COLOURS[k % len(_COLOURS)]}},
     }  # fmt: skip
     fig.add_trace(
-        go.Scatter(x=values, y=cats, error_x=error, textposition=[_label_side(v, span) for v in values],
-                   cliponaxis=False, orientation="h", **common)
+        go.Scatter(x=values, y=cats, error_x=error, textposition=[_label_side(v, span, below) for v in values],
+                   cliponaxis=False, orientation="h", offsetgroup=offsetgroup, **common)
     )  # fmt: skip
 
 
-def _label_side(value: float, span: tuple[float, float]) -> str:
-    """Above the point, leaning inwards near either end so the label stays inside the plot."""
+def _label_side(value: float, span: tuple[float, float], below: bool = False) -> str:
+    """Above the point (or below it), leaning inwards near either end so the label stays inside the plot."""
     low, high = span
     where = (value - low) / ((high - low) or 1)
-    return "top right" if where < 0.3 else "top left" if where > 0.7 else "top center"
+    side = "bottom" if below else "top"
+    return f"{side} right" if where < 0.3 else f"{side} left" if where > 0.7 else f"{side} center"
 
 
 def _add_suppressed(
@@ -154,7 +155,9 @@ def _add_suppressed(
     fig.add_trace(go.Bar(y=cats, x=[high - low] * len(cats), orientation="h", **bar))
 
 
-def _target_line(fig: go.Figure, target: float | None, kind: str, unit: str | None) -> None:
+def _target_line(
+    fig: go.Figure, target: float | None, kind: str, unit: str | None, offsetgroup: str | None = None
+) -> None:
     """The target: a dashed line across the rows, named in the legend (a label on the plot sat on points).
 
     Its width is set here: the chart template draws shapes with width 0, which hid the line.
@@ -164,7 +167,7 @@ def _target_line(fig: go.Figure, target: float | None, kind: str, unit: str | No
     line = {"dash": "dash", "color": "#333", "width": 2}
     fig.add_vline(x=target, line=line, layer="below", opacity=1)  # the template fades shapes to 0.3
     fig.add_trace(
-        go.Scatter(x=[None], y=[None], mode="lines", line=line, hoverinfo="skip",
+        go.Scatter(x=[None], y=[None], mode="lines", line=line, hoverinfo="skip", offsetgroup=offsetgroup,
                    name=f"Target {show_value(kind, unit, target)}")
     )  # fmt: skip
 
@@ -306,8 +309,13 @@ def definitions_chart(findings: Findings, indicator: str, grouping: str = "") ->
         every_row += cats
         name = f"{rows[0].definition_label} – proposed by {rows[0].proposed_by}"
         _add_suppressed(fig, rows, cats, span, name=f"Not shown, {rows[0].proposed_by}")
-        _add_points(fig, rows, cats, name, span, k=k, legend_group=definition)
-    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit)
+        # Side by side, each definition has its own slot in a row (its offset group), the first above the
+        # second: its labels go above its points, the next one's below, so on a phone they never meet,
+        # nor meet a hidden result's band text in the middle of the row.
+        _add_points(fig, rows, cats, name, span, k=k, legend_group=definition, below=k % 2 == 1,
+                    offsetgroup=str(k))
+    # The target's legend entry is a trace too: in the first slot, so it takes no slot of its own.
+    _target_line(fig, chosen[0].target, chosen[0].kind, chosen[0].unit, offsetgroup="0")
     fig.update_layout(scattermode="group", scattergap=0.3)
     title = f"{chosen[0].indicator_name}: the definitions side by side"
     return _layout(fig, title, chosen, span, every_row, per_row=_ROW + 40 * (len(definitions) - 1))

@@ -6,6 +6,7 @@ Why one ``display()``: widgets displayed from several cells intermittently fail 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,7 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
 
     No facilitator controls: decisions are recorded on :func:`facilitator_page`.
     """
+    from dpup_eval.workshop.room import NowDiscussing
     from dpup_eval.workshop.widgets_decide import DecisionsList
     from dpup_eval.workshop.widgets_findings import FindingsPanel
     from dpup_eval.workshop.widgets_join import JoinPanel
@@ -77,6 +79,14 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
     poller.on_change(proposals.refresh)
     agreed = DecisionsList(session)
     poller.on_change(agreed.refresh)
+    now = NowDiscussing(session)  # follows the facilitator moving the room
+
+    def follow() -> None:
+        now.refresh()
+        board.follow(now.current)
+
+    follow()
+    poller.on_change(follow)
     findings = FindingsPanel(session, on_written=poller.notify, join=False, report=False)
     poller.on_change(findings.refresh)
     title = w.HTML(
@@ -98,27 +108,29 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
                                    intro="Answer the questions; the result on today's data shows before you put "
                                          "it on the table."),
             "Findings": section("What the measures show", findings),
-        }
+        },
+        on_show={"Findings": findings.redraw},
     )  # fmt: skip
     root = _root(
         [
             title, _nav("success_measures.ipynb"),
             section("Join", join, intro="Choose a name to use today and say how you are taking part."),
-            parts_shown,
+            now, parts_shown,
         ]
     )  # fmt: skip
     if poll:
         poller.start()
     parts = {"join": join, "board": board, "proposals": proposals, "agreed": agreed, "form": form,
-             "findings": findings, "switcher": parts_shown}  # fmt: skip
+             "findings": findings, "switcher": parts_shown, "now": now}  # fmt: skip
     return Page(root, parts, poller, session)
 
 
 class PartSwitcher(w.VBox):
     """One part of a page at a time, chosen with buttons: a phone shows one short screen, not thirteen."""
 
-    def __init__(self, parts: dict[str, w.Widget]) -> None:
+    def __init__(self, parts: dict[str, w.Widget], on_show: dict[str, Callable[[], None]] | None = None) -> None:
         self.parts = parts
+        self.on_show = on_show or {}
         self.choice = w.ToggleButtons(
             options=list(parts), value=next(iter(parts)), description="Show",
             style={"description_width": "initial", "button_width": "auto"},
@@ -130,6 +142,8 @@ class PartSwitcher(w.VBox):
     def show(self, _: object = None) -> None:
         for name, part in self.parts.items():
             part.layout.display = None if name == self.choice.value else "none"
+        if _ is not None and self.choice.value in self.on_show:  # a person chose it (not the first draw)
+            self.on_show[self.choice.value]()
 
 
 def findings_page(session: WorkshopSession | None = None, *, poll: bool = True) -> Page:
@@ -217,7 +231,9 @@ def stories_page(
 
 
 def facilitator_page(session: WorkshopSession | None = None, *, poll: bool = True) -> Page:
-    """The facilitator's page, opened with the facilitator code: record decisions, findings and the report."""
+    """The facilitator's page, opened with the facilitator code: move the room from one measure to the next,
+    record decisions, findings and the report."""
+    from dpup_eval.workshop.room import RoomMover
     from dpup_eval.workshop.widgets_decide import DecisionForm
     from dpup_eval.workshop.widgets_findings import FindingsPanel
     from dpup_eval.workshop.widgets_join import JoinPanel
@@ -227,12 +243,16 @@ def facilitator_page(session: WorkshopSession | None = None, *, poll: bool = Tru
     gate = FacilitatorGate(session)
     join = JoinPanel(session)
     decisions = DecisionForm(session, on_decided=poller.notify)
+    mover = RoomMover(session, on_moved=poller.notify)
+    poller.on_change(mover.refresh)
     findings = FindingsPanel(session, on_written=poller.notify, join=False)
     poller.on_change(decisions.refresh)
     poller.on_change(findings.refresh)
     tools = w.VBox(
         [
             section("Join", join, intro="Join under your own name: decisions are recorded as yours."),
+            section("The measure under discussion", mover,
+                    intro="The projector and everyone's pages follow the measure you choose here."),
             section("What was agreed", decisions,
                     intro="Record what the room agreed, who was there, and who disagreed and why."),
             section("Findings and the workshop report", findings),
@@ -243,7 +263,7 @@ def facilitator_page(session: WorkshopSession | None = None, *, poll: bool = Tru
     root = _root([title, gate, tools])
     if poll:
         poller.start()
-    parts = {"gate": gate, "join": join, "decisions": decisions, "findings": findings}
+    parts = {"gate": gate, "join": join, "mover": mover, "decisions": decisions, "findings": findings}
     return Page(root, parts, poller, session)
 
 

@@ -18,7 +18,9 @@ R = TypeVar("R")
 
 #: The archive (``export_json``) format; bump when its layout changes.
 FORMAT_NAME = "dpup_eval.workshop_record"
-FORMAT_VERSION = 2  # 2 added ``workshop_roles``; version-1 archives still import (with the default roles)
+#: 2 added ``workshop_roles``; 3 added ``workshops.current_measure``. Older archives still import (version 1
+#: with the default roles; versions 1 and 2 with no measure under discussion).
+FORMAT_VERSION = 3
 
 #: The groups a participant role belongs to: what a room view counts views by.
 ROLE_GROUPS = ("family", "provider", "agency", "other")
@@ -40,7 +42,10 @@ _ROLE_ID = re.compile(r"[a-z][a-z0-9_]*")
 #: Every table of the record, parents before children (the order rows are imported in), with its
 #: columns in archive order and the ORDER BY that makes an export deterministic.
 TABLES: dict[str, tuple[tuple[str, ...], str]] = {
-    "workshops": (("id", "name", "held_on", "data_description", "contract", "created_at", "revision"), "id"),
+    "workshops": (
+        ("id", "name", "held_on", "data_description", "contract", "created_at", "revision", "current_measure"),
+        "id",
+    ),
     "workshop_roles": (("workshop_id", "role_id", "name", "role_group", "position"), "workshop_id, position"),
     "participants": (("id", "workshop_id", "display_name", "role", "joined_at"), "id"),
     "proposals": (
@@ -149,6 +154,7 @@ class Workshop:
     contract: str
     created_at: datetime
     roles: tuple[Role, ...]  # the participant roles people join with, in order
+    current_measure: str | None = None  # the measure the room is discussing (the facilitator moves it)
 
     def role(self, role_id: str) -> Role:
         """The workshop's role with this id; a plain ``WorkshopError`` naming the choices otherwise."""
@@ -326,7 +332,7 @@ def from_archive(table: str, columns: tuple[str, ...], row: Mapping[str, Any]) -
             value = int(value)
         elif col == "role_id":
             check_text(value, what, max_len=MAX_ROLE_ID, min_len=1)
-        elif col == "indicator_id" or (col == "supersedes" and value is None):
+        elif col in ("indicator_id", "current_measure") or (col == "supersedes" and value is None):
             if value is not None:
                 check_text(value, what, max_len=MAX_ID, min_len=1)
         elif col == "id" or col.endswith("_id") or col in ("recorded_by", "revision", "supersedes", "position"):
@@ -349,7 +355,7 @@ def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any
     if archive.get("format") != FORMAT_NAME:
         raise WorkshopError(f"This is not a workshop record (format {archive.get('format')!r}).")
     version = archive.get("format_version")
-    if version not in (1, FORMAT_VERSION):
+    if version not in (1, 2, FORMAT_VERSION):
         raise WorkshopError(
             f"This workshop record has format version {version!r}; "
             f"this dpup_eval reads versions 1 to {FORMAT_VERSION}."
@@ -360,6 +366,8 @@ def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any
         raise WorkshopError(f"A workshop record must hold exactly these tables: {', '.join(expected)}.")
     for table in expected:
         columns, rows = TABLES[table][0], tables[table]
+        if table == "workshops" and version in (1, 2):  # before the room moved between measures
+            columns = tuple(c for c in columns if c != "current_measure")
         if not isinstance(rows, list):
             raise WorkshopError(f"Table {table} in the record must be a list of rows.")
         for n, row in enumerate(rows):
@@ -368,6 +376,8 @@ def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any
                     f"Row {n} of table {table} must have exactly the columns {', '.join(columns)}."
                 )
     checked = {t: list(tables[t]) for t in expected}
+    if version in (1, 2):
+        checked["workshops"] = [{**w, "current_measure": None} for w in checked["workshops"]]
     if version == 1:
         checked["workshop_roles"] = [
             role_row(w["id"], n, role) for w in checked["workshops"] for n, role in enumerate(DEFAULT_ROLES)

@@ -36,6 +36,7 @@ __all__ = [
     "create_workshop",
     "ensure_workshop",
     "indicator_for_proposal",
+    "measure_choices",
     "open_session",
     "read_accepted",
 ]
@@ -56,6 +57,17 @@ def read_accepted(path: Path | str) -> pd.DataFrame:
 
 def new_measure_id(proposal_id: int) -> str:
     return f"new-{proposal_id}"
+
+
+def measure_choices(indicators: IndicatorSet, proposals: list[Proposal]) -> list[tuple[str, str]]:
+    """Every measure the room can discuss or decide, as (name, id): the indicators, then each new
+    measure suggested (by the name it was given)."""
+    options = [(i.name, i.id) for i in indicators.indicators]
+    options += [
+        (p.definition.get("indicator", {}).get("name", p.label) + f" (new, suggestion {p.id})", new_measure_id(p.id))
+        for p in proposals if p.indicator_id is None
+    ]  # fmt: skip
+    return options
 
 
 def indicator_for_proposal(indicators: IndicatorSet, proposal: Proposal) -> Indicator:

@@ -227,6 +227,19 @@ class WorkshopStore:
             query = query.where(WORKSHOPS.c.contract == os.fspath(contract))
         return self._read(lambda c: self._workshop(c, c.execute(query).mappings().first()))
 
+    def move_room(self, workshop_id: int, measure_id: str | None) -> Workshop:
+        """Say which measure the room is discussing (None: none in particular); every page follows it."""
+        if measure_id is not None:
+            measure_id = check_text(measure_id, "The measure", max_len=MAX_ID, min_len=1)
+
+        def body(conn: Connection) -> Workshop:
+            self._load_workshop(conn, workshop_id)
+            conn.execute(WORKSHOPS.update().where(WORKSHOPS.c.id == workshop_id).values(current_measure=measure_id))
+            self._bump(conn, workshop_id)
+            return self._load_workshop(conn, workshop_id)
+
+        return self._write(body)
+
     def revision(self, workshop_id: int) -> int:
         """A counter raised by every write to this workshop: poll it and redraw only when it moves."""
         found = self._read(lambda c: c.execute(_REVISION, {"workshop_id": workshop_id}).scalar())

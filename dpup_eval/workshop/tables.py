@@ -5,7 +5,8 @@ workshop's roles) as constraints, so that an imported archive cannot smuggle in 
 Text columns hold what the archive holds (ISO dates and times as text, JSON as canonical text), so an
 export is byte-for-byte the same whichever database the record lives in.
 
-Versions: 1, as first released (SQLite only; roles a fixed CHECK); 2, roles are data (``workshop_roles``).
+Versions: 1, as first released (SQLite only; roles a fixed CHECK); 2, roles are data (``workshop_roles``);
+3, the measure the room is discussing (``workshops.current_measure``, moved by the facilitator).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMA", "metadata", "table"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 metadata = sa.MetaData()
+_CURRENT_MEASURE = f"current_measure IS NULL OR length(current_measure) BETWEEN 1 AND {MAX_ID}"
 
 
 def _id() -> sa.Column[int]:
@@ -78,6 +80,7 @@ sa.Table(
     "workshops", metadata, _id(),
     _text("name"), _text("held_on"), _text("data_description"), _text("contract"), _text("created_at"),
     sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("current_measure", sa.Text, sa.CheckConstraint(_CURRENT_MEASURE), nullable=True),
     _length("name", 1, MAX_NAME), _length("data_description", 1, MAX_TEXT), _length("contract", 1, MAX_REF),
 )  # fmt: skip
 sa.Table(
@@ -177,10 +180,18 @@ def _roles_become_data(conn: Connection, dialect: str) -> None:
         index.create(conn)
 
 
+def _room_moves(conn: Connection, dialect: str) -> None:
+    """3: the measure the room is discussing; none yet in an existing record (the same SQL on both)."""
+    conn.exec_driver_sql(f"ALTER TABLE workshops ADD COLUMN current_measure TEXT CHECK ({_CURRENT_MEASURE})")
+
+
 SCHEMA = Schema(
     name="workshop record",
     version_table="schema_version",  # the name version 1 used, so an older dpup_eval refuses a newer file
     version=SCHEMA_VERSION,
     create=_create,
-    migrations=(Migration(2, "participant roles are data", _roles_become_data),),
+    migrations=(
+        Migration(2, "participant roles are data", _roles_become_data),
+        Migration(3, "the room moves between measures", _room_moves),
+    ),
 )

@@ -75,7 +75,8 @@ PAGE_CSS = """
 .dpup-page .widget-button:disabled { opacity: 1; color: #444; border-color: #777; background: #eee; }
 .dpup-page button:focus-visible, .dpup-page input:focus-visible, .dpup-page select:focus-visible,
 .dpup-page textarea:focus-visible, .dpup-page input:focus, .dpup-page select:focus, .dpup-page textarea:focus,
-.dpup-page a:focus-visible, .dpup-page .noUi-handle:focus, .dpup-page [tabindex]:focus-visible {
+.dpup-page a:focus-visible, .dpup-page .noUi-handle:focus, .dpup-page [tabindex]:focus-visible,
+.dpup-page :focus-visible {
   outline: 4px solid #b35900 !important; outline-offset: 2px !important;
   box-shadow: 0 0 0 3px #ffffff, 0 0 0 7px #b35900 !important; }
 .dpup-page .widget-inline-hbox, .dpup-page .widget-box, .dpup-page .widget-html, .dpup-page .widget-label,
@@ -100,6 +101,9 @@ PAGE_CSS = """
 .dpup-page .widget-readout { font-size: 18px; min-width: 4em; }
 .dpup-card { border: 2px solid #6b6b6b; border-radius: 10px; padding: 12px; margin: 8px 0; background: #fff;
   width: 100%; }
+.dpup-card.dpup-current { border: 4px solid #0b3d6b; }
+.dpup-now p { font-weight: 700; font-size: 20px; background: #fff7d6; border-left: 6px solid #8a5a00;
+  padding: 8px 12px; }
 .dpup-section { border-top: 4px solid #0b3d6b; margin-top: 18px; padding-top: 6px; width: 100%; }
 .dpup-message { font-weight: 600; }
 .dpup-message-error { color: #8a1c00; } .dpup-message-ok { color: #0d5c2e; }

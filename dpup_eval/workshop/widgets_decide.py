@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from dpup_eval.workshop import Decision
-from dpup_eval.workshop.session import WorkshopSession, new_measure_id
+from dpup_eval.workshop.session import WorkshopSession, measure_choices, new_measure_id
 from dpup_eval.workshop.widgets_base import Message, button, checkboxes, set_options, text_html, ticked
 
 __all__ = ["DecisionForm", "DecisionsList", "decision_words"]
@@ -120,11 +120,7 @@ class DecisionForm(w.VBox):
         """Bring the lists up to date with the record (keeping what is already ticked)."""
         store, workshop_id = self.session.store, self.session.workshop.id
         proposals = store.proposals(workshop_id)
-        options = [(i.name, i.id) for i in self.session.indicators.indicators]
-        options += [
-            (p.definition.get("indicator", {}).get("name", p.label) + f" (new, suggestion {p.id})", new_measure_id(p.id))
-            for p in proposals if p.indicator_id is None
-        ]  # fmt: skip
+        options = measure_choices(self.session.indicators, proposals)
         if list(self.measure.options) != options:
             set_options(self.measure, options)
         if tuple(p.id for p in proposals) != self._proposal_ids:

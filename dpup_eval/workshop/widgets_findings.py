@@ -215,6 +215,12 @@ class FindingsPanel(w.VBox):
             else trend_chart(findings, indicator, definition)
         )
 
+    def redraw(self) -> None:
+        """Draw the chart again, now that it can be seen: a chart drawn while its part of the page was
+        hidden took plotly's default width (700 px), wider than a phone."""
+        self.chart.outputs = ()
+        self.draw()
+
     def draw(self, _: object = None) -> None:
         if self._busy or self.findings is None or self.measure.value is None:
             return
