@@ -129,7 +129,7 @@ def test_dashboard_notebook_runs_without_great_expectations(tmp_path: Path, monk
     monkeypatch.setenv("DPUP_EVAL_PROGRAMME", str(CONTRACT_DIR))
     nb = nbformat.read(DASHBOARD, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
-        "import sys\nassert 'great_expectations' not in sys.modules\nprint(type(page).__name__)"))
+        "import sys\nassert 'great_expectations' not in sys.modules\nprint(type(page.tabs).__name__)"))
     NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     assert nb.cells[-1].outputs[0]["text"].strip() == "Tab"
     widget_views = [o for o in nb.cells[0].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]

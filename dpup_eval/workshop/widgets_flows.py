@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +111,27 @@ def version_html(agreement: Agreement) -> str:
         parts.append("<p>What changed from the version before:</p><ul>"
                      + "".join(f"<li>{html.escape(line.strip().removeprefix('- '))}</li>" for line in lines) + "</ul>")
     return "".join(parts)
+
+
+@dataclass
+class ServedPage:
+    """The page as the workshop serves it: ``root`` to display once, ``tabs`` for tests."""
+
+    root: widgets.VBox
+    tabs: widgets.Tab
+
+
+def served_page(environ: Mapping[str, str] | None = None) -> ServedPage:
+    """The programme the workshop serves (or ``DPUP_EVAL_PROGRAMME``, else the notebook's folder), titled
+    and styled like the other workshop pages; the thin notebook displays ``root``."""
+    from dpup_eval.agreement.programme import Programme
+    from dpup_eval.workshop.widgets_base import page_style, text_html
+
+    env = os.environ if environ is None else environ
+    where = env.get("DPUP_WORKSHOP_PROGRAMME") or env.get("DPUP_EVAL_PROGRAMME") or "."
+    tabs = where_information_goes_page(Programme.load(where))
+    title = widgets.HTML(text_html(("h1", "Where information goes"),
+                                   ("p", "What is shared, with whom, and who has used it.")))  # fmt: skip
+    root = widgets.VBox([page_style(), title, tabs])
+    root.add_class("dpup-page")
+    return ServedPage(root, tabs)
