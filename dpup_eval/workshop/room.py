@@ -139,7 +139,7 @@ class RoomView(w.VBox):
         new = [p for p in proposals if p.indicator_id is None
                and (current not in names or new_measure_id(p.id) == current)]  # fmt: skip
         if new:
-            parts.append(("h2", names.get(current, "New measures suggested")))
+            parts.append(("h2", names.get(current or "", "New measures suggested")))
             for proposal in new:
                 parts += self._suggestion(proposal, views[proposal.id], participants)
         if current in names:
@@ -225,6 +225,8 @@ class RoomMover(w.VBox):
 
 class NowDiscussing(w.HTML):
     """On a participant's page: the measure the room is on, so a phone follows the projector."""
+
+    value: str  # the widget's trait (ipywidgets is untyped): annotation only, no class attribute
 
     def __init__(self, session: WorkshopSession) -> None:
         self.session = session

@@ -169,6 +169,8 @@ class MeasureCard(w.VBox):
 class MeasuresBoard(w.VBox):
     """Every measure in the indicators file, as cards."""
 
+    children: Any  # the widget's trait (ipywidgets is untyped): annotation only, no class attribute
+
     def __init__(self, session: WorkshopSession, on_proposed: Any = None, **kwargs: Any) -> None:
         self.cards = [MeasureCard(session, i, on_proposed=on_proposed) for i in session.indicators.indicators]
         super().__init__(self.cards, **kwargs)

@@ -188,7 +188,7 @@ class ProposalForm(w.VBox):
         self.choice = None
         shared = option.field if option is not None and style == "category" and option.field in self.group_boxes else None
         if option is not None and style == "category":
-            boxes = self.group_boxes.get(option.field, [])
+            boxes = self.group_boxes.get(option.field or "", [])
             self.choice = SuccessChoice(
                 option.values, success=ticked_values, left_out=[b.key for b in boxes if not b.value],
                 can_leave_out=shared is not None,

@@ -36,14 +36,14 @@ class SuccessChoice(w.VBox):
             answer = SUCCESS if key in success else LEAVE_OUT if can_leave_out and key in left_out else NOT_SUCCESS
             row = w.Dropdown(options=answers, value=answer, description=label,
                              style={"description_width": "initial"})  # fmt: skip
-            row.key = key  # type: ignore[attr-defined]
+            row.key = key
             self.rows.append(row)
         intro = w.HTML("<p>For each answer, say whether it counts as success"
                        + (", or leave those people out of the count:</p>" if can_leave_out else ":</p>"))
         super().__init__([intro, *self.rows])
 
     def answered(self, answer: str) -> list[Any]:
-        return [row.key for row in self.rows if row.value == answer]  # type: ignore[attr-defined]
+        return [row.key for row in self.rows if row.value == answer]
 
     def observe_rows(self, callback: Callable[[Any], None]) -> None:
         for row in self.rows:
