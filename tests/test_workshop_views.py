@@ -12,9 +12,11 @@ import json
 import re
 from datetime import UTC, datetime
 
+import pytest
 from test_workshop_widgets import _join, _propose, _tree, base_session, prepared, session  # noqa: F401
 
 from dpup_eval.workshop import DEFAULT_ROLES, Participant, View
+from dpup_eval.workshop.code_limits import CodeCheck, WrongCodeLimiter
 from dpup_eval.workshop.pages import facilitator_page, room_page, success_measures_page
 from dpup_eval.workshop.room import NOT_ENOUGH, RoomView, group_views_words, views_by_group
 from dpup_eval.workshop.session import WorkshopSession
@@ -123,6 +125,41 @@ def test_facilitator_page_opens_with_the_code_only(session: WorkshopSession) -> 
     # Participants read what was agreed (not the form): their page's list follows the record.
     participant = success_measures_page(coded, poll=False)
     assert "Finished the programme: agreed to keep it as written." in participant.parts["agreed"].value
+
+
+def test_facilitator_codes_on_the_page_count_against_the_device_limit(
+    session: WorkshopSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate and the decision form ask the workshop's limiter, as the Stories page does (they compared
+    the code themselves: guesses through the facilitator page were never limited)."""
+    asked: list[str] = []
+    limiter = WrongCodeLimiter(allowed=3, window=60, pause=60)
+
+    def ask(typed: str) -> bool:
+        asked.append(typed)
+        return limiter.check("this phone", typed, "ABCD-EFGH")
+
+    monkeypatch.setattr(CodeCheck, "from_environment", classmethod(lambda cls, *a, **k: ask))
+    coded = dataclasses.replace(session, facilitator_code="ABCD-EFGH")
+    page = facilitator_page(coded, poll=False)
+    gate, tools = page.parts["gate"], page.root.children[-1]
+    for guess in ("AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC"):
+        gate.code.value = guess
+        gate.on_open()
+        assert "not the facilitator code" in gate.message.value
+    gate.code.value = "ABCD-EFGH"  # the right code, but this device is paused now
+    gate.on_open()
+    assert tools.layout.display == "none" and "wait" in gate.message.value.lower()
+    assert len(asked) == 4
+    decisions = page.parts["decisions"]
+    decisions.code.value = "ABCD-EFGH"
+    page.parts["join"].name.value, page.parts["join"].role.value = "Facilitator", "provider_staff"
+    page.parts["join"].on_join()
+    decisions.refresh()
+    decisions.measure.value = "finished"
+    next(b for b in decisions.choices.children if b.key == "keep").value = True
+    decisions.on_record()
+    assert len(asked) == 5 and coded.store.decisions(coded.workshop.id) == []  # still paused: nothing recorded
 
 
 def test_room_page_builds_whole(session: WorkshopSession) -> None:

@@ -6,12 +6,12 @@ agreed, and the workshop report carries both.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import ipywidgets as w
 
 from dpup_eval.workshop import Decision
+from dpup_eval.workshop.code_limits import check_facilitator_code
 from dpup_eval.workshop.session import WorkshopSession, measure_choices, new_measure_id
 from dpup_eval.workshop.widgets_base import Message, button, checkboxes, set_options, text_html, ticked
 
@@ -56,6 +56,8 @@ def _measure_name(session: WorkshopSession, indicator_id: str, proposals: dict[i
 
 class DecisionsList(w.HTML):
     """What the room has agreed so far, in sentences: read-only, for every page (the form shows it too)."""
+
+    value: str  # the widget's trait (ipywidgets is untyped): annotation only, no class attribute
 
     def __init__(self, session: WorkshopSession, **kwargs: Any) -> None:
         self.session = session
@@ -104,7 +106,7 @@ class DecisionForm(w.VBox):
         self.record.on_click(self.on_record)
         self._participants: tuple[int, ...] = ()
         self._proposal_ids: tuple[int, ...] = ()
-        self.unlocked_with: str = ""  # the facilitator page's code, once checked: no need to type it again
+        self.unlocked_with = ""  # the facilitator page's code, once checked: no need to type it again
         super().__init__(
             [
                 self.measure, w.HTML(text_html(("h3", "What was agreed"))), self.choices,
@@ -163,9 +165,8 @@ class DecisionForm(w.VBox):
                 raise ValueError("tick what was agreed (keep it as written, or one or more suggestions).")
             if KEEP in chosen and len(chosen) > 1:
                 raise ValueError("tick either 'Keep it as written' or suggestions, not both.")
-            expected = self.session.facilitator_code
-            typed = (self.code.value.strip() or self.unlocked_with).upper()
-            if expected and not secrets.compare_digest(typed.encode(), expected.upper().encode()):
+            typed = self.code.value.strip() or self.unlocked_with
+            if not check_facilitator_code(typed, self.session.facilitator_code):  # limited per device
                 raise ValueError(
                     "only the facilitator records decisions: type the facilitator code "
                     "(shown when the workshop started)."
