@@ -2,7 +2,7 @@
 the agency answers, both sides sign, and the signed version becomes the programme's agreement.
 
 Same browser and helpers as tests/test_workshop_browser.py (Debian's Chromium through Playwright, against
-`python -m dpup_eval.workshop.server`), on a copy of the demo programme (signing writes into the folder).
+`dpup-eval workshop`), on a copy of the demo programme (signing writes into the folder).
 Kernels are not pre-started here (``--pool-size 0``): three pages open at once on a busy two-core machine.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 
@@ -31,6 +30,7 @@ from test_workshop_browser import (  # the shared server, browser and page helpe
     _free_port,
     _join,
 )
+from workshop_process import workshop_command
 
 from dpup_eval.agreement.contract import Agreement, default_contract_dir
 from dpup_eval.agreement.programme import Programme
@@ -45,8 +45,7 @@ class ColdServer(Server):
     def __init__(self, folder, port, scenario) -> None:  # type: ignore[no-untyped-def]
         self.folder, self.port, self.scenario = folder, port, scenario
         self.programme = Programme.load(scenario.programme)
-        command = [sys.executable, "-m", "dpup_eval.workshop.server", "--folder", str(folder), "--port", str(port),
-                   "--programme", str(scenario.programme), "--data", str(scenario.data), "--pool-size", "0"]
+        command = workshop_command(folder, port, scenario.programme, scenario.data, "--pool-size", "0")
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             env={**os.environ, "DPUP_WORKSHOP_FACILITATOR_CODE": FACILITATOR_CODE}, start_new_session=True, text=True,

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.audit import AuditLog
 from dpup_eval.demo.generator import DemoOptions, write_demo_data
 
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.slow
 
 
 def command(source: Path, out: Path) -> list[str]:
-    args = [EXE, "check", str(source), "--purpose", "evaluation"]
+    args = [EXE, "check", str(source), "--programme", str(default_contract_dir()), "--purpose", "evaluation"]
     for option, name in OUTPUTS.items():
         args += [f"--{option}", str(out / name)]
     return args
