@@ -44,6 +44,7 @@ RUN_NOT_IMPORTED: dict[tuple[str, str], str] = {
     ("course", "jupyterlab"): "`python -m jupyterlab` (dpup_eval.learn.lab)",
     ("course", "ipykernel"): "the Python kernel the course notebooks run in",
     ("test", "ruff"): "`ruff check .` in `make test`",
+    ("test", "mypy"): "`mypy` (types of dpup_eval/) in `make test`",
     ("test", "uv"): "installs the built wheel in .ci/wheel_smoke.py",
 }
 
