@@ -158,7 +158,9 @@ def smoke_core(venv: Path, home: Path, work: Path) -> None:
     programme = run([bin_ / "dpup-eval", "demo", "programme"], env, work).stdout.strip()
     run([bin_ / "dpup-eval", "check", work / "core-data" / "evaluation.csv", "--purpose", "evaluation",
          "--programme", programme], env, work, expect=(0, 1))
-    for command, extra in ((["workshop", "--port", str(free_port())], "workshop"), (["lab", "--no-browser"], "course")):
+    workshop = ["workshop", "--programme", programme, "--data", str(work / "core-data" / "evaluation.csv"),
+                "--port", str(free_port())]  # fmt: skip
+    for command, extra in ((workshop, "workshop"), (["lab", "--no-browser"], "course")):
         done = run([bin_ / "dpup-eval", *command], env, work, expect=(2,), timeout=120)
         if f"pip install 'dpup_eval[{extra}]'" not in done.stderr or "Traceback" in done.stderr:
             raise SmokeFailure(f"dpup-eval {command[0]} without the {extra} extra said:\n{done.stderr}")
