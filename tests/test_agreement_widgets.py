@@ -13,28 +13,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_workshop_widgets import base_session, prepared  # noqa: F401  (the shared session fixtures)
 
 from dpup_eval.agreement.contract import Agreement, default_contract_dir
 from dpup_eval.agreement.programme import Programme
 from dpup_eval.workshop import WorkshopStore
-from dpup_eval.workshop.server import WorkshopConfig, prepare_workshop
-from dpup_eval.workshop.session import WorkshopSession, ensure_workshop, open_session
+from dpup_eval.workshop.session import WorkshopSession, ensure_workshop
 from dpup_eval.workshop.widgets_agreement import agreement_page
 from dpup_eval.workshop.widgets_join import JoinPanel
 
 PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 
-@pytest.fixture(scope="module")
-def base_session(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> WorkshopSession:
-    config = WorkshopConfig.resolve(demo_dir / "evaluation.csv", default_contract_dir(),
-                                    folder=tmp_path_factory.mktemp("workshop"), port=8998)
-    prepare_workshop(config, say=lambda _: None)
-    return open_session(config.kernel_env())
-
-
 @pytest.fixture
-def session(base_session: WorkshopSession, tmp_path: Path) -> Iterator[WorkshopSession]:
+def session(base_session: WorkshopSession, tmp_path: Path) -> Iterator[WorkshopSession]:  # noqa: F811 (a fixture)
     folder = tmp_path / "programme"
     shutil.copytree(default_contract_dir(), folder)
     programme = Programme.load(folder)
