@@ -125,10 +125,7 @@ class FindingsPanel(w.VBox):
             agreed = self.session.agreed_indicators()
             self._agreed = {i.id: ok for i, ok in agreed}
             self.findings = self.session.evaluate_full([i for i, _ in agreed])
-            options = [  # agreed measures first: the page opens on what the room agreed
-                (("Agreed: " if ok else "Not agreed yet: ") + i.name, i.id)
-                for i, ok in sorted(agreed, key=lambda pair: not pair[1])
-            ]
+            options = [(("Agreed: " if ok else "Not agreed yet: ") + i.name, i.id) for i, ok in agreed]
             self._busy = True
             try:
                 set_options(self.measure, options)
