@@ -99,6 +99,11 @@ def test_kernels_are_told_where_things_are(make_config, tmp_path: Path) -> None:
     assert env[ENV["programme"]] == str(default_contract_dir().resolve()) and env[ENV["purpose"]] == "evaluation"
     assert env[ENV["token"]] == config.join_code
     assert env[ENV["server"]] == "http://127.0.0.1:8877/"
+    assert env["DPUP_WORKSHOP_KERNEL_SECRET"] == config.kernel_secret and len(config.kernel_secret) >= 32
+    assert env["DPUP_WORKSHOP_PARENT_PID"] == str(os.getpid())  # Voila stops when this process dies
+    assert "DPUP_WORKSHOP_CERTIFICATE" not in env and "SSL_CERT_FILE" not in env  # no --tls
+    told = {k: v for k, v in env.items() if k.startswith("DPUP_") and k != "DPUP_WORKSHOP_PARENT_PID"}
+    assert config.kernel_env() == told  # the same settings object, written out once
 
 
 def test_data_is_a_file_of_any_name_or_a_folder_with_the_purpose_s_file(make_config, tmp_path: Path, demo_dir: Path) -> None:

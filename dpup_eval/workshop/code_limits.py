@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dpup_eval.workshop.kernel_settings import ENV
+
 __all__ = [
     "CODE_SECRET_ENV",
     "CodeCheck",
@@ -38,9 +40,9 @@ __all__ = [
 ]
 
 #: Environment variable holding the secret with which page kernels (and only they) ask the Voila process.
-CODE_SECRET_ENV = "DPUP_WORKSHOP_KERNEL_SECRET"
+CODE_SECRET_ENV = ENV["secret"]
 #: The certificate kernels trust when the workshop serves over TLS (see :mod:`dpup_eval.workshop.tls`).
-CERT_ENV = "DPUP_WORKSHOP_CERTIFICATE"
+CERT_ENV = ENV["certificate"]
 FACILITATOR_PATH = "dpup/facilitator-code"
 
 
@@ -122,7 +124,6 @@ class CodeCheck:
 
     @classmethod
     def from_environment(cls, kernel_id: str | None, environ: dict[str, str] | None = None) -> CodeCheck | None:
-        from dpup_eval.workshop.session import ENV
 
         env = os.environ if environ is None else environ
         server, secret = env.get(ENV["server"]), env.get(CODE_SECRET_ENV)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 
 from dpup_eval.errors import DpupEvalError
 
-__all__ = ["ENV", "KernelSettings"]
+__all__ = ["ENV", "SSL_CERT_FILE", "KernelSettings"]
 
 #: The environment variable of each setting (the server sets them; kernels inherit them).
 ENV = {
@@ -32,7 +32,13 @@ ENV = {
     "token": "DPUP_WORKSHOP_TOKEN",  # the join code, if any
     "facilitator": "DPUP_WORKSHOP_FACILITATOR_CODE",  # needed to record a decision
     "stories": "DPUP_WORKSHOP_STORIES",  # the story register, when the workshop shows stories
+    "secret": "DPUP_WORKSHOP_KERNEL_SECRET",  # with which kernels (and only they) ask the Voila process (code_limits)
+    "certificate": "DPUP_WORKSHOP_CERTIFICATE",  # the certificate kernels trust over TLS (code_limits, tls)
+    "parent": "DPUP_WORKSHOP_PARENT_PID",  # the workshop process: Voila stops when it dies (lifeline)
 }
+#: Python's own variable for the certificates ``ssl`` trusts: set with ``certificate``, so that a kernel
+#: asking the server over HTTPS trusts the workshop's certificate (kernels fetch nothing else).
+SSL_CERT_FILE = "SSL_CERT_FILE"
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,17 @@ class KernelSettings:
     token: str | None = None
     facilitator: str | None = None
     stories: str | None = None
+    secret: str | None = None
+    certificate: str | None = None
+    parent: int | None = None
 
     def to_env(self) -> dict[str, str]:
         """The environment variables for these settings (unset ones are left out)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {ENV[name]: str(value) for name, value in values.items() if value not in (None, "")}
+        env = {ENV[name]: str(value) for name, value in values.items() if value not in (None, "")}
+        if self.certificate:
+            env[SSL_CERT_FILE] = str(self.certificate)
+        return env
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> KernelSettings:
@@ -71,10 +83,14 @@ class KernelSettings:
         def given(name: str) -> str | None:
             return env.get(ENV[name]) or None
 
-        chosen = given("workshop")
+        def number(name: str) -> int | None:
+            value = given(name)
+            return int(value) if value and value.isdigit() else None
+
         return cls(
             data=env[ENV["data"]], programme=env[ENV["programme"]], purpose=env[ENV["purpose"]],
             indicators=env[ENV["indicators"]], db=env[ENV["db"]], folder=env[ENV["folder"]],
-            report=given("report"), workshop=int(chosen) if chosen and chosen.isdigit() else None,
-            server=given("server"), token=given("token"), facilitator=given("facilitator"), stories=given("stories"),
+            report=given("report"), workshop=number("workshop"), server=given("server"), token=given("token"),
+            facilitator=given("facilitator"), stories=given("stories"), secret=given("secret"),
+            certificate=given("certificate"), parent=number("parent"),
         )

@@ -25,10 +25,12 @@ import sys
 import threading
 import time
 
+from dpup_eval.workshop.kernel_settings import ENV
+
 __all__ = ["PARENT_ENV", "die_with_parent", "parent_death_signal"]
 
 #: The environment variable through which the workshop tells Voila its process id.
-PARENT_ENV = "DPUP_WORKSHOP_PARENT_PID"
+PARENT_ENV = ENV["parent"]
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _PR_GET_PDEATHSIG = 2
 

@@ -42,8 +42,7 @@ from pathlib import Path
 
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.installation import require_extra, shipped_dir
-from dpup_eval.workshop.code_limits import CERT_ENV, CODE_SECRET_ENV
-from dpup_eval.workshop.lifeline import PARENT_ENV
+from dpup_eval.workshop.kernel_settings import KernelSettings
 from dpup_eval.workshop.session import DROPPED_ROLES, ENV, create_workshop, ensure_workshop
 from dpup_eval.workshop.tls import Certificate
 
@@ -177,22 +176,19 @@ class WorkshopConfig:
         query = f"?token={self.join_code}" if self.join_code else ""
         return {name: f"{self.scheme}://{host}:{self.port}/voila/render/{name}{query}" for name in PAGES}
 
-    def kernel_env(self) -> dict[str, str]:
+    def kernel_settings(self, parent: int | None = None) -> KernelSettings:
         """What every page's kernel is told (paths only, and the code to ask the server about itself)."""
-        env = {
-            ENV["data"]: str(self.accepted_file), ENV["report"]: str(self.report_file),
-            ENV["programme"]: str(self.programme), ENV["purpose"]: self.purpose,
-            ENV["indicators"]: str(self.indicators), ENV["db"]: str(self.db),
-            ENV["folder"]: str(self.folder), ENV["server"]: f"{self.scheme}://127.0.0.1:{self.port}/",
-            CODE_SECRET_ENV: self.kernel_secret,
-        }  # fmt: skip
-        if self.certificate is not None:
-            env[CERT_ENV] = str(self.certificate.certfile)
-        if self.join_code:
-            env[ENV["token"]] = self.join_code
-        if self.facilitator_code:
-            env[ENV["facilitator"]] = self.facilitator_code
-        return env
+        return KernelSettings(
+            data=str(self.accepted_file), report=str(self.report_file), programme=str(self.programme),
+            purpose=self.purpose, indicators=str(self.indicators), db=str(self.db), folder=str(self.folder),
+            server=f"{self.scheme}://127.0.0.1:{self.port}/", secret=self.kernel_secret,
+            certificate=str(self.certificate.certfile) if self.certificate is not None else None,
+            token=self.join_code or None, facilitator=self.facilitator_code or None, parent=parent,
+        )  # fmt: skip
+
+    def kernel_env(self) -> dict[str, str]:
+        """The kernels' environment variables (:meth:`kernel_settings` written out)."""
+        return self.kernel_settings().to_env()
 
 
 def _data_file(data: Path, purpose: str) -> Path:
@@ -267,13 +263,11 @@ def voila_command(config: WorkshopConfig) -> list[str]:
 def voila_env(config: WorkshopConfig, base: dict[str, str] | None = None) -> dict[str, str]:
     """Voila's environment (its kernels inherit it): where things are, and this process as its parent."""
     env = dict(os.environ if base is None else base)
-    env.update(config.kernel_env())
     env.update(config.extra_env)
+    # This process as the parent: Voila stops if it dies (lifeline.py).
+    env.update(config.kernel_settings(parent=os.getpid()).to_env())
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(template_root()), env.get("JUPYTER_PATH", "")) if p)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    env[PARENT_ENV] = str(os.getpid())  # Voila stops if this process dies (lifeline.py)
-    if config.certificate is not None:  # kernels asking the server trust its certificate (they fetch nothing else)
-        env["SSL_CERT_FILE"] = str(config.certificate.certfile)
     return env
 
 
