@@ -8,38 +8,8 @@ the page kernels' session (`session`), the composite widgets (`widgets_*`, `page
 May import: `dpup_eval.findings`, `dpup_eval.intake`, `dpup_eval.agreement` and the base modules.
 """
 
-from dpup_eval.workshop.records import (
-    DEFAULT_ROLES,
-    REPORT_ITEM_KINDS,
-    ROLE_GROUPS,
-    ROLES,
-    VIEWS,
-    Decision,
-    Interpretation,
-    Participant,
-    Proposal,
-    Role,
-    View,
-    Workshop,
-    WorkshopError,
-    finding_key_text,
-)
+from dpup_eval.workshop import records
+from dpup_eval.workshop.records import *  # noqa: F403  (the public types: records.__all__)
 from dpup_eval.workshop.store import WorkshopStore
 
-__all__ = [
-    "DEFAULT_ROLES",
-    "REPORT_ITEM_KINDS",
-    "ROLES",
-    "ROLE_GROUPS",
-    "VIEWS",
-    "Decision",
-    "Interpretation",
-    "Participant",
-    "Proposal",
-    "Role",
-    "View",
-    "Workshop",
-    "WorkshopError",
-    "WorkshopStore",
-    "finding_key_text",
-]
+__all__ = [*records.__all__, "WorkshopStore"]

@@ -14,6 +14,25 @@ from typing import Any, TypeVar
 
 from dpup_eval.errors import DpupEvalError
 
+#: The workshop's public types (``dpup_eval.workshop`` re-exports exactly these). The length limits and
+#: input checks below are the store's and the archive's, imported by name where needed.
+__all__ = [
+    "DEFAULT_ROLES",
+    "REPORT_ITEM_KINDS",
+    "ROLES",
+    "ROLE_GROUPS",
+    "VIEWS",
+    "Decision",
+    "Interpretation",
+    "Participant",
+    "Proposal",
+    "Role",
+    "View",
+    "Workshop",
+    "WorkshopError",
+    "finding_key_text",
+]
+
 R = TypeVar("R")
 
 #: The archive (``export_json``) format; bump when its layout changes.
