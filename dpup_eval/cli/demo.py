@@ -6,12 +6,13 @@ Nothing else in the command line falls back to the demo; these commands are how 
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dpup_eval.cli.common import say
+from dpup_eval.cli.common import OptionGroup, grouped, say
 
 __all__ = ["demo_app", "register"]
 
@@ -22,13 +23,21 @@ QuartersOpt = Annotated[int, typer.Option(help="How many quarters of enrolments.
 SeedOpt = Annotated[int, typer.Option(help="Random seed: the same seed writes the same bytes.")]
 
 
-def _options(**values: object):  # -> DemoOptions
-    from dpup_eval.demo.generator import DemoOptions
+@dataclass(frozen=True)
+class DemoShape(OptionGroup):
+    """How much made-up data: the key map must be made with the same options as the data it keys."""
 
-    try:
-        return DemoOptions(**values)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+    families: FamiliesOpt = 300
+    quarters: QuartersOpt = 4
+    seed: SeedOpt = 2026
+
+    def options(self, messy: bool = False):  # -> DemoOptions
+        from dpup_eval.demo.generator import DemoOptions
+
+        try:
+            return DemoOptions(**asdict(self), messy=messy)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
 
 
 def demo_programme_dir() -> Path:
@@ -45,18 +54,17 @@ def demo_programme() -> None:
 
 
 @demo_app.command("data")
+@grouped
 def demo_data(
     outdir: Annotated[Path, typer.Argument(help="Folder to write evaluation.csv and service_reporting.csv into.")],
-    families: FamiliesOpt = 300,
-    quarters: QuartersOpt = 4,
-    seed: SeedOpt = 2026,
+    *,
+    shape: DemoShape,
     messy: Annotated[bool, typer.Option("--messy", help="Plant known problems and list them in manifest.json.")] = False,
 ) -> None:
     """Write realistic, made-up demo data (nobody in it is real)."""
     from dpup_eval.demo.generator import write_demo_data
 
-    files = write_demo_data(outdir, _options(families=families, quarters=quarters, seed=seed, messy=messy),
-                            progress=say)
+    files = write_demo_data(outdir, shape.options(messy), progress=say)
     for path in (files.evaluation, files.service_reporting, files.manifest):
         if path is not None:
             print(path)
@@ -109,19 +117,22 @@ def demo_workshop(
 
 
 @demo_app.command("key-map")
+@grouped
 def demo_key_map(
     out: Annotated[Path, typer.Argument(help="Where to write the key map CSV.")],
-    families: FamiliesOpt = 300,
-    quarters: QuartersOpt = 4,
-    seed: SeedOpt = 2026,
+    *,
+    shape: DemoShape,
 ) -> None:
     """Write the provider's key map for demo data made with the same options (not for --messy data)."""
     from dpup_eval.demo.key_map import write_demo_key_map
 
-    print(write_demo_key_map(out, _options(families=families, quarters=quarters, seed=seed)))
+    print(write_demo_key_map(out, shape.options()))
 
 
 def register(app: typer.Typer) -> None:
     """Add `demo ...`, and the old names `demo-data` and `request demo-key-map` (hidden) for scripts."""
+    from dpup_eval.cli.rights import request_app
+
     app.add_typer(demo_app, name="demo")
     app.command("demo-data", hidden=True)(demo_data)
+    request_app.command("demo-key-map", hidden=True)(demo_key_map)

@@ -331,24 +331,6 @@ def request_correct(
         print(f"  {r.who} ({r.role}): {r.how}" + (f", {r.when} UTC" if r.when else ""))
 
 
-@request_app.command("demo-key-map", hidden=True)
-def request_demo_key_map(
-    out: Annotated[Path, typer.Argument(help="Where to write the key map CSV.")],
-    families: Annotated[int, typer.Option(help="As given to demo-data.")] = 300,
-    quarters: Annotated[int, typer.Option(help="As given to demo-data.")] = 4,
-    seed: Annotated[int, typer.Option(help="As given to demo-data.")] = 2026,
-) -> None:
-    """Write the demo provider's key map (same as `demo key-map`; not for --messy data)."""
-    from dpup_eval.demo.generator import DemoOptions
-    from dpup_eval.demo.key_map import write_demo_key_map
-
-    try:
-        options = DemoOptions(families=families, quarters=quarters, seed=seed)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    print(write_demo_key_map(out, options))
-
-
 # -- uses -----------------------------------------------------------------------------------------------
 @uses_app.command("add")
 def uses_add(

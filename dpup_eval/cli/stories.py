@@ -9,12 +9,13 @@ list) beside the contracts. Story words are shown only by ``stories show``, to t
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dpup_eval.cli.common import LogOpt, parse_day, say
+from dpup_eval.cli.common import LogOpt, OptionGroup, grouped, parse_day, say
 from dpup_eval.cli.programme_option import ContractAliasOpt, ProgrammeOpt, resolve_programme
 from dpup_eval.errors import DpupEvalError
 
@@ -35,6 +36,28 @@ OnOpt = Annotated[str | None, typer.Option("--on", help="The day the family answ
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A short note (no names or contact details).")]
 TextOpt = Annotated[str | None, typer.Option("--text", help="The story's words.")]
 FileOpt = Annotated[Path | None, typer.Option("--file", help="A UTF-8 text file with the story's words.")]
+
+
+@dataclass(frozen=True)
+class NewWords(OptionGroup):
+    """A story's new words and what they are checked against (``record`` and ``reword``)."""
+
+    text: TextOpt = None
+    file: FileOpt = None
+    programme: ProgrammeOpt = None
+    contract: ContractAliasOpt = None
+    data: DataOpt = None
+    stories: StoriesOpt = None
+    log: LogOpt = None
+
+    def words(self) -> str:
+        return _words(self.text, self.file)
+
+    def programme_check(self):  # -> (Agreement, StorySettings, StoryCheck)
+        return _programme(self.programme, self.contract, self.data)
+
+    def register(self):  # -> StoryRegister
+        return _register(self.stories, self.log)
 
 
 def _words(text: str | None, file: Path | None) -> str:
@@ -117,27 +140,23 @@ def _show(story) -> None:  # story: Story
 
 
 @stories_app.command("record")
+@grouped
 def stories_record(
     family: Annotated[str, typer.Option("--family", help="The family's reference as the provider knows it "
                                         "(e.g. CCSS-00007); it never leaves the register.")],
     domain: Annotated[str, typer.Option("--domain", help="The domain of change it speaks to (an id from "
                                         "stories.yaml, e.g. parent_confidence).")],
     told: Annotated[str | None, typer.Option("--told", help="The day the story was told (default today).")] = None,
-    text: TextOpt = None,
-    file: FileOpt = None,
     worker: Annotated[bool, typer.Option("--worker", help="These are a worker's notes of what the family said, "
                                          "not the family's own words.")] = False,
-    programme: ProgrammeOpt = None,
-    contract: ContractAliasOpt = None,
-    data: DataOpt = None,
-    stories: StoriesOpt = None,
-    log: LogOpt = None,
+    *,
+    given: NewWords,
 ) -> None:
     """Record a story (kept by the provider only until the family chooses); the identifier scan runs at once."""
-    _, settings, check = _programme(programme, contract, data)
-    story = _register(stories, log).record(family_ref=family, told_on=parse_day(told, "--told"), domain=domain,
-                                           text=_words(text, file), settings=settings, check=check,
-                                           source="worker" if worker else "family")
+    _, settings, check = given.programme_check()
+    story = given.register().record(family_ref=family, told_on=parse_day(told, "--told"), domain=domain,
+                                    text=given.words(), settings=settings, check=check,
+                                    source="worker" if worker else "family")
     _show(story)
     say(f"Story {story.id} recorded. Next: review the made-safe words with the family "
         f"(dpup-eval stories review {story.id} --approve), then record their choice (stories choose).")
@@ -241,57 +260,64 @@ def stories_review(
 
 
 @stories_app.command("reword")
+@grouped
 def stories_reword(
     number: Annotated[int, typer.Argument(help="The story number.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (e.g. 'shortened with the family').")],
-    text: TextOpt = None,
-    file: FileOpt = None,
     with_family: Annotated[bool, typer.Option("--with-family/--without-family", help="Reworded with the family "
                                               "(default) or by the provider alone.")] = True,
-    programme: ProgrammeOpt = None,
-    contract: ContractAliasOpt = None,
-    data: DataOpt = None,
-    stories: StoriesOpt = None,
-    log: LogOpt = None,
+    *,
+    given: NewWords,
 ) -> None:
     """New words for a story (shorter, or saying less); the old ones stay, and the family chooses again."""
-    _, _, check = _programme(programme, contract, data)
-    story = _register(stories, log).revise(number, _words(text, file), reason=reason, with_family=with_family,
-                                           check=check)
+    _, _, check = given.programme_check()
+    story = given.register().revise(number, given.words(), reason=reason, with_family=with_family, check=check)
     _show(story)
 
 
+@dataclass(frozen=True)
+class FamilyAnswer(OptionGroup):
+    """How the family was asked and when they answered (``choose`` and ``withdraw``)."""
+
+    asked_with: AskedOpt = "adult"
+    how: HowOpt = "in_person"
+    on: OnOpt = None
+    note: NoteOpt = None
+    stories: StoriesOpt = None
+    log: LogOpt = None
+
+    def asked(self) -> dict[str, object]:
+        """The register's keyword arguments for the answer."""
+        return {"asked_with": self.asked_with, "how": self.how, "given_on": parse_day(self.on, "--on"),
+                "note": self.note}
+
+    def register(self):  # -> StoryRegister
+        return _register(self.stories, self.log)
+
+
 @stories_app.command("choose")
+@grouped
 def stories_choose(
     number: Annotated[int, typer.Argument(help="The story number.")],
     level: Annotated[str, typer.Argument(help="How far it may go: provider, evaluation, workshop, report or tender "
                                          "(each includes the ones before it).")],
-    asked_with: AskedOpt = "adult",
-    how: HowOpt = "in_person",
-    on: OnOpt = None,
-    note: NoteOpt = None,
-    stories: StoriesOpt = None,
-    log: LogOpt = None,
+    *,
+    answer: FamilyAnswer,
 ) -> None:
     """Record the family's choice for the current words (chosen, changed, or confirmed when asked again)."""
-    story = _register(stories, log).choose(number, level, asked_with=asked_with, how=how,
-                                           given_on=parse_day(on, "--on"), note=note)
+    story = answer.register().choose(number, level, **answer.asked())
     print(f"Story {number}: {story.choice.event} {level}. {_status(story)}")
 
 
 @stories_app.command("withdraw")
+@grouped
 def stories_withdraw(
     number: Annotated[int, typer.Argument(help="The story number.")],
-    asked_with: AskedOpt = "adult",
-    how: HowOpt = "in_person",
-    on: OnOpt = None,
-    note: NoteOpt = None,
-    stories: StoriesOpt = None,
-    log: LogOpt = None,
+    *,
+    answer: FamilyAnswer,
 ) -> None:
     """The family takes the story back: it goes nowhere from now on (what is already published stays out there)."""
-    _register(stories, log).withdraw(number, asked_with=asked_with, how=how,
-                                     given_on=parse_day(on, "--on"), note=note)
+    answer.register().withdraw(number, **answer.asked())
     print(f"Story {number} withdrawn: it is out of every workshop, report and tender pack not yet published.")
 
 
