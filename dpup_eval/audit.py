@@ -294,14 +294,16 @@ def _check_anchor(chain: list[tuple[int, AuditEntry]], head: AuditHead) -> list[
     """Problems if the log no longer contains the anchored head (its tail was removed or rewritten)."""
     last_seq = chain[-1][1].seq if chain else 0
     if head.entries > last_seq:
-        message = (
-            f"the anchor says {head.entries} entries but the log ends at seq {last_seq}: the last "
-            f"{head.entries - last_seq} entries were removed"
+        message = AUDIT_DELETED.message(
+            entries=f"seq {last_seq + 1}" + (f"–{head.entries}" if head.entries > last_seq + 1 else ""),
+            where=f"at the end: the anchor says {head.entries} entries but the log ends at seq {last_seq}, so the "
+                  f"last {head.entries - last_seq} entries were removed",
         )
         return [AuditProblem(line=None, seq=last_seq + 1, kind=AUDIT_DELETED, message=message)]
     anchored = next(((line, e) for line, e in chain if e.seq == head.entries), None)
     if head.entries and (anchored is None or anchored[1].hash != head.hash):
-        message = f"seq {head.entries} does not have the anchored hash: the log was rewritten from there"
+        message = AUDIT_EDITED.message(entry=f"seq {head.entries}",
+                                       how="it does not have the anchored hash: the log was rewritten from there")
         line = anchored[0] if anchored else None
         return [AuditProblem(line=line, seq=head.entries, kind=AUDIT_EDITED, message=message)]
     return []
@@ -517,14 +519,14 @@ class AuditLog:
                 continue
             if _content_hash(raw) != entry.hash:
                 self_edited.add(number)
-                why = f"line {number} (seq {entry.seq}) was changed: its hash does not match its content"
-                report(number, entry.seq, AUDIT_EDITED, why)
+                report(number, entry.seq, AUDIT_EDITED, AUDIT_EDITED.message(
+                    entry=f"line {number} (seq {entry.seq})", how="its hash does not match its content"))
             good.append((number, entry))
 
         for (prev_line, prev), (line, entry) in zip(good, good[1:], strict=False):
             if entry.seq < prev.seq:
-                why = f"line {line} (seq {entry.seq}) comes after line {prev_line} (seq {prev.seq})"
-                report(line, entry.seq, AUDIT_REORDERED, why)
+                report(line, entry.seq, AUDIT_REORDERED, AUDIT_REORDERED.message(
+                    line=line, seq=entry.seq, before=prev_line, before_seq=prev.seq))
 
         # Walk the chain in seq order; where a seq occurs twice, the genuine entry is the one chained to.
         referenced = {entry.prev_hash for _, entry in good}
@@ -537,8 +539,7 @@ class AuditLog:
             genuine = next((c for c in candidates if c[1].hash in referenced), candidates[0])
             for line, _ in candidates:
                 if line != genuine[0]:
-                    why = f"line {line} repeats seq {seq} (also at line {genuine[0]}), outside the chain"
-                    report(line, seq, AUDIT_INSERTED, why)
+                    report(line, seq, AUDIT_INSERTED, AUDIT_INSERTED.message(line=line, seq=seq, chained=genuine[0]))
             chain.append(genuine)
 
         prev_line, prev_seq, prev_hash = 0, 0, GENESIS_HASH
@@ -548,11 +549,12 @@ class AuditLog:
                 damaged = sum(1 for m in malformed if prev_line < m < line)  # a malformed line is no deletion
                 if missing > damaged:
                     span = f"seq {prev_seq + 1}" + (f"–{entry.seq - 1}" if missing > 1 else "")
-                    report(line, entry.seq, AUDIT_DELETED, f"{span} missing before line {line} (seq {entry.seq})")
+                    report(line, entry.seq, AUDIT_DELETED, AUDIT_DELETED.message(
+                        entries=span, where=f"before line {line} (seq {entry.seq})"))
             elif entry.prev_hash != prev_hash and line not in self_edited:
                 where = f"seq {prev_seq} (line {prev_line})" if prev_line else "the start of the log"
-                why = f"line {line} (seq {entry.seq}) was chained to a different version of {where}"
-                report(prev_line or line, prev_seq or entry.seq, AUDIT_EDITED, why + ": changed and re-hashed?")
+                how = f"line {line} (seq {entry.seq}) is chained to a different version of it (changed and re-hashed?)"
+                report(prev_line or line, prev_seq or entry.seq, AUDIT_EDITED, AUDIT_EDITED.message(entry=where, how=how))
             prev_line, prev_seq, prev_hash = line, entry.seq, entry.hash
 
         if expected_head is not None:
@@ -579,18 +581,19 @@ class AuditLog:
 
         key = AuditKey.load(self.key_path)
         if key is None:
-            report(None, None, AUDIT_NO_KEY, f"the audit key ({self.key_path}) is missing, so the seals and "
-                   "checkpoints cannot be checked: restore it from a backup")
+            report(None, None, AUDIT_NO_KEY, AUDIT_NO_KEY.message(path=self.key_path))
             return False, None, []
         for number in bad_points:
-            report(None, None, AUDIT_FORGED, f"line {number} of {self.checkpoints.name} is not a checkpoint")
+            report(None, None, AUDIT_FORGED, AUDIT_FORGED.message(where=f"line {number} of {self.checkpoints.name}",
+                                                                  why="is not a checkpoint"))
         valid = []
         for number, point in points:
             if key.checks_checkpoint(point):
                 valid.append(point)
             else:
-                report(None, point.seq, AUDIT_FORGED, f"line {number} of {self.checkpoints.name} (entry {point.seq}) "
-                       "is not signed with the audit key: it was written without the key")
+                report(None, point.seq, AUDIT_FORGED, AUDIT_FORGED.message(
+                    where=f"line {number} of {self.checkpoints.name} (entry {point.seq})",
+                    why="is not signed with the audit key"))
         by_seq = {entry.seq: (line, entry) for line, entry in chain}
         last_seq = chain[-1][1].seq if chain else 0
         vouched = 0  # entries up to this seq are bound by a checkpoint that still matches
@@ -600,8 +603,8 @@ class AuditLog:
                 line, entry = by_seq[point.seq]
                 if entry.hash != point.hash:
                     if not rewritten:
-                        report(line, point.seq, AUDIT_REWRITTEN, f"entry {point.seq} (line {line}) no longer has the "
-                               f"hash checkpointed at {point.at}: the log was rewritten there or before it")
+                        report(line, point.seq, AUDIT_REWRITTEN,
+                               AUDIT_REWRITTEN.message(seq=point.seq, line=line, at=point.at))
                     rewritten = True
                 elif not rewritten:
                     vouched = point.seq
@@ -610,26 +613,23 @@ class AuditLog:
         top = max(valid, key=lambda p: p.seq, default=None)
         if top is not None and top.seq > last_seq:
             if not chain:
-                report(None, top.seq, AUDIT_EMPTIED, f"the log is empty or missing, but was checkpointed at {top.at} "
-                       f"with {top.seq} entries")
+                report(None, top.seq, AUDIT_EMPTIED, AUDIT_EMPTIED.message(at=top.at, entries=top.seq))
             else:
-                report(None, last_seq + 1, AUDIT_TRUNCATED, f"the log ends at entry {last_seq}, but was checkpointed "
-                       f"at {top.at} with {top.seq} entries: the last {top.seq - last_seq} were removed")
+                report(None, last_seq + 1, AUDIT_TRUNCATED, AUDIT_TRUNCATED.message(
+                    last=last_seq, at=top.at, entries=top.seq, removed=top.seq - last_seq))
         if not valid and not bad_points and not points:
-            report(None, None, AUDIT_NO_CHECKPOINTS, f"the checkpoints beside the log ({self.checkpoints.name}) are "
-                   "missing or empty although the log was sealed: they were removed")
+            report(None, None, AUDIT_NO_CHECKPOINTS, AUDIT_NO_CHECKPOINTS.message(file=self.checkpoints.name))
         unsealed: list[tuple[int, int]] = []
         for line, entry in chain:
             if entry.seal is not None and not key.checks_seal(entry.hash, entry.seal):
-                report(line, entry.seq, AUDIT_FORGED, f"line {line} (seq {entry.seq}) carries a seal that does not "
-                       "match: it was written or changed without the audit key")
+                report(line, entry.seq, AUDIT_FORGED, AUDIT_FORGED.message(
+                    where=f"line {line} (seq {entry.seq})", why="carries a seal that does not match"))
             elif entry.seal is None and entry.seq > vouched:
                 unsealed.append((line, entry.seq))
         for first, last in _runs(unsealed):
             where = f"line {first[0]} (seq {first[1]})" if first == last else \
                 f"lines {first[0]}–{last[0]} (seq {first[1]}–{last[1]})"
-            report(first[0], first[1], AUDIT_UNSEALED, f"{where} has no seal and no checkpoint that still matches "
-                   "vouches for it: added without the audit key (or from before sealing, and its checkpoint is gone)")
+            report(first[0], first[1], AUDIT_UNSEALED, AUDIT_UNSEALED.message(where=where))
         latest = f"{top.seq}:{top.hash} at {top.at}" if top else None
         return True, latest, []
 

@@ -110,6 +110,9 @@ def test_a_code_is_its_string() -> None:
     again = pickle.loads(pickle.dumps(codes.OUT_OF_RANGE))
     assert again == "out-of-range" and again.heading == codes.OUT_OF_RANGE.heading
     assert codes.OUT_OF_RANGE.message(field="age", bounds="from 0 to 5") == "age must be from 0 to 5"
+    assert codes.K_ANONYMITY.message(groups=2, people=3, k=5, fields="region, age_band") == (
+        "2 group(s) with 3 people in all have fewer than 5 people sharing region, age_band; combine categories "
+        "or hold these rows back before sending")
     with pytest.raises(KeyError):
         codes.OUT_OF_RANGE.message(field="age")
 
@@ -157,7 +160,16 @@ def _readme_table(heading: str) -> list[list[str]]:
 
 
 def test_the_readme_lists_every_code_as_declared() -> None:
-    assert _readme_table("### Problem codes") == [[c, c.area, c.heading] for c in CODES.values()]
+    assert _readme_table("### Problem codes") == [[c, c.area, c.heading, c.template] for c in CODES.values()]
+
+
+def test_every_template_says_what_is_wrong_beyond_its_fields() -> None:
+    """A template that is only a placeholder (``"{detail}"``) leaves each call site to word the problem its own
+    way: the registry then says nothing a person can read. Each template has words of its own (what is wrong),
+    with the place and the particulars as named fields."""
+    for code in CODES.values():
+        words = " ".join(text for text, _, _, _ in string.Formatter().parse(code.template))
+        assert len(words.split()) >= 1, f"{code}: {code.template!r}"
 
 
 def test_the_readme_lists_every_exception() -> None:

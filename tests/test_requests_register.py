@@ -206,10 +206,12 @@ def test_correction_not_made_attaches_a_statement(register: Register, agreement:
 @pytest.mark.parametrize(("purpose", "field", "value", "reason"), [
     ("evaluation", "name", "Aroha Smith", "not held"),
     ("evaluation", "participant_ref", "P-00000000", "made-up reference"),
-    ("evaluation", "region", "Otago", "can only be one of"),
-    ("evaluation", "sessions_attended", "lots", "whole number"),
-    ("evaluation", "sessions_attended", "99", "between 0 and 40"),
-    ("evaluation", "exit_date", "31/12/2025", "date"),
+    ("evaluation", "region", "Otago", "not an agreed value of region"),
+    ("evaluation", "sessions_attended", "lots", "is a number"),
+    ("evaluation", "sessions_attended", "99", "outside the agreed range of sessions_attended (0 to 40)"),
+    ("evaluation", "sessions_attended", "2.5", "holds whole numbers"),
+    ("evaluation", "exit_date", "31/12/2025", "is a date; write it as YYYY-MM-DD"),
+    ("evaluation", "exit_date", "2025-02-30", "is a date"),  # no such day: the data check would refuse it too
     ("health", "region", "Waikato", "shares no 'health'"),
 ])
 def test_corrections_that_cannot_be_made_are_refused_with_a_reason(
@@ -221,6 +223,7 @@ def test_corrections_that_cannot_be_made_are_refused_with_a_reason(
     result = register.correct(request.id, agreement, key_map, sent, purpose=purpose, record={"participant_ref": ref},
                               field=field, new_value=value, reason="asked")
     assert result.outcome == "refused" and reason in result.reason
+    assert value not in result.reason  # the reason is kept in the register; the value asked for is not
     stored = register.corrections(request.id)[-1]
     assert stored["outcome"] == "refused" and stored["new_value"] is None  # the value asked for is not kept
     assert register.versions("evaluation", {"participant_ref": ref}) == []

@@ -7,11 +7,10 @@ that is not agreed (with the agreed ones), the threshold outside the field's ran
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 
 from dpup_eval.agreement.contract import Contract, value_text
-from dpup_eval.agreement.contract import Field as ContractField
+from dpup_eval.agreement.field_values import field_range, range_words, value_problem
 from dpup_eval.findings.indicators import (
     _PRESENCE_OPS,
     PROPORTION_KINDS,
@@ -20,10 +19,9 @@ from dpup_eval.findings.indicators import (
     Filter,
     Indicator,
     IndicatorIssue,
-    Scalar,
 )
 
-__all__ = ["check_indicator", "filter_problem", "grouping_problem", "range_words"]
+__all__ = ["check_indicator", "filter_problem", "grouping_problem"]
 
 _SET_OPS = ("in", "not_in")
 _ORDER_OPS = ("lt", "le", "gt", "ge", "between")
@@ -86,7 +84,7 @@ def _compare_problems(
             problems.append((where, "a pair is two different groups: [group, the group it is compared with]"))
             continue
         for value in values:
-            problem = _value_problem(value, f)  # type: ignore[arg-type]
+            problem = value_problem(value, f)  # type: ignore[arg-type]
             if problem:
                 problems.append((where, problem))
     return problems
@@ -106,7 +104,7 @@ def grouping_problem(name: str, contract: Contract) -> str | None:
     if f.logical_type in ("number", "date"):
         return f"'{name}' ({f.plain_name}) is a {f.logical_type}, not a set of categories"
     if f.logical_type == "integer" and f.allowed is None:
-        low, high = _range(f)
+        low, high = field_range(f)
         if low is None or high is None or high - low > 20:
             return (
                 f"'{name}' ({f.plain_name}) is a whole number with many possible values, not a set of "
@@ -179,7 +177,7 @@ def _check_definition(
 
 def _threshold_problem(d: Definition, contract: Contract) -> str | None:
     if d.pre and d.post:
-        low, high = _range(contract.field(d.pre))
+        low, high = field_range(contract.field(d.pre))
         if low is not None and high is not None and abs(d.threshold) > high - low:  # type: ignore[arg-type]
             return f"a change of {d.threshold:g} is impossible on a {low:g} to {high:g} scale; choose at most {high - low:g}"
         return None
@@ -189,35 +187,10 @@ def _threshold_problem(d: Definition, contract: Contract) -> str | None:
                 f"a share cannot be below 0; choose a threshold such as 0.75 (for 75%), not {d.threshold:g}"
             )
         return None
-    low, high = _range(contract.field(d.field))  # type: ignore[arg-type]
+    low, high = field_range(contract.field(d.field))  # type: ignore[arg-type]
     if (low is not None and d.threshold < low) or (high is not None and d.threshold > high):  # type: ignore[operator]
         return f"{d.threshold:g} is outside the agreed range of {d.field} ({range_words(low, high)})"
     return None
-
-
-def _range(f: ContractField) -> tuple[float | None, float | None]:
-    low = float(f.minimum) if isinstance(f.minimum, int | float) else None
-    high = float(f.maximum) if isinstance(f.maximum, int | float) else None
-    return low, high
-
-
-def range_words(low: float | dt.date | None, high: float | dt.date | None) -> str:
-    """An agreed range in words, when the contract gives both ends, only one, or neither.
-
-    A field may have only a minimum (books read: at least 0) or only a maximum; the words must not
-    assume both (formatting a missing end crashed indicator checking with a raw TypeError).
-    """
-
-    def show(value: float | dt.date) -> str:
-        return value.isoformat() if isinstance(value, dt.date) else f"{value:g}"
-
-    if low is not None and high is not None:
-        return f"{show(low)} to {show(high)}"
-    if low is not None:
-        return f"at least {show(low)}"
-    if high is not None:
-        return f"at most {show(high)}"
-    return "any value"
 
 
 def filter_problem(item: Filter, contract: Contract) -> str | None:
@@ -244,50 +217,9 @@ def filter_problem(item: Filter, contract: Contract) -> str | None:
     else:
         values = [item.value]
     for value in values:
-        problem = _value_problem(value, f)
+        problem = value_problem(value, f)
         if problem:
             return problem
     return None
 
 
-def _value_problem(value: Scalar, f: ContractField) -> str | None:
-    if f.logical_type in ("integer", "number"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"'{f.name}' ({f.plain_name}) is a number; '{value}' is not"
-        low, high = _range(f)
-        if (low is not None and value < low) or (high is not None and value > high):
-            return f"{value} is outside the agreed range of {f.name} ({range_words(low, high)})"
-        if f.logical_type == "integer" and value != int(value):
-            return f"'{f.name}' ({f.plain_name}) holds whole numbers; {value} can never match"
-        return _coded_problem(value_text(value), f)
-    if f.logical_type == "date":
-        if isinstance(value, dt.date):
-            day = value
-        else:
-            try:
-                day = dt.date.fromisoformat(str(value))
-            except ValueError:
-                return f"'{f.name}' ({f.plain_name}) is a date; write it as YYYY-MM-DD, not '{value}'"
-        first, last = f.minimum, f.maximum
-        if (isinstance(first, dt.date) and day < first) or (isinstance(last, dt.date) and day > last):
-            return f"{day.isoformat()} is outside the agreed range of {f.name} ({range_words(first, last)})"
-        return None
-    if f.logical_type == "boolean":
-        if not isinstance(value, bool):
-            return f"'{f.name}' ({f.plain_name}) is true or false (without quotes), not '{value}'"
-        return _coded_problem(value_text(value), f)
-    if f.allowed is not None and str(value) not in f.allowed:
-        close = difflib.get_close_matches(str(value), f.allowed, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"agreed values are {', '.join(f.allowed)}"
-        return f"'{value}' is not an agreed value of {f.name} ({f.plain_name}); {hint}"
-    if not isinstance(value, str):
-        return f"'{f.name}' ({f.plain_name}) is text; put the value in quotes"
-    return None
-
-
-def _coded_problem(text: str, f: ContractField) -> str | None:
-    """A coded number or true/false must be one of the contract's agreed codes (when it lists them)."""
-    if f.allowed is None or text in f.allowed:
-        return None
-    agreed = ", ".join(f"{code} ({f.label(code)})" if f.label(code) != code else code for code in f.allowed)
-    return f"{text} is not an agreed value of {f.name} ({f.plain_name}); agreed values are {agreed}"

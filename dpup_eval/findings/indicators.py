@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dpup_eval.agreement.contract import Contract, value_text
+from dpup_eval.agreement.field_values import Scalar
 from dpup_eval.errors import IssuesError
 from dpup_eval.findings.derived import DerivedOutcome, extend_contract
 
@@ -45,7 +46,6 @@ __all__ = [
 
 Op = Literal["eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between", "missing", "not_missing"]
 Kind = Literal["proportion", "count", "mean", "median", "change", "improved"]
-Scalar = str | int | float | bool | dt.date
 
 #: Kinds whose estimate is a share of people (0 to 1), published from rounded counts.
 PROPORTION_KINDS = ("proportion", "improved")

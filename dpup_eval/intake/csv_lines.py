@@ -143,19 +143,17 @@ def _problem(line: int, flags: int, fields: int, width: int, bad_byte: int | Non
         return LineProblem(line + 1, NUL_BYTE, NUL_BYTE.message(), lines)
     if flags & F_BADUTF8:
         which = f" (byte 0x{bad_byte:02X})" if bad_byte is not None else ""
-        return LineProblem(line + 1, INVALID_ENCODING, f"is not UTF-8 text{which}; save the file as 'CSV UTF-8' "
-                           "so that macrons such as in whānau survive", lines)
+        return LineProblem(line + 1, INVALID_ENCODING, INVALID_ENCODING.message(byte=which), lines)
     return LineProblem(line + 1, MALFORMED_LINE, MALFORMED_LINE.message(width=width, fields=fields), lines)
 
 
 def _quote_problem(line: int, message: str) -> LineProblem:
     if "expected after" in message:
-        return LineProblem(line + 1, BAD_QUOTES, "text follows a closing quote (a quote inside a quoted value "
-                           'must be doubled: "")')
-    return LineProblem(line + 1, BAD_QUOTES, "the quotes on this line do not make sense")
+        return LineProblem(line + 1, BAD_QUOTES, BAD_QUOTES.message(what="text follows a closing quote"))
+    return LineProblem(line + 1, BAD_QUOTES, BAD_QUOTES.message(what="the quotes on this line do not make sense"))
 
 
-_UNCLOSED = "a quote opened on this line is not closed"
+_UNCLOSED = BAD_QUOTES.message(what="a quote opened on this line is not closed")
 
 
 class _Scan:

@@ -20,10 +20,10 @@ import numpy as np
 import pyarrow as pa
 
 from dpup_eval.agreement.contract import Contract
+from dpup_eval.agreement.field_values import FALSE_TEXT, TRUE_TEXT
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.intake.gx_engine import ExpectationOutcome
 from dpup_eval.intake.specs import CheckSpec, to_expectation
-from dpup_eval.intake.values import FALSE_TEXT, TRUE_TEXT
 
 POSITION = "__position"
 

@@ -35,6 +35,9 @@ IDENTIFIER_WORDS = {
     "dob": ("a date of birth", "dates of birth"),
     "name": ("a person's name", "people's names"),
 }
+_HEADER_TODO = ("if the first line is a record rather than column names, add a header line; identifying data must "
+                "never leave the provider")
+_COLUMN_TODO = "identifying data must never leave the provider; remove the column"
 
 
 def header_problems(raw: RawTable, shown: dict[str, str], problems: Problems) -> None:
@@ -50,8 +53,7 @@ def header_problems(raw: RawTable, shown: dict[str, str], problems: Problems) ->
             problems.dataset(
                 identifier_code(kind),
                 labels[positions[0]],
-                f"the header ({where}) holds {IDENTIFIER_WORDS[kind][0]}: if the first line is a record rather "
-                "than column names, add a header line; identifying data must never leave the provider",
+                identifier_code(kind).message(where=f"in the header ({where})", todo=_HEADER_TODO),
                 count=len(positions),
             )
 
@@ -100,7 +102,8 @@ def identifier_problems(
                         identifier_code(kind),
                         name,
                         mask,
-                        f"{IDENTIFIER_WORDS[kind][0]} in free text was removed; please remove it at the source too",
+                        identifier_code(kind).message(where="in free text",
+                                                      todo="removed; please remove it at the source too"),
                         action="redacted",
                     )
         elif name in values:
@@ -118,8 +121,8 @@ def identifier_problems(
                         identifier_code(kind),
                         name,
                         column.rows_where(candidates[hit]),
-                        f"{IDENTIFIER_WORDS[kind][0]} in a column that must not hold one (the quarantine file "
-                        f"shows {MARKERS[kind]} in its place)",
+                        identifier_code(kind).message(where="in a column that must not hold one",
+                                                      todo=f"the quarantine file shows {MARKERS[kind]} in its place"),
                     )
             if found.any():
                 shown_values = column.raw.astype("string[pyarrow]").copy()
@@ -134,8 +137,7 @@ def identifier_problems(
                     problems.dataset(
                         identifier_code(kind),
                         label,
-                        f"the column '{label}' holds {IDENTIFIER_WORDS[kind][1]}: identifying data must "
-                        "never leave the provider; remove the column",
+                        identifier_code(kind).message(where=f"in the column '{label}'", todo=_COLUMN_TODO),
                     )
     return redacted, int(any_redacted.sum()), held
 

@@ -161,8 +161,7 @@ def load(
             problems.dataset(
                 K_ANONYMITY,
                 None,
-                f"{groups} group(s) with {int(small.sum())} people in all have fewer than {c.min_group_size} people "
-                f"sharing {', '.join(qi)}; combine categories or hold these rows back before sending",
+                K_ANONYMITY.message(groups=groups, people=int(small.sum()), k=c.min_group_size, fields=", ".join(qi)),
                 count=int(small.sum()),
                 rows=raw.row_numbers[small].tolist(),
             )
@@ -178,8 +177,8 @@ def load(
         )
     if accepted_dataset and raw.rows_read and not len(data):
         accepted_dataset = False  # "ACCEPTED" with nothing accepted would be a lie
-        problems.dataset(NO_ROWS_ACCEPTED, None, f"none of the {raw.rows_read:,} rows read can be used: each has "
-                         "a problem listed here", count=raw.rows_read)
+        problems.dataset(NO_ROWS_ACCEPTED, None, NO_ROWS_ACCEPTED.message(rows=f"{raw.rows_read:,}"),
+                         count=raw.rows_read)
     report = CheckReport(
         file=Path(path).name,
         source_format=raw.source_format,
@@ -241,7 +240,8 @@ def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems
         )
     if "" in raw.header:
         problems.dataset(
-            UNEXPECTED_COLUMN, None, "a column has no name in the header; remove it or name it"
+            UNEXPECTED_COLUMN, None, UNEXPECTED_COLUMN.message(column="a column with no name in the header",
+                                                               purpose=c.purpose)
         )
     agreed = set(c.field_names)
     for name in dict.fromkeys(h for h in raw.header if h):
@@ -250,8 +250,7 @@ def _schema_problems(c: Contract, raw: RawTable, shown: dict[str, str], problems
             problems.dataset(
                 UNEXPECTED_COLUMN,
                 label,
-                f"'{label}' is not agreed for {c.purpose}; it may identify people, so the file is "
-                "not used until the column is removed",
+                UNEXPECTED_COLUMN.message(column=f"'{label}'", purpose=c.purpose),
             )
     for f in c.fields:
         if f.name not in raw.frame.columns and f.name not in raw.unsupported:

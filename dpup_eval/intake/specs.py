@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dpup_eval.agreement.contract import Contract, Field
+from dpup_eval.agreement.field_values import BOOLEAN_TEXT, DATE_FORMAT, INTEGER_TEXT, NUMBER_TEXT
 from dpup_eval.codes import (
     BLANK_REQUIRED,
     DUPLICATE_KEY,
@@ -29,10 +30,6 @@ from dpup_eval.codes import (
 #: columns' values, or on whole rows (keys).
 Scope = Literal["value", "pair", "rows"]
 
-INTEGER_TEXT = r"^[+-]?[0-9]+(?:\.0+)?$"
-NUMBER_TEXT = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
-BOOLEAN_TEXT = ("true", "false", "yes", "no", "1", "0", "TRUE", "FALSE", "True", "False", "Yes", "No")
-DATE_FORMAT = "%Y-%m-%d"
 
 
 @dataclass(frozen=True)
@@ -63,26 +60,25 @@ def _label_list(values: tuple[str, ...], limit: int = 6) -> str:
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
+def _value_spec(
+    field: str, rule: str, code: str, kind: str, description: str, params: dict[str, Any] | None = None,
+    typed: bool = False,
+) -> CheckSpec:
+    """A rule on one column's values (every field rule is one): keyed ``<field>.<rule>``."""
+    return CheckSpec(f"{field}.{rule}", code, kind, (field,), "value", description, params or {}, typed)
+
+
 def _field_specs(f: Field) -> list[CheckSpec]:
     name = f.name
     specs: list[CheckSpec] = []
     if f.required:
-        specs.append(
-            CheckSpec(
-                f"{name}.required",
-                BLANK_REQUIRED,
-                "not_null",
-                (name,),
-                "value",
-                BLANK_REQUIRED.message(plain_name=f.plain_name, field=name),
-            )
-        )
+        specs.append(_value_spec(name, "required", BLANK_REQUIRED, "not_null",
+                                 BLANK_REQUIRED.message(plain_name=f.plain_name, field=name)))
     typed = _TYPE_RULES.get(f.logical_type)
     if typed is not None:
         kind, what, params = typed
         code = INVALID_DATE if f.logical_type == "date" else INVALID_TYPE
-        specs.append(CheckSpec(f"{name}.type", code, kind, (name,), "value", code.message(field=name, what=what),
-                               dict(params)))
+        specs.append(_value_spec(name, "type", code, kind, code.message(field=name, what=what), dict(params)))
     # A true/false field's agreed values only give its labels: "yes", "1" and "TRUE" are all read as
     # true by the type rule above, so the codes are not matched as text.
     if f.allowed is not None and f.logical_type != "boolean":
@@ -90,71 +86,27 @@ def _field_specs(f: Field) -> list[CheckSpec]:
             alternatives = "|".join(re.escape(v) for v in f.allowed)
             sep = re.escape(f.multi_value_separator)
             regex = f"^(?:{alternatives})(?:{sep}(?:{alternatives}))*$"
-            specs.append(
-                CheckSpec(
-                    f"{name}.allowed",
-                    UNKNOWN_CATEGORY,
-                    "match_regex",
-                    (name,),
-                    "value",
-                    f"each of the {name} values (separated by '{f.multi_value_separator}') "
-                    f"must be one of {_label_list(f.allowed)}",
-                    {"regex": regex},
-                )
-            )
+            values = f"each of the {name} values (separated by '{f.multi_value_separator}')"
+            specs.append(_value_spec(name, "allowed", UNKNOWN_CATEGORY, "match_regex",
+                                     UNKNOWN_CATEGORY.message(values=values, allowed=_label_list(f.allowed)),
+                                     {"regex": regex}))
         else:
-            specs.append(
-                CheckSpec(
-                    f"{name}.allowed",
-                    UNKNOWN_CATEGORY,
-                    "in_set",
-                    (name,),
-                    "value",
-                    f"{name} must be one of {_label_list(f.allowed)}",
-                    {"values": list(f.allowed)},
-                )
-            )
+            specs.append(_value_spec(name, "allowed", UNKNOWN_CATEGORY, "in_set",
+                                     UNKNOWN_CATEGORY.message(values=name, allowed=_label_list(f.allowed)),
+                                     {"values": list(f.allowed)}))
     if f.pattern:
-        specs.append(
-            CheckSpec(
-                f"{name}.pattern",
-                PATTERN_MISMATCH,
-                "match_regex",
-                (name,),
-                "value",
-                PATTERN_MISMATCH.message(field=name, pattern=f.pattern),
-                {"regex": f.pattern},
-            )
-        )
+        specs.append(_value_spec(name, "pattern", PATTERN_MISMATCH, "match_regex",
+                                 PATTERN_MISMATCH.message(field=name, pattern=f.pattern), {"regex": f.pattern}))
     if f.minimum is not None or f.maximum is not None:
         low, high = f.minimum, f.maximum
         bounds = (
             f"from {low}" if high is None else f"up to {high}" if low is None else f"from {low} to {high}"
         )
-        specs.append(
-            CheckSpec(
-                f"{name}.range",
-                OUT_OF_RANGE,
-                "between",
-                (name,),
-                "value",
-                OUT_OF_RANGE.message(field=name, bounds=bounds),
-                {"min": low, "max": high},
-                typed=True,
-            )
-        )
+        specs.append(_value_spec(name, "range", OUT_OF_RANGE, "between", OUT_OF_RANGE.message(field=name, bounds=bounds),
+                                 {"min": low, "max": high}, typed=True))
     if f.max_length is not None:
-        specs.append(
-            CheckSpec(
-                f"{name}.length",
-                TOO_LONG,
-                "max_length",
-                (name,),
-                "value",
-                TOO_LONG.message(field=name, limit=f.max_length),
-                {"max": f.max_length},
-            )
-        )
+        specs.append(_value_spec(name, "length", TOO_LONG, "max_length", TOO_LONG.message(field=name, limit=f.max_length),
+                                 {"max": f.max_length}))
     return specs
 
 
@@ -177,7 +129,7 @@ def build_specs(contract: Contract) -> list[CheckSpec]:
                 "unique",
                 columns,
                 "rows",
-                f"{joined} must not repeat (each key once)",
+                DUPLICATE_KEY.message(key=joined),
             )
         )
     for rule in contract.rules:
@@ -190,7 +142,7 @@ def build_specs(contract: Contract) -> list[CheckSpec]:
                     "field_order",
                     (left, right),
                     "pair",
-                    f"{rule.description} ({left} {rule.op} {right})",
+                    QUALITY_RULE.message(rule=rule.description, left=left, op=rule.op, right=right),
                     {"op": rule.op, "rule": rule.name},
                     typed=True,
                 )

@@ -14,9 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dpup_eval.agreement.contract import Field
-
-TRUE_TEXT = {"true", "yes", "1"}
-FALSE_TEXT = {"false", "no", "0"}
+from dpup_eval.agreement.field_values import FALSE_TEXT, TRUE_TEXT
 
 
 @dataclass

@@ -105,8 +105,7 @@ def read_excel(path: Path, sheet: str | None, expected: list[str] | None) -> Raw
                 labels = labels or _shown(header, "column")
                 columns = ", ".join(labels[i] or f"column {i + 1}" for i in unsaved)
                 problems.append(LineProblem(number, FORMULA_WITHOUT_VALUE,
-                                            f"{columns}: formula(s) whose results were not saved in the "
-                                            "file; open it in a spreadsheet program and save it again"))
+                                            FORMULA_WITHOUT_VALUE.message(columns=columns)))
                 continue
             if all(v is None or v == "" for v in values) and all(c is None for c in cells[width:]):
                 blank.append(number)  # a blank spreadsheet row is not a record

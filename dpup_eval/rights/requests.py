@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 
 from dpup_eval.agreement.contract import Agreement, Contract
+from dpup_eval.agreement.field_values import text_problem
 from dpup_eval.audit import AuditLog, configured_actor, default_audit_path, fingerprint_file, record_use
 from dpup_eval.errors import DpupEvalError
 from dpup_eval.paths import dpup_home
@@ -276,7 +277,9 @@ class Register:
                 raise RequestError("a statement of the correction sought needs its text (--statement)")
             return self._store(request_id, purpose, key, field, old, new_value, "statement", text,
                                reason or "correction not made; the statement is kept with the record", by, recipients)
-        invalid = _invalid(contract, field, new_value)
+        # The rule every single value is judged by (the data checks' own), worded without the value: the
+        # reason is kept in the register, and the value asked for is not.
+        invalid = text_problem(new_value, contract.field(field), "the new value")
         if invalid:
             return self._store(request_id, purpose, key, field, old, None, "refused", None,
                                invalid + "; a statement of the correction sought can be attached instead", by, [])
@@ -364,27 +367,6 @@ def _find_record(contract: Contract, agency_ref: str, path: Path | None,
         if all(row.get(k) == v for k, v in wanted.items()):
             return record_key_of(contract, row), row, path  # type: ignore[return-value]
     return None
-
-
-def _invalid(contract: Contract, field: str, value: str | None) -> str:
-    """Why ``value`` is not one the agreement allows for ``field`` ("" when it is)."""
-    f = contract.field(field)
-    if value is None or not value.strip():
-        return "" if not f.required else f"'{field}' is required by the agreement, so it cannot be blank"
-    if f.allowed and value not in f.allowed:
-        return f"'{field}' can only be one of: {', '.join(f.allowed)}"
-    if f.logical_type == "integer":
-        if not value.strip().lstrip("-").isdigit():
-            return f"'{field}' must be a whole number"
-        number, low, high = int(value), f.minimum, f.maximum
-        if (isinstance(low, int | float) and number < low) or (isinstance(high, int | float) and number > high):
-            return f"'{field}' must be between {f.minimum} and {f.maximum}"
-    if f.logical_type == "date":
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return f"'{field}' must be a date written like 2025-03-31"
-    return ""
 
 
 def _uses(source: Path, audit: AuditLog | None, field: str | None = None) -> list[Recipient]:
