@@ -237,3 +237,83 @@ def test_mean_and_median_intervals_contain_estimate(values: list[float], confide
         ordered = np.sort(array)
         assert 1 <= k <= upper <= len(array) and k + upper == len(array) + 1
         assert ordered[k - 1] <= float(np.median(array)) <= ordered[upper - 1]
+
+
+# --- aimed at surviving mutants (issue 15): the noise-widened interval and the binomial helpers --------
+
+
+@pytest.mark.parametrize(("s", "n", "v"), [(7, 20, 2.0), (30, 50, 0.5), (3, 9, 0.5), (120, 400, 9.0)])
+def test_the_noise_widened_interval_solves_its_defining_equation(s: int, n: int, v: float) -> None:
+    """Each bound p solves (p̂ - p)² = z² [p(1 - p)/n + v(1 + p²)/n²] (the docstring's equation, checked by
+    putting the bounds back in, not by the closed form), and the interval is wider than Wilson's."""
+    z = stats.norm.ppf(0.975)
+    low, high = wilson(s, n, rounding_variance=v)
+    p_hat = s / n
+    for p in (float(low), float(high)):
+        assert (p_hat - p) ** 2 == pytest.approx(z * z * (p * (1 - p) / n + v * (1 + p * p) / n**2), rel=1e-9)
+    plain_low, plain_high = wilson(s, n)
+    assert low < plain_low and high > plain_high
+
+
+def test_noise_wider_than_the_counts_keeps_the_bounds_in_the_unit_interval() -> None:
+    """With this much noise one root of the equation falls outside [0, 1]: that bound stops at 0 (or 1)."""
+    z = stats.norm.ppf(0.975)
+    low, high = wilson(3, 9, rounding_variance=4.0)
+    assert float(low) == 0.0 and 3 / 9 < float(high) < 1.0
+    h = float(high)
+    assert (3 / 9 - h) ** 2 == pytest.approx(z * z * (h * (1 - h) / 9 + 4.0 * (1 + h * h) / 81), rel=1e-9)
+    low, high = wilson(6, 9, rounding_variance=4.0)
+    assert 0.0 < float(low) < 6 / 9 and float(high) == 1.0
+
+
+@pytest.mark.parametrize(("s", "n"), [(1, 4), (2, 4), (3, 4)])
+def test_noise_that_swamps_the_counts_says_nothing_is_known(s: int, n: int) -> None:
+    """z²v/n² > 1 + z²/n: the noise alone is wider than any share, and every p in [0, 1] satisfies
+    (p̂ - p)² <= z²[p(1 - p)/n + v(1 + p²)/n²] (checked on a grid): the interval is all of [0, 1]
+    (it was [0, p̂] before issue 15's mutation tests found it)."""
+    z, v = stats.norm.ppf(0.975), 50.0
+    grid = np.linspace(0.0, 1.0, 201)
+    assert np.all((s / n - grid) ** 2 <= z * z * (grid * (1 - grid) / n + v * (1 + grid**2) / n**2))
+    low, high = wilson(s, n, rounding_variance=v)
+    assert (float(low), float(high)) == (0.0, 1.0)
+
+
+def test_negative_noise_variance_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="^rounding_variance cannot be negative$"):
+        wilson(3, 10, rounding_variance=-0.1)
+
+
+def test_newcombe_passes_the_noise_to_both_wilson_intervals() -> None:
+    """Newcombe's method 10 from each proportion's own (noise-widened) Wilson limits, composed by hand."""
+    s1, n1, s2, n2, v = 30, 60, 12, 48, 3.0
+    l1, u1 = (float(b) for b in wilson(s1, n1, rounding_variance=v))
+    l2, u2 = (float(b) for b in wilson(s2, n2, rounding_variance=v))
+    p1, p2 = s1 / n1, s2 / n2
+    diff, low, high = newcombe_difference(s1, n1, s2, n2, rounding_variance=v)
+    assert float(diff) == pytest.approx(p1 - p2)
+    assert float(low) == pytest.approx(p1 - p2 - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), rel=1e-12)
+    assert float(high) == pytest.approx(p1 - p2 + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2), rel=1e-12)
+    _, plain_low, plain_high = newcombe_difference(s1, n1, s2, n2)
+    assert low < plain_low and high > plain_high
+
+
+def test_binomial_cdf_outside_the_support_and_against_scipy() -> None:
+    from dpup_eval.findings.intervals import binomial_cdf
+
+    k = np.array([-3, -1, 0, 4, 9, 10, 12])
+    assert binomial_cdf(k, 10, 0.3).tolist() == pytest.approx(stats.binom.cdf(k, 10, 0.3).tolist(), abs=1e-12)
+    assert binomial_cdf(-1, 10, 0.5) == 0.0 and binomial_cdf(12, 10, 0.3) == 1.0  # below and above 0..n
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 57])
+def test_binomial_quantile_against_scipy_for_small_counts(n: int) -> None:
+    """scipy.stats.binom.ppf: the smallest k with P(X <= k) >= q (n = 0: always 0), and q exactly at a step of
+    the CDF where the float sum is exact (0.25 for n = 2, p = 0.5). Not at q = 0.5 for n = 57, p = 0.5: there
+    P(X <= 28) is 0.5 exactly but sums to just below it, and this gives 29 where scipy (boost) gives 28."""
+    from dpup_eval.findings.intervals import binomial_quantile
+
+    for q in (0.025, 0.1, 0.9, 0.975):
+        for p in (0.1, 0.5, 0.8):
+            assert float(binomial_quantile(q, n, p)) == stats.binom.ppf(q, n, p), (q, n, p)
+    if n == 2:
+        assert float(binomial_quantile(0.25, 2, 0.5)) == 0.0 == stats.binom.ppf(0.25, 2, 0.5)  # P(X <= 0) = 0.25

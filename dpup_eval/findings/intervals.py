@@ -107,6 +107,8 @@ def wilson(
         half = root / (2.0 * a)
     low = np.where(s == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
     high = np.where(s == total, 1.0, np.clip(centre + half, 0.0, 1.0))
+    # Noise so large (a <= 0) that every share fits: the equation's "interval" turns inside out there.
+    low, high = np.where(a > 0, low, 0.0), np.where(a > 0, high, 1.0)
     low = np.where(total == 0, np.nan, np.minimum(low, p))
     high = np.where(total == 0, np.nan, np.maximum(high, p))
     return _scalar_or_array(low), _scalar_or_array(high)
