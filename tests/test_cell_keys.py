@@ -218,3 +218,40 @@ def test_coding_single_and_keys_agree_with_counts(contract: Contract) -> None:
     single = Coding.single(len(data))
     cells = key_cells(Selection.of(np.ones(90, bool), keys, np.zeros(90, np.int64)), single.codes, 1, 1)
     assert cells.sketch.sum() == 2 * 90  # one period column plus the all-periods column
+
+
+# --- aimed at surviving mutants (issue 15): taking a group out, the mixer, derived draws ----------------
+
+
+def test_taking_a_group_out_leaves_the_keys_of_the_people_left() -> None:
+    """KeyCells.minus: everyone's keys minus a group's are the keys of the others, worked out by hand:
+    low halves 5, 2**31, 3, 2**32 - 1 and high halves 1, 7, 0, 0; the group is people 1 and 3."""
+    keys = RecordKeys(np.array([2**32 + 5, 7 * 2**32 + 2**31, 3, 2**32 - 1], dtype=np.uint64))
+    periods = np.zeros(4, np.int64)
+    everyone = key_cells(Selection.of(np.ones(4, bool), keys, periods), np.zeros(4, np.int64), 1, 1)
+    group = key_cells(Selection.of(np.array([False, True, False, True]), keys, periods), np.zeros(4, np.int64), 1, 1)
+    left = everyone.minus(group)
+    assert left.key[0].tolist() == [8.0, 8.0]  # 5 + 3 (mod 2**32, wrapped: 2**31 + 2**32 - 1 + 8 was taken off)
+    assert left.fingerprint[0].tolist() == [1.0, 1.0]  # 1 + 0
+    assert left.sketch.sum() == 2 * 2  # two people left, counted in the cell and in the row total
+    others = key_cells(Selection.of(np.array([True, False, True, False]), keys, periods), np.zeros(4, np.int64), 1, 1)
+    assert np.array_equal(left.sketch, others.sketch)
+
+
+def test_the_mixer_is_splitmix64() -> None:
+    """Published SplitMix64 outputs (Vigna's reference generator; Java's SplittableRandom): from state 0,
+    0xE220A8397B1DCDAF then 0x6E789E6AA1B965F4; from 1234567, 6457827717110365317, 3203168211198807973,
+    9817491932198370423. The mixer takes the state before its golden-ratio step."""
+    gamma = 0x9E3779B97F4A7C15
+    states = np.array([0, gamma, 1234567, 1234567 + gamma, (1234567 + 2 * gamma) % 2**64], dtype=np.uint64)
+    assert cell_keys._mix(states).tolist() == [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 6457827717110365317,
+                                               3203168211198807973, 9817491932198370423]
+
+
+def test_derived_draws_keep_distinct_keys_apart() -> None:
+    """A derived draw is a mix of the whole key with the purpose's tag: 4096 different keys give 4096
+    different draws (a tag that masked bits away would make keys collide), all in [0, 1)."""
+    keys = np.arange(4096, dtype=np.float64) * 1_048_573.0 % KEY_SPACE
+    draws = derived_draws(keys, "mean:score")
+    assert len(np.unique(draws)) == 4096 and draws.min() >= 0.0 and draws.max() < 1.0
+    assert not np.array_equal(draws, derived_draws(keys, "median:score"))

@@ -437,3 +437,51 @@ def test_no_partner_when_every_part_is_withheld() -> None:
     mask = np.zeros(100, dtype=bool)
     mask[[0, 1]] = True
     assert _partner(0, members, cell_lines, mask, np.full(100, 50.0)) is None
+
+
+# --- aimed at surviving mutants (issue 15): argument checks, the rules' base, Protections.none ---------
+
+
+@pytest.mark.parametrize("base", [0, -3, True, 2.0, "3"])
+def test_a_rounding_base_that_is_not_a_positive_whole_number_is_refused_by_name(base: object) -> None:
+    with pytest.raises(ValueError, match=r"^rounding base must be a positive whole number, got "):
+        stable_random_round(7, "cell", base)  # type: ignore[call-overload]
+
+
+def test_base_one_leaves_every_count_as_it_is() -> None:
+    """Every whole number is a multiple of 1: nothing to round (1 is a valid, if useless, base)."""
+    assert [stable_random_round(c, f"k{c}", 1) for c in (0, 1, 7, 44)] == [0, 1, 7, 44]
+
+
+def test_counts_and_keys_that_do_not_pair_up_are_refused_in_words() -> None:
+    with pytest.raises(ValueError, match="^give one key for one count, or a sequence of keys for an array of counts$"):
+        stable_random_round([4, 5], "one key")  # type: ignore[call-overload]
+    with pytest.raises(ValueError, match="^counts of people must be whole numbers$"):
+        stable_random_round([4.5], ["a"])
+    with pytest.raises(ValueError, match="^counts of people cannot be negative$"):
+        stable_random_round([-1], ["a"])
+    with pytest.raises(ValueError, match="^counts of people cannot be negative$"):
+        publish_count(-1, "a")
+
+
+def test_published_counts_use_the_rules_rounding_base() -> None:
+    """A programme that rounds to 5 publishes multiples of 5 (the default is 3: 7 -> 6 or 9)."""
+    rules = DisclosureRules(rounding_base=5)
+    published = [publish_count(c, f"cell {c}", rules).value for c in range(6, 60)]
+    assert all(v is not None and v % 5 == 0 for v in published)
+    assert any(v % 3 != 0 for v in published if v is not None)
+
+
+def test_a_table_that_already_has_a_total_row_is_refused_by_name() -> None:
+    table = pd.DataFrame({"a": [1, 2]}, index=["x", TOTAL])
+    with pytest.raises(ValueError, match=f"already has a '{TOTAL}' row"):
+        with_totals(table)
+
+
+def test_protections_none_switches_every_protection_off_and_the_default_has_them_all_on() -> None:
+    from dataclasses import asdict
+
+    from dpup_eval.findings.disclosure import Protections
+
+    assert asdict(Protections.none()) == {"cell_keys": False, "magnitudes": False, "overlap": False, "bands": False}
+    assert asdict(Protections()) == {"cell_keys": True, "magnitudes": True, "overlap": True, "bands": True}
