@@ -485,3 +485,35 @@ def test_protections_none_switches_every_protection_off_and_the_default_has_them
 
     assert asdict(Protections.none()) == {"cell_keys": False, "magnitudes": False, "overlap": False, "bands": False}
     assert asdict(Protections()) == {"cell_keys": True, "magnitudes": True, "overlap": True, "bands": True}
+
+
+def test_suppress_refuses_tables_that_are_not_counts_in_words() -> None:
+    with pytest.raises(ValueError, match=r"^suppress needs a table of counts \(numbers only\)$"):
+        suppress(pd.DataFrame({"a": ["many", "few"]}))
+    with pytest.raises(ValueError, match="^suppress needs a table of counts: no missing or negative values$"):
+        suppress(pd.DataFrame({"a": [7, -1]}))
+    with pytest.raises(ValueError, match=f"^the table has 2 columns labelled '{TOTAL}'$"):
+        suppress(pd.DataFrame([[7, 8, 9]], columns=["a", TOTAL, TOTAL]))
+
+
+def test_a_cell_of_exactly_the_minimum_is_published() -> None:
+    """'Fewer than 6 people' is suppressed; 6 people is not (default rules, no totals to protect)."""
+    mask = suppress(pd.DataFrame({"a": [6, 40], "b": [30, 50]}))
+    assert not mask.to_numpy().any()
+    assert suppress(pd.DataFrame({"a": [5, 40], "b": [30, 50]})).to_numpy().tolist() == [[True, False], [False, False]]
+
+
+def test_publish_table_applies_the_rules_and_the_total_label_it_is_given() -> None:
+    """Stricter rules (at least 10 people, multiples of 5) and a total row named "All": the 8 goes
+    (it would stay under the defaults) and one partner in its column with it (else 39 - 31 gives it away),
+    the rest are multiples of 5,
+    and the result keeps pandas' nullable integers."""
+    rules = DisclosureRules(minimum_count=10, rounding_base=5)
+    table = pd.DataFrame({"x": [8, 31, 39], "y": [24, 26, 50]}, index=["g1", "g2", "All"])
+    published = publish_table(table, "t", rules, total_label="All")
+    assert str(published["x"].dtype) == "Int64"
+    hidden = published.isna()
+    assert hidden.loc["g1", "x"] and hidden["x"].sum() == 2 and not hidden["y"].any()  # 8 and one partner
+    shown = [v for v in published.to_numpy().ravel().tolist() if v is not pd.NA]
+    assert shown and all(v % 5 == 0 for v in shown)
+    assert not publish_table(table, "t", total_label="All").isna().to_numpy().any()  # defaults: all 6 or more
