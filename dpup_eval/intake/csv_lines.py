@@ -19,9 +19,11 @@ a quote character, a NUL byte or invalid UTF-8, and how many delimiters. Lines w
 character are split by Arrow with quoting turned off (for them a plain split is exact). Lines with a
 quote character are parsed one by one by Python's csv module in strict mode. A line whose quote is still
 open at its end may start a row whose quoted value spans lines: the following lines are joined to it,
-and the row is kept only if it then has exactly the header's number of fields; otherwise the line is
-quarantined ("quote not closed") and the lines after it are read on their own. A quoted value may span
-at most :data:`MAX_ROW_LINES` lines.
+as Python's strict csv reads them from that line on. If that makes a well-formed row, its lines are one
+row: kept if it has exactly the header's number of fields, otherwise quarantined as one malformed row
+over all its lines (the lines inside its quoted value are never read as rows of their own). If the quote
+is never properly closed (strict csv raises), only the first line is quarantined ("quote not closed")
+and the lines after it are read on their own. A quoted value may span at most :data:`MAX_ROW_LINES` lines.
 """
 
 from __future__ import annotations
@@ -378,7 +380,9 @@ def _scan(source: Source, data_start: int, delimiter: str, width: int) -> tuple[
 class _Joined:
     """Rows whose quoted value spans lines: each line left with an open quote, joined to the lines after it.
 
-    Taken in file order; a joined row overrides what its continuation lines were on their own.
+    Taken in file order; a joined row overrides what its continuation lines were on their own, also when
+    it is quarantined (wrong number of fields, a damaged line): a strict reader reads those lines as part
+    of its quoted value, so making rows of them would turn part of a value into a row.
     """
 
     def __init__(self, source: Source, bounds: np.ndarray, status: np.ndarray, flags: np.ndarray,
@@ -422,18 +426,21 @@ class _Joined:
         except (csv.Error, StopIteration):
             values = None
         last = taken[0]
-        if values is None or last == first or len(values) != self.width:
+        if values is None or last == first:
             self.problems[first] = LineProblem(first + 1, BAD_QUOTES, _UNCLOSED)
             self.status[first] = BAD
             return
+        # A strict reader reads these lines as one row: the quote opened on the first line is closed. Even
+        # with the wrong number of fields, the lines after the first are inside its quoted value, never rows.
         used = last - first + 1
-        for k in range(first + 1, last + 1):  # lines that turned out to be inside this row's quoted value
+        for k in range(first + 1, last + 1):
             self.problems.pop(k, None)
         self.status[first + 1 : last + 1] = CONTINUATION
         marks = int(np.bitwise_or.reduce(self.flags[first : last + 1]))
-        if marks & _DAMAGED:
-            bad_line = first + int(np.flatnonzero(self.flags[first : last + 1] & _DAMAGED)[0])
-            self.problems[first] = _problem(first, marks, len(values), self.width, self.bad_byte.get(bad_line), used)
+        if marks & _DAMAGED or len(values) != self.width:
+            damaged = np.flatnonzero(self.flags[first : last + 1] & _DAMAGED)
+            bad_byte = self.bad_byte.get(first + int(damaged[0])) if len(damaged) else None
+            self.problems[first] = _problem(first, marks, len(values), self.width, bad_byte, used)
             self.status[first] = BAD
             return
         self.problems.pop(first, None)
