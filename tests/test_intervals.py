@@ -264,6 +264,12 @@ def test_noise_wider_than_the_counts_keeps_the_bounds_in_the_unit_interval() -> 
     assert (3 / 9 - h) ** 2 == pytest.approx(z * z * (h * (1 - h) / 9 + 4.0 * (1 + h * h) / 81), rel=1e-9)
     low, high = wilson(6, 9, rounding_variance=4.0)
     assert 0.0 < float(low) < 6 / 9 and float(high) == 1.0
+    # 5 of 6 with v = 6.25: a = 1 + z²/n - z²v/n² is about 0.97, below 1 but above 0: still an interval,
+    # whose lower bound solves the equation (only a <= 0 means nothing is known).
+    low, high = wilson(5, 6, rounding_variance=6.25)
+    lo = float(low)
+    assert 0.0 < lo < 5 / 6 and float(high) == 1.0
+    assert (5 / 6 - lo) ** 2 == pytest.approx(z * z * (lo * (1 - lo) / 6 + 6.25 * (1 + lo * lo) / 36), rel=1e-9)
 
 
 @pytest.mark.parametrize(("s", "n"), [(1, 4), (2, 4), (3, 4)])
