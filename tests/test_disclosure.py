@@ -517,3 +517,19 @@ def test_publish_table_applies_the_rules_and_the_total_label_it_is_given() -> No
     shown = [v for v in published.to_numpy().ravel().tolist() if v is not pd.NA]
     assert shown and all(v % 5 == 0 for v in shown)
     assert not publish_table(table, "t", total_label="All").isna().to_numpy().any()  # defaults: all 6 or more
+
+
+@pytest.mark.parametrize("table", [
+    # one data column beside its Total: the Total of a hidden cell is that cell
+    pd.DataFrame({"x": [3, 40], TOTAL: [3, 40]}, index=["a", "b"]),
+    # one data row above its Total
+    pd.DataFrame({"x": [3, 3], "y": [41, 41]}, index=["a", TOTAL]),
+    # two small cells in different rows and columns: their partners cascade through the table
+    with_totals(pd.DataFrame({"c1": [2, 40, 45], "c2": [50, 3, 47], "c3": [60, 45, 50]}, index=["r1", "r2", "r3"])),
+    with_totals(pd.DataFrame({"c1": [2, 7, 45, 9], "c2": [50, 3, 47, 8], "c3": [1, 45, 50, 30]},
+                             index=["r1", "r2", "r3", "r4"])),
+])
+def test_no_line_is_left_with_a_single_hidden_cell(table: pd.DataFrame) -> None:
+    mask = suppress(table)
+    assert mask.to_numpy().any()
+    assert _lines_with_one_hidden(table, mask) == 0  # the attacker's check above
