@@ -674,3 +674,10 @@ def test_a_few_values_skip_the_prefilter_and_give_the_same_answers(monkeypatch: 
     monkeypatch.setattr(identifiers.pc, "match_substring_regex", lambda *a, **k: calls.append("regex"))
     redact_text(few)
     assert not calls
+
+
+@pytest.mark.parametrize("stem", ["ZZZ00", "ZZZ0016", "III001", "ZZZ-01", "zzz001", "", "123456"])
+def test_a_stem_that_is_not_six_nhi_characters_has_no_check_character(stem: str) -> None:
+    """Six characters, three letters (no I or O) then digits (a letter last in the new format), upper
+    case: anything else is not an NHI stem (issue 15: a mutant that skipped this check survived)."""
+    assert nhi_check_character(stem) is None
