@@ -1,7 +1,8 @@
 # The two commands a new user runs (see README.md):
 #   make run   - set everything up, then open the workshop on the built-in demo data (Ctrl-C stops it)
-#   make test  - set everything up (incl. Debian's Chromium for browser tests), run all tests, then build
-#                the wheel and smoke-test it installed in a fresh venv outside the source tree
+#   make test  - set everything up (incl. Debian's Chromium for browser tests), run all tests (on two workers:
+#                pytest-xdist, see tests/conftest.py), then build the wheel and smoke-test it installed in a
+#                fresh venv outside the source tree
 # .venv gets the package editable with every extra (the test extra names workshop and course).
 PYTHON ?= python3
 VENV := .venv
@@ -50,7 +51,7 @@ postgres:
 test: $(STAMP) browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 	$(BIN)/python .ci/wheel_smoke.py
 
 # Build the sdist and wheel, install the wheel into a fresh venv (core only, then with the workshop and course

@@ -31,6 +31,48 @@ if TYPE_CHECKING:
 
 CONTRACT_DIR = default_contract_dir()
 
+# ---------------------------------------------------------------- CI's two workers (`make test`: pytest-xdist)
+# `make test` runs `pytest -n 2 --dist loadfile --no-loadscope-reorder`. Each test file goes to one worker
+# whole (its module fixtures, e.g. a started workshop, are made once), except the browser files (those
+# marked `browser`): together they are one unit of work, run on one worker one file after another (as on a
+# developer's machine), so two workshops with Chromium never compete for the two cores while the other
+# worker runs the rest. They go first, then the other slow files: the long work starts early and the short
+# files fill in at the end. (xdist's own `xdist_group` does not work with pytest 9.2: xdist 3.8 renames a
+# test through `item._nodeid`, which pytest no longer reads; so the controller, which collects nothing,
+# finds the browser files by their marker.)
+TESTS = Path(__file__).resolve().parent
+BROWSER_UNIT = "browser tests"
+
+
+def _browser_files() -> set[str]:
+    """The test files marked `browser` (module-wide `pytestmark` or on a test), by their path from the root."""
+    return {f"tests/{p.name}" for p in TESTS.glob("test_*.py") if "pytest.mark.browser" in p.read_text("utf-8")}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """For `--dist loadfile`: a file is a unit of work, and all browser files together are one."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    browser = _browser_files()
+
+    class FilesAndBrowserUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return BROWSER_UNIT if path in browser else path
+
+    return FilesAndBrowserUnit(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker: browser files first, then the files with slow tests, each file kept together."""
+    if not hasattr(config, "workerinput"):
+        return  # a plain run keeps pytest's order
+    browser = {item.path for item in items if item.get_closest_marker("browser")}
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: 0 if item.path in browser else 1 if item.path in slow else 2)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> None:
