@@ -4,23 +4,19 @@ small-group counts from pandas' own groupby on the sample, independently of the 
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
+from cli_run import dpup_eval
 
 from dpup_eval.agreement.contract import default_contract_dir
 
-EXE = shutil.which("dpup-eval", path=str(Path(sys.executable).parent)) or "dpup-eval"
 DEMO = str(default_contract_dir())
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([EXE, *args], capture_output=True, text=True, env=os.environ.copy(), timeout=300,
-                          stdin=subprocess.DEVNULL)
+    return dpup_eval(*args)  # main() in this process (tests/cli_run.py)
 
 
 def test_hints_from_the_contract_and_the_measures() -> None:

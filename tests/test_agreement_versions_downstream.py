@@ -1,6 +1,7 @@
 """Everything downstream follows the agreement's version: check reports and audit entries name it, data
 checked against an older version is flagged, notices carry the version they describe and `dpup-eval notice`
-warns when a notice on file is older than the agreement. Through the real entry point where a person would.
+warns when a notice on file is older than the agreement. Through the command line where a person would
+(its `main()` in this process, tests/cli_run.py: test_cli.py runs the installed script itself).
 """
 
 from __future__ import annotations
@@ -9,22 +10,19 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import dpup_eval
 
 from dpup_eval.agreement.contract import Agreement, default_contract_dir
 from dpup_eval.agreement.revision import Edit, read_texts, revise, write_version
 from dpup_eval.audit import AuditLog
 from dpup_eval.rights.notices import build_notice, notice_staleness, notice_versions
 
-EXE = shutil.which("dpup-eval", path=str(Path(sys.executable).parent)) or "dpup-eval"
-
 
 def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DPUP_EVAL_HOME": str(home)}
-    return subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=600, stdin=subprocess.DEVNULL)
+    return dpup_eval(*args, env={**os.environ, "DPUP_EVAL_HOME": str(home)})
 
 
 @pytest.fixture

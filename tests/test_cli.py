@@ -1,4 +1,5 @@
-"""The command line through its real entry point (the installed `dpup-eval` script)."""
+"""The command line: through its real entry point (the installed `dpup-eval` script) for a real exit
+status and stderr, and otherwise through the same `main()` in this process (tests/cli_run.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import dpup_eval
 
 from dpup_eval.agreement.contract import default_contract_dir
 
@@ -17,9 +19,15 @@ CONTRACTS = str(default_contract_dir())
 EXE = shutil.which("dpup-eval", path=str(Path(sys.executable).parent)) or "dpup-eval"
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([EXE, *args], capture_output=True, text=True, cwd=cwd, env=os.environ.copy(), timeout=300,
+def script(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed script in its own process."""
+    return subprocess.run([EXE, *args], capture_output=True, text=True, env=os.environ.copy(), timeout=300,
                           stdin=subprocess.DEVNULL)
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The same command in this process (no start-up to pay again)."""
+    return dpup_eval(*args, cwd=cwd)
 
 
 def test_help_on_every_command() -> None:
@@ -42,8 +50,8 @@ def test_check_clean_exit_0_with_outputs(tmp_path: Path, demo_dir: Path) -> None
 
 
 def test_check_messy_exit_1_with_quarantine(tmp_path: Path, messy_dir: Path) -> None:
-    out = run("check", str(messy_dir / "evaluation.csv"), "--programme", CONTRACTS, "--purpose", "evaluation",
-              "--quarantine", str(tmp_path / "q.csv"), "--json", str(tmp_path / "r.json"))
+    out = script("check", str(messy_dir / "evaluation.csv"), "--programme", CONTRACTS, "--purpose", "evaluation",
+                 "--quarantine", str(tmp_path / "q.csv"), "--json", str(tmp_path / "r.json"))
     assert out.returncode == 1
     assert "REJECTED" in out.stdout
     assert (tmp_path / "q.csv").read_text(encoding="utf-8").startswith("row,reasons,")
@@ -80,7 +88,7 @@ def test_cannot_run_exit_2_one_error_line(tmp_path: Path, demo_dir: Path, args: 
 
 def test_debug_shows_traceback(tmp_path: Path) -> None:
     (tmp_path / "empty.csv").write_bytes(b"")
-    out = run("--debug", "check", str(tmp_path / "empty.csv"), "--purpose", "evaluation")
+    out = script("--debug", "check", str(tmp_path / "empty.csv"), "--purpose", "evaluation")
     assert out.returncode == 2 and "Traceback" in out.stderr
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_run import dpup_eval
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +28,6 @@ REGIONS = ["Auckland", "Waikato", "Wellington", "Canterbury"]
 QUARTERS = ["2025-Q1", "2025-Q2", "2025-Q3"]
 STATUSES = ["enrolled", "completed", "withdrew", "moved"]
 SECRET = bytes(range(32))
-EXE = str(Path(sys.executable).parent / "dpup-eval")
 
 
 @pytest.fixture(scope="module")
@@ -242,9 +241,8 @@ def test_the_ledger_holds_no_references(contract: Contract, tmp_path: Path) -> N
 def test_releases_command_lists_and_explains(tmp_path: Path, demo_dir: Path) -> None:
     env = {**os.environ, "DPUP_EVAL_HOME": str(tmp_path / "home")}
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=600,
-                              stdin=subprocess.DEVNULL, cwd=default_contract_dir())  # the demo programme's folder
+    def run(*args: str) -> subprocess.CompletedProcess[str]:  # main() here (tests/cli_run.py)
+        return dpup_eval(*args, env=env, cwd=default_contract_dir())  # the demo programme's folder
 
     none = run("releases")
     assert none.returncode == 2 and none.stderr.startswith("Error: Nothing has been released for Best foot forward")
