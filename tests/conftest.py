@@ -49,6 +49,7 @@ def _browser_files() -> set[str]:
     return {f"tests/{p.name}" for p in TESTS.glob("test_*.py") if "pytest.mark.browser" in p.read_text("utf-8")}
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: a venv without it still runs the tests
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """For `--dist loadfile`: a file is a unit of work, and all browser files together are one."""
     if config.getvalue("dist") != "loadfile":
