@@ -6,22 +6,17 @@ as Chromium renders it (plotly's own computed layout), not from the figure dict.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_run import dpup_eval
 from trial_programme import FOLDER, PURPOSE
 
 from dpup_eval.findings.charts import group_chart, trend_chart
 from dpup_eval.findings.evaluation import Findings, evaluate
 from dpup_eval.findings.indicators import IndicatorError, load_indicators
 from dpup_eval.findings.text_tables import findings_text
-
-EXE = shutil.which("dpup-eval", path=str(Path(sys.executable).parent)) or "dpup-eval"
 
 
 @pytest.fixture(scope="module")
@@ -130,18 +125,12 @@ def test_text_tables_show_every_grouping(monthly: Findings) -> None:
 
 def test_evaluate_in_the_terminal(trial, tmp_path: Path) -> None:
     path = trial[0]
-    out = subprocess.run(
-        [EXE, "evaluate", str(path), "--contract", str(FOLDER), "--purpose", PURPOSE,
-         "--period", "enrolment_date", "--period-grain", "month", "--json", str(tmp_path / "f.json")],
-        capture_output=True, text=True, env=os.environ.copy(), timeout=600, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    out = dpup_eval("evaluate", str(path), "--contract", str(FOLDER), "--purpose", PURPOSE,
+                    "--period", "enrolment_date", "--period-grain", "month", "--json", str(tmp_path / "f.json"))  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     assert "By trial arm:" in out.stdout and "offered the incentive" in out.stdout and "By class:" in out.stdout
     assert "Reading gain" in out.stdout and "vs control" in out.stdout
-    bad = subprocess.run(
-        [EXE, "evaluate", str(path), "--contract", str(FOLDER), "--purpose", PURPOSE,
-         "--period", "enrolment_date", "--period-grain", "week"],
-        capture_output=True, text=True, env=os.environ.copy(), timeout=600, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    bad = dpup_eval("evaluate", str(path), "--contract", str(FOLDER), "--purpose", PURPOSE,
+                    "--period", "enrolment_date", "--period-grain", "week")  # main() here (tests/cli_run.py)
     assert bad.returncode == 2 and bad.stderr.strip().startswith("Error:") and "Traceback" not in bad.stderr
