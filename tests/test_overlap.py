@@ -228,6 +228,39 @@ def test_releases_are_recorded_privately_and_checked_by_every_page(contract: Con
     assert {p.role for p in stored[0].populations} == {"people", "succeeded", "did not succeed"}
 
 
+def test_a_page_starting_late_loads_each_published_set_once(contract: Contract, tmp_path: Path) -> None:
+    """Every page in a room publishes the same measures again: a late page must not load every copy."""
+    import sqlite3
+
+    data = people(300, seed=7)
+    path = tmp_path / "releases.sqlite"
+    d = finished(["completed", "withdrew"], "stay")
+    shown = None
+    for _ in range(3):  # three pages, each its own guard, showing the same measure
+        guard = DisclosureGuard(contract, secret=SECRET, ledger=Ledger(path))
+        shown = evaluate(data, indicator([d], ["region"]), period="enrolment_quarter", contract=contract, guard=guard)
+        guard.record(shown, "Success measures page")
+        guard.ledger.close()
+    with sqlite3.connect(path) as db:  # what is stored, read without the code under test
+        stored = db.execute("SELECT count, fingerprint FROM ledger_populations WHERE NOT in_words ORDER BY id").fetchall()
+        last = db.execute("SELECT max(id) FROM ledger_populations WHERE NOT in_words").fetchone()[0]
+    distinct = list(dict.fromkeys(stored))
+    assert len(stored) == 3 * len(distinct) > 3  # each page stored its release whole
+    ledger = Ledger(path)
+    populations, seen = ledger.populations_since()
+    assert [(q.count, q.fingerprint) for q in populations] == distinct and seen == last
+    assert ledger.populations_since(0, set(distinct)) == ([], last)
+    again, _ = ledger.populations_since(0, set(distinct[1:]))
+    assert [(q.count, q.fingerprint) for q in again] == distinct[:1]
+    # and a fourth page still keeps clear of what the first three published
+    fourth = DisclosureGuard(contract, secret=SECRET, ledger=ledger)
+    assert len(fourth.registry) == len(distinct)
+    moved = finished(["completed", "withdrew", "moved"], "left")
+    later = evaluate(data, indicator([moved], ["region"]), period="enrolment_quarter", contract=contract, guard=fourth)
+    assert_never_close(published_sets(data, [(shown, {"stay": d}), (later, {"left": moved})]))
+    ledger.close()
+
+
 def test_the_ledger_holds_no_references(contract: Contract, tmp_path: Path) -> None:
     data = people(200, seed=6)
     guard = DisclosureGuard(contract, secret=SECRET, ledger=Ledger(tmp_path / "l.sqlite"))

@@ -64,7 +64,7 @@ class DisclosureGuard:
     def refresh(self) -> None:
         """Take in what other pages recorded since we last looked (a quick read of new rows)."""
         if self.ledger is not None:
-            populations, self._seen = self.ledger.populations_since(self._seen)
+            populations, self._seen = self.ledger.populations_since(self._seen, self.registry.identities)
             self.registry.add(populations)
 
     def record(

@@ -108,6 +108,11 @@ class OverlapRegistry:
     def __len__(self) -> int:
         return len(self.populations)
 
+    @property
+    def identities(self) -> set[tuple[int, int]]:
+        """(count, fingerprint) of every set of people registered (do not change it: use :meth:`add`)."""
+        return self._identities
+
     def add(self, populations: Sequence[Population]) -> None:
         """Register published populations (one already registered, the same people, is skipped)."""
         fresh = []
