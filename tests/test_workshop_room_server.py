@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from workshop_process import Workshop, alive, workshop_command
+from workshop_process import Workshop, alive, children, command_line, is_kernel, workshop_command
 
 from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.workshop import server
@@ -220,13 +220,16 @@ def test_voila_and_its_kernels_die_with_the_workshop_when_it_is_killed(tmp_path:
             time.sleep(1)
         kernels = workshop.kernels()
         assert kernels
+        forks = [pid for pid in children(voila) if b"kernel_forks" in command_line(pid) and not is_kernel(pid)]
+        assert len(forks) == 1  # the room's Voila forks its page kernels from one warm process
         assert Path(f"/proc/{voila}/environ").read_bytes().count(f"{PARENT_ENV}={workshop.process.pid}".encode())
         workshop.process.kill()  # kill -9
         workshop.process.wait()
         deadline = time.monotonic() + 120
-        while any(alive(pid) for pid in [voila, *kernels]) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in [voila, *forks, *kernels]) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert not alive(voila), "Voila outlived the workshop"
+        assert not alive(forks[0]), "the fork server outlived the workshop"
         assert not [pid for pid in kernels if alive(pid)], "kernels outlived the workshop"
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=5).close()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from workshop_process import workshop_command
+from workshop_process import is_kernel, workshop_command
 
 from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.errors import DpupEvalError
@@ -195,9 +195,7 @@ def test_lan_workshop_needs_the_code_and_ctrl_c_stops_it_with_its_kernels(tmp_pa
         assert b"dpup-page" not in refused.value.read() and "/login" in refused.value.headers["Location"]
         with urllib.request.urlopen(f"{page}?token={code}", timeout=120) as response:  # a page with a kernel
             assert b"voila" in response.read()
-        kernels = [
-            pid for pid in _children(process.pid) if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        ]
+        kernels = [pid for pid in _children(process.pid) if is_kernel(pid)]
         assert kernels
         process.send_signal(signal.SIGINT)
         assert process.wait(60) == 0

@@ -46,6 +46,16 @@ def command_line(pid: int) -> bytes:
         return b""
 
 
+def is_kernel(pid: int) -> bool:
+    """A page's kernel: started as ``ipykernel_launcher``, or forked by the fork server (named so)."""
+    if b"ipykernel" in command_line(pid):
+        return True
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "dpup-kernel"
+    except OSError:
+        return False
+
+
 def alive(pid: int) -> bool:
     """Running (a zombie waiting for its parent counts as gone)."""
     try:
@@ -90,7 +100,7 @@ class Workshop:
 
     def kernels(self) -> list[int]:
         """The page kernels running now."""
-        return [pid for pid in children(self.process.pid) if b"ipykernel" in command_line(pid) and alive(pid)]
+        return [pid for pid in children(self.process.pid) if is_kernel(pid) and alive(pid)]
 
     def stop(self) -> int:
         """Ctrl-C, as a facilitator would; anything left is killed (and so is a server that hung)."""

@@ -45,14 +45,27 @@ __all__ = [
 DROPPED_ROLES = ("pseudonymous_key", "free_text")
 
 
+#: The last accepted file read in this process, and when it was written (see :func:`read_accepted`).
+_ACCEPTED: dict[tuple[str, int, int], pd.DataFrame] = {}
+
+
 def read_accepted(path: Path | str) -> pd.DataFrame:
-    """The accepted rows the server wrote (already checked against the agreement; no identifiers)."""
+    """The accepted rows the server wrote (already checked against the agreement; no identifiers).
+
+    The frame read last is kept while its file is unchanged: the fork server (``kernel_forks.py``) reads
+    it once and every page's kernel forked from it shares that frame's memory instead of reading its own.
+    Pages never change it in place (evaluation works on selections and copies)."""
     path = Path(path)
     if not path.is_file():
         raise DpupEvalError(
             f"The workshop data file {path} is missing: start the workshop with `dpup-eval workshop`."
         )
-    return pd.read_parquet(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _ACCEPTED:
+        _ACCEPTED.clear()
+        _ACCEPTED[key] = pd.read_parquet(path)
+    return _ACCEPTED[key]
 
 
 def new_measure_id(proposal_id: int) -> str:

@@ -9,6 +9,8 @@ plain Voila. Same pages, same options, plus:
   ``release_after`` seconds (checked every ``release_every`` seconds): a closed tab, or a page fetched and
   never opened. Kernels waiting in Voila's pool (no browser yet, by design) are never touched, so a
   ready kernel is not lost between being handed to a browser and the browser connecting.
+* **Kernels are forked** from one warm process (:mod:`dpup_eval.workshop.kernel_forks`): a page's kernel
+  starts in a fraction of a second and shares what every page imports with the others.
 * **It dies with the workshop** (:mod:`dpup_eval.workshop.lifeline`): if ``dpup-eval workshop`` is killed
   outright, this process stops as on Ctrl-C, shutting its kernels down.
 * **TLS** when given a certificate (``--RoomVoila.certfile`` / ``keyfile``; ``dpup-eval workshop --lan --tls``).
@@ -38,7 +40,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from tornado import web
 from tornado.ioloop import PeriodicCallback
-from traitlets import Float, Int, Unicode, default
+from traitlets import Bool, Float, Int, Unicode, default
 from voila.app import Voila
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
@@ -233,12 +235,20 @@ class RoomVoila(Voila):
     wrong_codes = Int(10, config=True, help="Wrong codes allowed per device within code_window seconds.")
     code_window = Float(60.0, config=True, help="The window for wrong codes (seconds).")
     code_pause = Float(60.0, config=True, help="How long a device is refused after too many wrong codes.")
+    fork_kernels = Bool(True, config=True, help="Fork page kernels from one warm process (kernel_forks.py): "
+                        "a page starts in a fraction of a second and shares memory with the others.")  # fmt: skip
 
     @default("identity_provider_class")
     def _room_identity(self) -> type:
         return RoomIdentityProvider
 
     def init_settings(self) -> dict[str, Any]:
+        if self.fork_kernels and sys.platform.startswith("linux"):
+            import atexit
+
+            from dpup_eval.workshop.kernel_forks import use_fork_server
+
+            atexit.register(use_fork_server().stop)  # starts importing now, while Voila starts
         settings = super().init_settings()
         for limiter in (JOIN_CODES, FACILITATOR_CODES):
             limiter.allowed, limiter.window, limiter.pause = self.wrong_codes, self.code_window, self.code_pause
