@@ -166,3 +166,19 @@ def test_room_page_builds_whole(session: WorkshopSession) -> None:
     page = room_page(session, poll=False)
     assert "dpup-projector" in page.root._dom_classes and "room" in page.parts
     assert "Came to most sessions" in page.parts["room"].body.value
+
+
+def test_the_participant_page_evaluates_its_findings_part_only_when_it_is_shown(session: WorkshopSession) -> None:
+    """Most of a participant page's start went on findings nobody had opened yet (issue 12: fast join)."""
+    ledger = session.disclosure().ledger
+    assert ledger is not None
+    page = success_measures_page(session, poll=False)
+    panel, switcher = page.parts["findings"], page.parts["switcher"]
+    channels = [r.channel for r in ledger.releases()]
+    assert panel.findings is None and "Findings page" not in channels  # nothing evaluated, nothing released
+    panel.refresh()  # the room's decisions changed: still nothing while the part is not shown
+    assert panel.findings is None
+    switcher.choice.value = "Findings"  # a person opens the part
+    assert panel.findings is not None and panel.measure.value is not None
+    assert [r.channel for r in ledger.releases()][len(channels):] == ["Findings page"]
+    assert panel.chart.outputs  # drawn now that it can be seen

@@ -87,7 +87,7 @@ def success_measures_page(session: WorkshopSession | None = None, *, poll: bool 
 
     follow()
     poller.on_change(follow)
-    findings = FindingsPanel(session, on_written=poller.notify, join=False, report=False)
+    findings = FindingsPanel(session, on_written=poller.notify, join=False, report=False, lazy=True)
     poller.on_change(findings.refresh)
     title = w.HTML(
         text_html(

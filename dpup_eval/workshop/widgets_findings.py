@@ -55,10 +55,12 @@ class FindingsPanel(w.VBox):
 
     def __init__(
         self, session: WorkshopSession, on_written: Any = None, *, join: bool = True, report: bool = True,
-        **kwargs: Any,
+        lazy: bool = False, **kwargs: Any,
     ) -> None:  # fmt: skip
         """``join=False``: the page around it has joined already (asking again is what people hit);
-        ``report=False``: no report choices or export (the facilitator's, on the facilitator page)."""
+        ``report=False``: no report choices or export (the facilitator's, on the facilitator page);
+        ``lazy=True``: nothing is evaluated (or released) until the panel is first shown (:meth:`redraw`):
+        on the participant page, where it is one part of four, that was most of a page's start."""
         self.session = session
         self.on_written = on_written
         self.join = JoinPanel(session)
@@ -111,13 +113,17 @@ class FindingsPanel(w.VBox):
             del parts[3]
         if not join:
             del parts[1]
+        self._waiting = lazy  # not shown yet: evaluate when first shown
         super().__init__(parts, **kwargs)
-        self.refresh()
+        if not lazy:
+            self.refresh()
 
     # --- data -------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Re-evaluate when decisions changed; always bring interpretations and report choices up to date."""
+        if self._waiting:
+            return
         store, workshop_id = self.session.store, self.session.workshop.id
         signature = tuple((d.id, d.proposal_ids) for d in store.decisions(workshop_id))
         if signature != self._signature:
@@ -214,7 +220,11 @@ class FindingsPanel(w.VBox):
 
     def redraw(self) -> None:
         """Draw the chart again, now that it can be seen: a chart drawn while its part of the page was
-        hidden took plotly's default width (700 px), wider than a phone."""
+        hidden took plotly's default width (700 px), wider than a phone. The first time, evaluate."""
+        if self._waiting:
+            self._waiting = False
+            self.refresh()
+            return
         self.chart.outputs = ()
         self.draw()
 
