@@ -5,7 +5,10 @@ Starts ``dpup-eval workshop`` on the demo data (its own temporary folder and HOM
 * **join, one person**: time from navigation to a usable Success measures page (the Join button and the
   first measure's slider on screen), N fresh loads one after another (a new browser context each: empty
   cache), median and worst;
-* **join, ten at once**: ten fresh browser contexts navigate at the same moment; median and worst;
+* **join, ten at once**: ten fresh browser contexts navigate at the same moment; median and worst. The
+  browsers render on the same two cores as the workshop (on phones each renders on its own), so this
+  is also measured **server side**: ten clients at once fetch the page and ask its kernel for every
+  widget's state over the kernel's websocket (what a browser does before it draws), no rendering;
 * **threshold change**: median time from a key press on a slider to the updated result text (in the page);
 * **memory**: each page kernel's PSS and RSS (``/proc/PID/smaps_rollup``; PSS shares common libraries
   fairly between the kernels), then the whole workshop (Voila and every kernel) with ``--pages`` pages open;
@@ -111,6 +114,49 @@ async def _open(browser: object, url: str) -> tuple[object, float]:
     return context, time.perf_counter() - start
 
 
+async def _server_join(url: str) -> float:
+    """Seconds until the page is served and its kernel has sent every widget's state (a browser's wait
+    before drawing), without a browser."""
+    import json
+    import re
+    import uuid
+
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.websocket import websocket_connect
+
+    start = time.perf_counter()
+    page = await AsyncHTTPClient().fetch(url, request_timeout=TIMEOUT / 1000)
+    html = page.body.decode()
+    config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    base = url.split("/voila/")[0]
+    session, comm = uuid.uuid4().hex, uuid.uuid4().hex
+    socket = await websocket_connect(f"{base.replace('http', 'ws', 1)}/api/kernels/{config['kernelId']}/channels"
+                                     f"?session_id={session}")  # fmt: skip
+
+    def message(kind: str, content: dict[str, object], metadata: dict[str, object] | None = None) -> str:
+        header = {"msg_id": uuid.uuid4().hex, "username": "bench", "session": session, "msg_type": kind,
+                  "version": "5.3", "date": ""}  # fmt: skip
+        return json.dumps({"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content,
+                           "channel": "shell", "buffers": []})  # fmt: skip
+
+    await socket.write_message(message("comm_open", {"comm_id": comm, "target_name": "jupyter.widget.control",
+                                                     "data": {}}, {"version": "1.0.0"}))  # fmt: skip
+    await socket.write_message(message("comm_msg", {"comm_id": comm, "data": {"method": "request_states"}}))
+    while True:
+        frame = await socket.read_message()
+        if frame is None:
+            raise RuntimeError("the kernel's websocket closed before the widgets' state came")
+        if isinstance(frame, bytes):  # Jupyter's binary frame: buffer count, offsets, then the JSON message
+            count = int.from_bytes(frame[:4], "big")
+            offsets = [int.from_bytes(frame[4 + 4 * i : 8 + 4 * i], "big") for i in range(count)] + [len(frame)]
+            frame = frame[offsets[0] : offsets[1]].decode()
+        msg = json.loads(frame)
+        content = msg.get("content", {})
+        if content.get("comm_id") == comm and content.get("data", {}).get("method") == "update_states":
+            socket.close()
+            return time.perf_counter() - start
+
+
 def _summary(times: list[float]) -> str:
     return (f"median {statistics.median(times):.2f} s, worst {max(times):.2f} s "
             f"(all: {', '.join(f'{t:.1f}' for t in sorted(times))})")  # fmt: skip
@@ -138,6 +184,12 @@ async def _run(workshop: Room, args: argparse.Namespace, pool: int) -> None:
             print(f"threshold change -> updated result, median of {len(changes)}: {statistics.median(changes):.0f} ms",
                   flush=True)  # fmt: skip
 
+        workshop.wait_for_kernels(pool)
+        served = await asyncio.gather(*(_server_join(workshop.url()) for _ in range(args.together)))
+        print(f"served, {args.together} at the same moment (page + every widget's state, no browser): "
+              f"{_summary(list(served))}", flush=True)  # fmt: skip
+        workshop.wait_for_kernels(pool)
+        time.sleep(100)  # the ten served kernels are released (90 s with no browser): a room as before
         workshop.wait_for_kernels(pool)
         opened = await asyncio.gather(*(_open(browser, workshop.url()) for _ in range(args.together)))
         print(f"join, {args.together} at the same moment: {_summary([s for _, s in opened])}", flush=True)
