@@ -14,7 +14,7 @@ Starts ``dpup-eval workshop`` on the demo data (its own temporary folder and HOM
   fairly between the kernels), then the whole workshop (Voila and every kernel) with ``--pages`` pages open;
 * **release**: the kernel count two minutes after all those pages closed (aim: back to the pool's size).
 
-Usage: ``python benchmarks/bench_workshop.py [--loads 5] [--together 10] [--pages 30] [--pool-size 2]``.
+Usage: ``python benchmarks/bench_workshop.py [--loads 5] [--together 10] [--pages 30] [--pool-size 10]``.
 Needs ``/usr/bin/chromium`` (``apt-get install chromium``) and Playwright (the test extra). The machine's
 load average is printed with the figures: on a shared machine, compare figures measured in the same run.
 """
@@ -223,13 +223,13 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=7, help="threshold changes timed on the first page")
     parser.add_argument("--together", type=int, default=10, help="people joining at the same moment")
     parser.add_argument("--pages", type=int, default=30, help="pages open at once for the memory figure")
-    parser.add_argument("--pool-size", type=int, default=2, help="kernels kept ready per main page (0: none)")
+    parser.add_argument("--pool-size", type=int, default=10, help="Success measures pages built in advance (0: none)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-workshop-"))
     print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores",
           flush=True)  # fmt: skip
     workshop = Room(work, args.pool_size)
-    pool = 2 * args.pool_size  # Success measures and Findings keep kernels ready
+    pool = args.pool_size + min(args.pool_size, 2)  # Success measures pages ready, and up to two Findings pages
     try:
         asyncio.run(_run(workshop, args, pool))
     finally:

@@ -351,3 +351,34 @@ def test_the_lifeline_stops_a_child_whose_parent_was_killed(tmp_path: Path) -> N
         for pid in (parent.pid, child):
             if pid and alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_pool_pages_are_rebuilt_one_at_a_time() -> None:
+    """Ten people took ten ready pages: the ten rebuilt after them wait their turn (one core stays free)."""
+    from dpup_eval.workshop.voila_process import at_most
+
+    running, most = 0, 0
+
+    async def build(n: int) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return n
+
+    # one gate per wrapped function: the same wrapper serves every refill
+    limited = at_most(1, build)
+
+    async def ten_shared() -> list[int]:
+        return list(await asyncio.gather(*(limited(n) for n in range(10))))
+
+    assert asyncio.run(ten_shared()) == list(range(10)) and most == 1
+    most = 0
+
+    async def ten_ungated() -> None:
+        await asyncio.gather(*(build(n) for n in range(10)))
+
+    asyncio.run(ten_ungated())
+    assert most == 10  # without the gate, all ten at once (the check above can fail)
+

@@ -68,7 +68,8 @@ def test_the_voila_command_hides_code_and_tracebacks_culls_kernels_and_stays_off
     assert 0 < float(_option(command, "RoomVoila.release_after")) <= 100  # a closed tab's kernel goes in < 2 min
     assert _option(command, "template") == "dpup_workshop"
     assert _option(command, "Voila.port") is None and _option(command, "port") == "8877"
-    assert _option(command, "preheat_kernel") == "True" and _option(command, "pool_size") == "2"
+    assert _option(command, "preheat_kernel") == "True" and _option(command, "RoomVoila.join_pool") == "10"
+    assert _option(command, "pool_size") == "2"  # the Findings page: two ready pages at most
     denied = {a.split("=", 1)[1] for a in command if a.startswith("--VoilaKernelManager.preheat_denylist=")}
     assert denied == set(PAGES) - {"success_measures.ipynb", "findings.ipynb"}  # two pages with ready kernels: four kernels
 

@@ -22,6 +22,8 @@ EXE = shutil.which("dpup-eval", path=str(Path(sys.executable).parent))
 def workshop_command(folder: Path, port: int, programme: Path, data: Path, *options: str) -> list[str]:
     """``dpup-eval workshop --folder F --port P --programme DIR --data FILE [options]``."""
     start = [EXE] if EXE else [sys.executable, "-m", "dpup_eval.cli"]
+    if "--pool-size" not in options:  # tests: two ready pages (the default, ten, is for a room joining at once)
+        options = (*options, "--pool-size", "2")
     return [*start, "workshop", "--folder", str(folder), "--port", str(port), "--programme", str(programme),
             "--data", str(data), *options]  # fmt: skip
 

@@ -53,8 +53,9 @@ def workshop(
     folder: Annotated[Path | None, typer.Option("--folder", help="Where the workshop keeps its files (checked "
                                                 "data, record, reports, backups, server.log). Default: "
                                                 "./workshop-data")] = None,
-    pool_size: Annotated[int, typer.Option("--pool-size", help="Kernels kept ready per page (faster first "
-                                           "load, about 240 MB each).")] = 2,
+    pool_size: Annotated[int, typer.Option("--pool-size", help="Success measures pages built in advance for "
+                                           "people joining (each about 70-100 MB of memory while it waits): this "
+                                           "many can join at the same moment without waiting. 0: none.")] = 10,
     stories: Annotated[str | None, typer.Option("--stories", help="The story register for the Stories page (a "
                                                 "SQLite file or postgresql:// URL). Default: "
                                                 "$DPUP_EVAL_HOME/stories.sqlite if it exists.")] = None,

@@ -63,6 +63,10 @@ PAGES = (
     "success_measures.ipynb", "findings.ipynb", "stories.ipynb", "agreement.ipynb", "facilitator.ipynb",
     "room.ipynb", "where_information_goes.ipynb",
 )  # fmt: skip
+#: The page everyone joins on: ``pool_size`` of its pages are built in advance, ready for the next people.
+JOIN_PAGE = "success_measures.ipynb"
+#: Ready pages of the Findings page (opened later, by fewer people at once).
+FINDINGS_POOL = 2
 #: Pages that start their kernel when opened (no pool): every page but the two main ones.
 NOT_PREHEATED = ("stories.ipynb", "agreement.ipynb", "facilitator.ipynb", "room.ipynb", "where_information_goes.ipynb")
 TEMPLATE = "dpup_workshop"
@@ -108,7 +112,9 @@ class WorkshopConfig:
     join_code: str | None = None
     facilitator_code: str | None = None  # typed by the facilitator to record a decision
     new: bool = False  # start a new workshop (a SQLite file in the way is moved aside, never deleted)
-    pool_size: int = 2  # pre-started kernels per page: ~2 s to a usable page instead of ~4 s
+    # Success measures pages built in advance (each about 70-100 MB, shared memory aside): ten people joining at
+    # the same moment are each served in under a second; the Findings page keeps min(this, FINDINGS_POOL).
+    pool_size: int = 10
     tls: bool = False  # serve HTTPS with a certificate made on this laptop (see tls.py)
     release_after: float = 90.0  # seconds after a page's last browser left before its kernel is shut down
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -145,7 +151,7 @@ class WorkshopConfig:
     def resolve(
         cls, data: Path, programme: Path, db: Path | str | None = None, port: int | None = None,
         lan: bool = False, *, purpose: str | None = None, folder: Path | None = None,
-        indicators: Path | None = None, join_code: str | None = None, pool_size: int = 2, new: bool = False,
+        indicators: Path | None = None, join_code: str | None = None, pool_size: int = 10, new: bool = False,
         tls: bool = False,
     ) -> WorkshopConfig:  # fmt: skip
         """Check the programme folder, choose the purpose (the programme's workshop purpose by default)
@@ -252,7 +258,8 @@ def voila_command(config: WorkshopConfig) -> list[str]:
         command += [f"--RoomVoila.certfile={config.certificate.certfile}",
                     f"--RoomVoila.keyfile={config.certificate.keyfile}"]  # fmt: skip
     if config.pool_size:
-        command += ["--preheat_kernel=True", f"--pool_size={config.pool_size}",
+        command += ["--preheat_kernel=True", f"--pool_size={min(config.pool_size, FINDINGS_POOL)}",
+                    f"--RoomVoila.join_pool={config.pool_size}",  # the page everyone joins on (JOIN_PAGE)
                     # The Stories page starts its kernel when opened: it is opened less, and six kernels
                     # starting at once (three pages) made the first page miss 30 s on a busy 2-core laptop.
                     # (Agreement: opened by a few people to review the agreement; it starts its kernel too.)
@@ -369,7 +376,7 @@ def run_workshop(
     purpose: str | None = None,
     folder: Path | None = None,
     indicators: Path | None = None,
-    pool_size: int = 2,
+    pool_size: int = 10,
     new: bool = False,
     tls: bool = False,
     say: Callable[[str], None] = print,

@@ -52,7 +52,7 @@ from dpup_eval.workshop.code_limits import (
 )
 from dpup_eval.workshop.lifeline import PARENT_ENV, die_with_parent
 
-__all__ = ["KernelRelease", "RoomIdentityProvider", "RoomVoila", "main"]
+__all__ = ["KernelRelease", "RoomIdentityProvider", "RoomVoila", "at_most", "main"]
 
 #: Wrong join codes, per device (the Voila process's one instance; its settings come from RoomVoila).
 JOIN_CODES = WrongCodeLimiter()
@@ -62,6 +62,21 @@ FACILITATOR_CODES = WrongCodeLimiter()
 DEVICES: dict[str, str] = {}
 #: Environment variable through which the workshop gives this process the facilitator code.
 FACILITATOR_ENV = "DPUP_WORKSHOP_FACILITATOR_CODE"
+
+
+def at_most(limit: int, build: Any) -> Any:
+    """``build`` (a coroutine function) run at most ``limit`` at a time.
+
+    Ten people joining take ten ready pages at once, and Voila starts building ten more straight away: on a
+    2-core laptop that took all of it just when the ten pages were being used for the first time."""
+    gate = asyncio.Semaphore(limit)
+
+    @functools.wraps(build)
+    async def limited(*args: Any, **kwargs: Any) -> Any:
+        async with gate:
+            return await build(*args, **kwargs)
+
+    return limited
 
 
 class KernelRelease:
@@ -235,6 +250,10 @@ class RoomVoila(Voila):
     wrong_codes = Int(10, config=True, help="Wrong codes allowed per device within code_window seconds.")
     code_window = Float(60.0, config=True, help="The window for wrong codes (seconds).")
     code_pause = Float(60.0, config=True, help="How long a device is refused after too many wrong codes.")
+    join_pool = Int(0, config=True, help="Pages of the join page (server.JOIN_PAGE) built in advance; the "
+                    "other pages with a pool keep Voila's pool_size. 0: Voila's pool_size for all.")
+    refills_at_once = Int(1, config=True, help="How many pool pages are built at the same time after people "
+                          "took some (0: no limit). One leaves the other core to the people who just joined.")
     fork_kernels = Bool(True, config=True, help="Fork page kernels from one warm process (kernel_forks.py): "
                         "a page starts in a fraction of a second and shares memory with the others.")  # fmt: skip
 
@@ -249,7 +268,17 @@ class RoomVoila(Voila):
             from dpup_eval.workshop.kernel_forks import use_fork_server
 
             atexit.register(use_fork_server().stop)  # starts importing now, while Voila starts
+        if self.join_pool:
+            from dpup_eval.workshop.server import JOIN_PAGE
+
+            self.config.VoilaKernelManager.kernel_pools_config = {
+                "default": {"pool_size": self.voila_configuration.default_pool_size},
+                JOIN_PAGE: {"pool_size": self.join_pool},
+            }
         settings = super().init_settings()
+        if self.refills_at_once > 0 and hasattr(self.kernel_manager, "_initialize"):
+            # The first fill has started already (in the kernel manager's constructor); this limits refills.
+            self.kernel_manager._initialize = at_most(self.refills_at_once, self.kernel_manager._initialize)
         for limiter in (JOIN_CODES, FACILITATOR_CODES):
             limiter.allowed, limiter.window, limiter.pause = self.wrong_codes, self.code_window, self.code_pause
         self.release = KernelRelease(self.kernel_manager, self.release_after)
