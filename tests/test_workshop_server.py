@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import signal
@@ -194,8 +195,10 @@ def test_lan_workshop_needs_the_code_and_ctrl_c_stops_it_with_its_kernels(tmp_pa
             opener.open(page, timeout=30)
         assert refused.value.code in (302, 401, 403)
         assert b"dpup-page" not in refused.value.read() and "/login" in refused.value.headers["Location"]
-        with urllib.request.urlopen(f"{page}?token={code}", timeout=120) as response:  # a page with a kernel
-            assert b"voila" in response.read()
+        asked = urllib.request.Request(f"{page}?token={code}", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(asked, timeout=120) as response:  # a page with a kernel, compressed
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert b"voila" in gzip.decompress(response.read())
         kernels = [pid for pid in _children(process.pid) if is_kernel(pid)]
         assert kernels
         process.send_signal(signal.SIGINT)

@@ -13,6 +13,7 @@ plain Voila. Same pages, same options, plus:
   starts in a fraction of a second and shares what every page imports with the others.
 * **It dies with the workshop** (:mod:`dpup_eval.workshop.lifeline`): if ``dpup-eval workshop`` is killed
   outright, this process stops as on Ctrl-C, shutting its kernels down.
+* **Compressed responses** (gzip): a page's scripts and styles are about 10 MB uncompressed.
 * **TLS** when given a certificate (``--RoomVoila.certfile`` / ``keyfile``; ``dpup-eval workshop --lan --tls``).
 * **A limit on wrong codes** (:mod:`dpup_eval.workshop.code_limits`): the join code in an address or the
   login form, and the facilitator code typed in a page (pages ask this process, which knows the device).
@@ -40,6 +41,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from tornado import web
 from tornado.ioloop import PeriodicCallback
+from tornado.web import GZipContentEncoding
 from traitlets import Bool, Float, Int, Unicode, default
 from voila.app import Voila
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
@@ -62,6 +64,13 @@ FACILITATOR_CODES = WrongCodeLimiter()
 DEVICES: dict[str, str] = {}
 #: Environment variable through which the workshop gives this process the facilitator code.
 FACILITATOR_ENV = "DPUP_WORKSHOP_FACILITATOR_CODE"
+
+
+class QuickGZip(GZipContentEncoding):
+    """gzip at level 1: a fresh browser's 9.8 MB of scripts cost 0.12 s of the laptop's CPU to compress
+    instead of 0.31 s (tornado's level 6), for a little less saving."""
+
+    GZIP_LEVEL = 1
 
 
 def at_most(limit: int, build: Any) -> Any:
@@ -283,7 +292,9 @@ class RoomVoila(Voila):
             limiter.allowed, limiter.window, limiter.pause = self.wrong_codes, self.code_window, self.code_pause
         self.release = KernelRelease(self.kernel_manager, self.release_after)
         self.release.hook()
-        return dict(settings)
+        # A page is about 10 MB of JavaScript and CSS (4.8 MB of it plotly.js), sent uncompressed: ten phones
+        # joining pulled 100 MB through the room's Wi-Fi. Compressed, 2.8 MB (browsers keep them).
+        return {**settings, "transforms": [QuickGZip]}
 
     def init_handlers(self) -> list[Any]:
         handlers = [
