@@ -586,3 +586,21 @@ def test_report_keeps_exactly_the_ticked_measures(session: WorkshopSession) -> N
     panel.include.value = False  # unticking a definition takes out that one only
     kept = {(f.indicator, f.definition) for f in chosen_findings(session, panel.findings)}
     assert unticked not in kept and "finished" in {indicator for indicator, _ in kept}
+
+
+def test_a_list_of_people_keeps_its_ticks_when_someone_joins() -> None:
+    """The decision forms (Success measures and Stories) rebuild their lists of people as the room grows."""
+    import ipywidgets as w
+
+    from dpup_eval.workshop.widgets_base import keep_ticked
+
+    present, against = w.VBox(), w.VBox()
+    keep_ticked(present, [("Aroha", 1), ("Ben", 2)], value=True)
+    keep_ticked(against, [("Aroha", 1), ("Ben", 2)], value=False)
+    present.children[1].value = False  # Ben left the room
+    against.children[0].value = True  # Aroha disagreed
+    keep_ticked(present, [("Aroha", 1), ("Ben", 2), ("Cho", 3)], value=True)
+    keep_ticked(against, [("Aroha", 1), ("Ben", 2), ("Cho", 3)], value=False)
+    assert [(b.description, b.key, b.value) for b in present.children] == [
+        ("Aroha", 1, True), ("Ben", 2, False), ("Cho", 3, True)]  # fmt: skip
+    assert [(b.key, b.value) for b in against.children] == [(1, True), (2, False), (3, False)]

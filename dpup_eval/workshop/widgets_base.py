@@ -336,5 +336,14 @@ def checkboxes(options: Iterable[tuple[str, object]], *, value: bool = True) -> 
     return boxes
 
 
+def keep_ticked(box: w.Box, options: list[tuple[str, object]], *, value: bool) -> None:
+    """Give ``box`` one checkbox per (label, key) option, keeping the ticks of keys it already had (a
+    new key starts at ``value``): the room's list of people grows while a form is being filled in."""
+    was = {b.key: b.value for b in box.children}
+    box.children = checkboxes(options, value=value)
+    for b in box.children:
+        b.value = was.get(b.key, value)
+
+
 def ticked(boxes: Iterable[w.Checkbox]) -> list[Any]:
     return [b.key for b in boxes if b.value]

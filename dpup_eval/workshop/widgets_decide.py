@@ -13,7 +13,15 @@ import ipywidgets as w
 from dpup_eval.workshop import Decision
 from dpup_eval.workshop.code_limits import check_facilitator_code
 from dpup_eval.workshop.session import WorkshopSession, measure_choices, new_measure_id
-from dpup_eval.workshop.widgets_base import Message, button, checkboxes, set_options, text_html, ticked
+from dpup_eval.workshop.widgets_base import (
+    Message,
+    button,
+    checkboxes,
+    keep_ticked,
+    set_options,
+    text_html,
+    ticked,
+)
 
 __all__ = ["DecisionForm", "DecisionsList", "decision_words"]
 
@@ -130,15 +138,10 @@ class DecisionForm(w.VBox):
             self.on_measure()
         participants = store.participants(workshop_id)
         if tuple(p.id for p in participants) != self._participants:
-            was_present = {b.key: b.value for b in self.present.children}
-            was_against = {b.key: b.value for b in self.dissenters.children}
             self._participants = tuple(p.id for p in participants)
-            self.present.children = checkboxes([(p.display_name, p.id) for p in participants])
-            self.dissenters.children = checkboxes([(p.display_name, p.id) for p in participants], value=False)
-            for box in self.present.children:
-                box.value = was_present.get(box.key, True)
-            for box in self.dissenters.children:
-                box.value = was_against.get(box.key, False)
+            people = [(p.display_name, p.id) for p in participants]
+            keep_ticked(self.present, people, value=True)
+            keep_ticked(self.dissenters, people, value=False)
         self.decisions.refresh()
 
     def on_measure(self, _: object = None) -> None:

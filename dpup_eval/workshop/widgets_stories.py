@@ -17,7 +17,14 @@ from dpup_eval.errors import DpupEvalError
 from dpup_eval.workshop.code_limits import check_facilitator_code
 from dpup_eval.workshop.session import WorkshopSession
 from dpup_eval.workshop.stories import WorkshopStories
-from dpup_eval.workshop.widgets_base import Message, button, checkboxes, set_options, text_html, ticked
+from dpup_eval.workshop.widgets_base import (
+    Message,
+    button,
+    keep_ticked,
+    set_options,
+    text_html,
+    ticked,
+)
 
 __all__ = ["MarkForm", "SelectionForm", "StoriesBoard"]
 
@@ -135,15 +142,10 @@ class SelectionForm(w.VBox):
                                  for s in self.stories.room.stories()])
         participants = self.session.store.participants(self.session.workshop.id)
         if tuple(p.id for p in participants) != self._participants:
-            was_present = {b.key: b.value for b in self.present.children}
-            was_against = {b.key: b.value for b in self.dissenters.children}
             self._participants = tuple(p.id for p in participants)
-            self.present.children = checkboxes([(p.display_name, p.display_name) for p in participants])
-            self.dissenters.children = checkboxes([(p.display_name, p.display_name) for p in participants], value=False)
-            for box in self.present.children:
-                box.value = was_present.get(box.key, True)
-            for box in self.dissenters.children:
-                box.value = was_against.get(box.key, False)
+            people = [(p.display_name, p.display_name) for p in participants]
+            keep_ticked(self.present, people, value=True)
+            keep_ticked(self.dissenters, people, value=False)
 
     def on_record(self, _: object = None) -> None:
         def action() -> str:
