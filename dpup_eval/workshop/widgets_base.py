@@ -19,7 +19,7 @@ import logging
 import os
 import re
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -336,7 +336,7 @@ def checkboxes(options: Iterable[tuple[str, object]], *, value: bool = True) -> 
     return boxes
 
 
-def keep_ticked(box: w.Box, options: list[tuple[str, object]], *, value: bool) -> None:
+def keep_ticked(box: w.Box, options: Sequence[tuple[str, object]], *, value: bool) -> None:
     """Give ``box`` one checkbox per (label, key) option, keeping the ticks of keys it already had (a
     new key starts at ``value``): the room's list of people grows while a form is being filled in."""
     was = {b.key: b.value for b in box.children}
