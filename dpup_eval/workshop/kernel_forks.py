@@ -42,7 +42,7 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from dpup_eval.workshop.lifeline import PARENT_ENV, die_with_parent
+from dpup_eval.workshop.lifeline import PARENT_ENV, die_with_parent, name_process, set_parent_death_signal
 
 __all__ = ["KERNEL_NAME", "PROVISIONER", "ForkProvisioner", "ForkServer", "ForkedKernel", "kernel_arguments", "serve"]
 
@@ -59,8 +59,6 @@ PRELOAD = (
 KERNEL_NAME = "dpup-kernel"
 #: Numeric libraries start no thread pools in the fork server (a fork copies only the calling thread).
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-_PR_SET_PDEATHSIG = 1
-_PR_SET_NAME = 15
 
 
 # --- the fork server (its own process) -------------------------------------------------------------------
@@ -127,7 +125,8 @@ def _become_kernel(request: dict[str, Any], connection: socket.socket) -> None:
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setsid()  # its own session and process group, as Jupyter starts kernels
-        _die_with_parent()
+        set_parent_death_signal(signal.SIGKILL)  # the moment the fork server ends
+        name_process(KERNEL_NAME)
         os.environ.clear()
         os.environ.update(request["env"])
         if request.get("cwd"):
@@ -157,16 +156,6 @@ def _become_kernel(request: dict[str, Any], connection: socket.socket) -> None:
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
-
-
-def _die_with_parent() -> None:
-    """SIGKILL this kernel the moment the fork server ends, and name it (Linux)."""
-    from dpup_eval.workshop.lifeline import _libc
-
-    libc = _libc()
-    if libc is not None:
-        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        libc.prctl(_PR_SET_NAME, KERNEL_NAME.encode(), 0, 0, 0)
 
 
 def main(argv: list[str] | None = None) -> None:

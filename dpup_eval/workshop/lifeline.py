@@ -27,12 +27,13 @@ import time
 
 from dpup_eval.workshop.kernel_settings import ENV
 
-__all__ = ["PARENT_ENV", "die_with_parent", "parent_death_signal"]
+__all__ = ["PARENT_ENV", "die_with_parent", "name_process", "parent_death_signal", "set_parent_death_signal"]
 
 #: The environment variable through which the workshop tells Voila its process id.
 PARENT_ENV = ENV["parent"]
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _PR_GET_PDEATHSIG = 2
+_PR_SET_NAME = 15
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -53,15 +54,27 @@ def parent_death_signal() -> int:
     return found.value
 
 
+def set_parent_death_signal(sig: int) -> None:
+    """Ask Linux to send this process ``sig`` the moment its parent dies (nothing elsewhere)."""
+    libc = _libc()
+    if libc is not None:
+        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+
+
+def name_process(name: str) -> None:
+    """This process's name as ``ps -o comm`` and ``top`` show it (Linux; at most 15 bytes are kept)."""
+    libc = _libc()
+    if libc is not None:
+        libc.prctl(_PR_SET_NAME, name.encode(), 0, 0, 0)
+
+
 def die_with_parent(parent: int, sig: int = signal.SIGTERM, *, every: float = 1.0, grace: float = 20.0) -> bool:
     """Stop this process (``sig``, then SIGKILL to its group after ``grace`` s) when ``parent`` has gone.
 
     Returns False, having already sent the signal, if the parent was gone before the watch started (it
     may die between starting this process and this call).
     """
-    libc = _libc()
-    if libc is not None:
-        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    set_parent_death_signal(sig)
     if os.getppid() != parent:  # died before the notice was set up: nobody would send it
         _stop(sig, grace)
         return False
