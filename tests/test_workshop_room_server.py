@@ -382,3 +382,173 @@ def test_pool_pages_are_rebuilt_one_at_a_time() -> None:
     asyncio.run(ten_ungated())
     assert most == 10  # without the gate, all ten at once (the check above can fail)
 
+
+
+class _Pool:
+    """Voila's kernel manager as Refills sees it: pools of page builds (tasks), a hand-out and a build."""
+
+    def __init__(self) -> None:
+        self._pools: dict[str, list[asyncio.Future[dict[str, str]]]] = {}
+        self.built: list[tuple[str, float]] = []
+        self.now = 0.0
+
+    def add_ready(self, notebook: str, count: int) -> None:
+        for n in range(count):
+            ready: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+            ready.set_result({"kernel_id": f"{notebook}-{n}"})
+            self._pools.setdefault(notebook, []).append(ready)
+
+    async def get_rendered_notebook(self, notebook: str) -> dict[str, str]:
+        return await self._pools[notebook].pop(0)
+
+    async def _initialize(self, notebook: str, kernel_id: str | None = None) -> str:
+        self.built.append((notebook, self.now))
+        return notebook
+
+
+def test_taken_pages_are_rebuilt_once_the_room_is_quiet_or_at_once_when_none_is_ready() -> None:
+    """Ten people join together: the pages they took are rebuilt after they have joined, not while."""
+    from dpup_eval.workshop.voila_process import Refills
+
+    async def scenario() -> None:
+        pool = _Pool()
+        refills = Refills(pool, at_once=1, quiet=5.0, clock=lambda: pool.now, step=0.001)
+        refills.hook()
+        pool.add_ready("join.ipynb", 3)
+        await pool.get_rendered_notebook("join.ipynb")  # a person joins at t=0; two pages stay ready
+        rebuild = asyncio.ensure_future(pool._initialize("join.ipynb"))
+        for pool.now in (1.0, 2.0, 4.9):
+            await asyncio.sleep(0.01)
+            assert not rebuild.done(), f"rebuilt at t={pool.now} while people were joining"
+        pool.now = 5.1
+        await asyncio.wait_for(rebuild, 1)
+        assert pool.built == [("join.ipynb", 5.1)]
+
+        # the last ready page is taken: the next person would wait, so the rebuild starts at once
+        await pool.get_rendered_notebook("join.ipynb")
+        await pool.get_rendered_notebook("join.ipynb")
+        await asyncio.wait_for(pool._initialize("join.ipynb"), 1)
+        assert pool.built[-1] == ("join.ipynb", 5.1)
+
+        # a restarted kernel (kernel_id given) is rebuilt at once, whatever the room is doing
+        pool.add_ready("join.ipynb", 1)
+        await pool.get_rendered_notebook("join.ipynb")
+        pool.add_ready("join.ipynb", 1)
+        await asyncio.wait_for(pool._initialize("join.ipynb", "k-restarted"), 1)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("route", ["/static", "/lab/extensions/static"])
+def test_static_files_are_compressed_once_and_sent_whole_to_the_next_browser(tmp_path: Path, route: str) -> None:
+    """The second browser gets the same bytes without the laptop compressing them again; a file that
+    changed is compressed anew; pages and partial responses are not served from the store. Tornado's
+    static handler sends an ETag; Jupyter's (the second route here) do not."""
+    import gzip
+    import random
+
+    from tornado import web
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.httpserver import HTTPServer
+    from tornado.testing import bind_unused_port
+
+    from dpup_eval.workshop import voila_process
+    from dpup_eval.workshop.voila_process import QuickGZip
+
+    rng = random.Random(12)
+    script = tmp_path / "big.js"  # larger than tornado's 64 KB chunks: sent in several
+    script.write_text("".join(rng.choice("abcdefgh ;\n") for _ in range(300_000)))
+
+    class Jupyter(web.StaticFileHandler):
+        def compute_etag(self) -> None:
+            return None
+
+    class Page(web.RequestHandler):
+        def get(self) -> None:
+            self.write("<p>" + "page " * 500 + "</p>")
+
+    compressions: list[int] = []
+    real = voila_process.GZipContentEncoding.transform_chunk
+
+    def counted(self: QuickGZip, chunk: bytes, finishing: bool) -> bytes:
+        compressions.append(len(chunk))
+        return real(self, chunk, finishing)
+
+    async def scenario() -> None:
+        QuickGZip.compressed.clear()
+        files = web.StaticFileHandler if route == "/static" else Jupyter
+        app = web.Application([(route + r"/(.*)", files, {"path": str(tmp_path)}), (r"/page", Page)],
+                              transforms=[QuickGZip])  # fmt: skip
+        sock, port = bind_unused_port()
+        http = HTTPServer(app)
+        http.add_sockets([sock])
+        client = AsyncHTTPClient()
+
+        async def get(path: str, **headers: str) -> tuple[bytes, dict[str, str]]:
+            answer = await client.fetch(f"http://127.0.0.1:{port}{path}", decompress_response=False,
+                                        headers={"Accept-Encoding": "gzip", **headers})  # fmt: skip
+            assert answer.headers.get("Content-Encoding") == "gzip"
+            return gzip.decompress(answer.body), dict(answer.headers)
+
+        try:
+            first, headers = await get(f"{route}/big.js")
+            assert ("Etag" in headers) == (route == "/static")
+            done = len(compressions)
+            assert done > 1 and first == script.read_bytes()
+            second, headers = await get(f"{route}/big.js")
+            assert second == script.read_bytes() and len(compressions) == done  # nothing compressed again
+            assert int(headers["Content-Length"]) == len(next(iter(QuickGZip.compressed.values())))
+
+            script.write_text("changed;\n" * 20_000)
+            changed, _ = await get(f"{route}/big.js")
+            assert changed == script.read_bytes() and len(compressions) > done
+
+            for _ in range(2):
+                page, _ = await get("/page")
+                assert page.startswith(b"<p>page")
+            assert len(QuickGZip.compressed) == 2  # the two versions of the script, no page
+            partial = await client.fetch(f"http://127.0.0.1:{port}{route}/big.js", decompress_response=False,
+                                         headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"})  # fmt: skip
+            assert partial.code == 206 and gzip.decompress(partial.body) == script.read_bytes()[:100]
+            assert len(QuickGZip.compressed) == 2  # a part is compressed each time, not kept
+        finally:
+            http.stop()
+            QuickGZip.compressed.clear()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(voila_process.GZipContentEncoding, "transform_chunk", counted)
+        asyncio.run(scenario())
+
+
+def test_page_templates_are_compiled_once_for_all_the_pages_served(tmp_path: Path) -> None:
+    """Voila makes a new Jinja environment per page: the second page's environment compiles nothing,
+    and a template changed on disk is compiled again (its new text is what is served)."""
+    from jinja2 import Environment, FileSystemLoader
+    from voila.exporter import VoilaExporter
+
+    from dpup_eval.workshop.voila_process import CompiledTemplates
+
+    (tmp_path / "page.html").write_text("{% for n in range(3) %}{{ n }}{% endfor %} {{ who }}")
+    cache = CompiledTemplates()
+    compiled: list[str] = []
+    real = Environment._compile
+
+    def counted(self: Environment, source: str, filename: str) -> object:
+        compiled.append(filename)
+        return real(self, source, filename)
+
+    def page(**values: str) -> str:  # what Voila does per page: a fresh environment
+        environment = Environment(loader=FileSystemLoader(tmp_path), bytecode_cache=cache)
+        return environment.get_template("page.html").render(**values)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Environment, "_compile", counted)
+        assert page(who="Mere") == "012 Mere"
+        assert page(who="Tama") == "012 Tama" and len(compiled) == 1
+        (tmp_path / "page.html").write_text("changed {{ who }}")
+        assert page(who="Mere") == "changed Mere" and len(compiled) == 2
+
+        patch.setattr(VoilaExporter, "_create_environment", VoilaExporter._create_environment)  # undone after
+        cache.hook()
+        CompiledTemplates().hook()  # a second hook keeps the first cache
+        assert VoilaExporter()._create_environment().bytecode_cache is cache

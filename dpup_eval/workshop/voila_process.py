@@ -13,7 +13,12 @@ plain Voila. Same pages, same options, plus:
   starts in a fraction of a second and shares what every page imports with the others.
 * **It dies with the workshop** (:mod:`dpup_eval.workshop.lifeline`): if ``dpup-eval workshop`` is killed
   outright, this process stops as on Ctrl-C, shutting its kernels down.
-* **Compressed responses** (gzip): a page's scripts and styles are about 10 MB uncompressed.
+* **Compressed responses** (gzip): a page's scripts and styles are about 10 MB uncompressed. Each static
+  file is compressed once and kept (:class:`QuickGZip`).
+* **Page templates are compiled once** (:class:`CompiledTemplates`), not for every page served.
+* **Taken pages are rebuilt after the room has joined** (:class:`Refills`): one at a time, once no page
+  has been taken for a few seconds (at once if none is left ready), so people joining together get the
+  laptop's cores first.
 * **TLS** when given a certificate (``--RoomVoila.certfile`` / ``keyfile``; ``dpup-eval workshop --lan --tls``).
 * **A limit on wrong codes** (:mod:`dpup_eval.workshop.code_limits`): the join code in an address or the
   login form, and the facilitator code typed in a page (pages ask this process, which knows the device).
@@ -35,11 +40,12 @@ import signal
 import ssl
 import sys
 import time
-from typing import Any
+from typing import Any, ClassVar
 
+from jinja2.bccache import Bucket, BytecodeCache
 from jupyter_core.utils import ensure_async
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
-from tornado import web
+from tornado import httputil, web
 from tornado.ioloop import PeriodicCallback
 from tornado.web import GZipContentEncoding
 from traitlets import Bool, Float, Int, Unicode, default
@@ -54,7 +60,7 @@ from dpup_eval.workshop.code_limits import (
 )
 from dpup_eval.workshop.lifeline import PARENT_ENV, die_with_parent
 
-__all__ = ["KernelRelease", "RoomIdentityProvider", "RoomVoila", "at_most", "main"]
+__all__ = ["CompiledTemplates", "KernelRelease", "QuickGZip", "Refills", "RoomIdentityProvider", "RoomVoila", "at_most", "main"]
 
 #: Wrong join codes, per device (the Voila process's one instance; its settings come from RoomVoila).
 JOIN_CODES = WrongCodeLimiter()
@@ -67,10 +73,98 @@ FACILITATOR_ENV = "DPUP_WORKSHOP_FACILITATOR_CODE"
 
 
 class QuickGZip(GZipContentEncoding):
-    """gzip at level 1: a fresh browser's 9.8 MB of scripts cost 0.12 s of the laptop's CPU to compress
-    instead of 0.31 s (tornado's level 6), for a little less saving."""
+    """gzip at level 1, and each static file compressed once.
+
+    A fresh browser's 9.8 MB of scripts cost 0.12 s of the laptop's CPU to compress at level 1 (0.31 s at
+    tornado's level 6): 1.2 s of a 2-core laptop when ten people join at once. The compressed bytes of a
+    static file (``/static/`` in the path) are kept under its address, time and length (a few MB in all,
+    ``LIMIT`` at most), so the next browser is sent them without compressing again. Pages,
+    API answers and partial (``Range``) responses are compressed each time, as before.
+    """
 
     GZIP_LEVEL = 1
+    LIMIT = 64 * 1024 * 1024
+    compressed: ClassVar[dict[str, bytes]] = {}
+
+    def __init__(self, request: httputil.HTTPServerRequest) -> None:
+        super().__init__(request)
+        self._static = "/static/" in request.path and request.method == "GET"
+        self._uri = request.uri or ""
+        self._key: str | None = None
+        self._sent_whole = False
+        self._parts: list[bytes] = []
+
+    def transform_first_chunk(
+        self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
+    ) -> tuple[int, httputil.HTTPHeaders, bytes]:
+        # A static file answer names the file's time and length (Jupyter's static handlers send no ETag):
+        # with its address, a file changed on disk is not answered with its old bytes.
+        stamp = [headers.get(name) for name in ("Last-Modified", "Content-Length")]
+        key = " ".join([self._uri, *map(str, stamp), str(headers.get("Etag"))]) if all(stamp) else None
+        if self._static and self._gzipping and status_code == 200 and key and key in self.compressed:
+            whole = self.compressed[key]
+            headers["Vary"] = f"{headers['Vary']}, Accept-Encoding" if "Vary" in headers else "Accept-Encoding"
+            headers["Content-Encoding"] = "gzip"
+            headers["Content-Length"] = str(len(whole))
+            self._sent_whole = True
+            return status_code, headers, whole
+        status_code, headers, chunk = super().transform_first_chunk(status_code, headers, chunk, finishing)
+        if self._static and self._gzipping and status_code == 200 and key:
+            self._key = key
+            self._keep(chunk, finishing)
+        return status_code, headers, chunk
+
+    def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
+        if self._sent_whole:
+            return b""  # the rest of the file went with the first chunk
+        chunk = super().transform_chunk(chunk, finishing)
+        if self._key is not None:
+            self._keep(chunk, finishing)
+        return chunk
+
+    def _keep(self, chunk: bytes, finishing: bool) -> None:
+        self._parts.append(chunk)
+        if finishing and self._key is not None:
+            whole = b"".join(self._parts)
+            if sum(map(len, self.compressed.values())) + len(whole) <= self.LIMIT:
+                self.compressed[self._key] = whole
+            self._parts = []
+
+
+class CompiledTemplates(BytecodeCache):
+    """The page templates, compiled once for every page Voila serves.
+
+    Voila builds a new Jinja environment for each page it serves, so it compiled the same templates
+    again every time: about 70 ms of its one thread per page (py-spy, ten pages at once), which ten
+    people joining together wait for in turn. Jinja keeps each template's checksum with its code, so a
+    template changed on disk is compiled again."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+    def hook(self) -> None:
+        """Give every environment Voila's exporter creates from now on this cache."""
+        from voila.exporter import VoilaExporter
+
+        create = VoilaExporter._create_environment
+        if getattr(create, "compiled_templates", None) is not None:
+            return
+
+        @functools.wraps(create)
+        def with_cache(exporter: Any) -> Any:
+            environment = create(exporter)
+            environment.bytecode_cache = self
+            return environment
+
+        with_cache.compiled_templates = self  # type: ignore[attr-defined]
+        VoilaExporter._create_environment = with_cache
 
 
 def at_most(limit: int, build: Any) -> Any:
@@ -86,6 +180,54 @@ def at_most(limit: int, build: Any) -> Any:
             return await build(*args, **kwargs)
 
     return limited
+
+
+class Refills:
+    """When the pages people took are rebuilt: one at a time, and not while people are still joining.
+
+    Voila rebuilds a taken page at once. When ten people join together, that is ten page builds (about a
+    second of CPU each) on the laptop just as it serves the ten pages that were taken, and their kernels
+    answer each browser's first questions. Here a rebuild waits until no page has been taken for ``quiet``
+    seconds, unless the pool has no ready page left (then the next person would wait for it: it starts
+    at once). At most ``at_once`` are built at the same time (0: no limit).
+    """
+
+    def __init__(self, kernel_manager: Any, at_once: int = 1, quiet: float = 5.0, clock: Any = time.monotonic,
+                 step: float = 0.25) -> None:  # fmt: skip
+        self.kernel_manager = kernel_manager
+        self.at_once = at_once
+        self.quiet = quiet
+        self.clock = clock
+        self.step = step
+        self.last_taken = -float("inf")
+
+    def ready(self, notebook: str) -> int:
+        """Pages of ``notebook`` built and waiting in the pool."""
+        pool = getattr(self.kernel_manager, "_pools", {}).get(notebook, ())
+        return sum(1 for task in pool if task.done() and not task.cancelled() and task.exception() is None)
+
+    async def room_quiet(self, notebook: str) -> None:
+        """Return when no page has been taken for ``quiet`` seconds, or when ``notebook`` has no ready page."""
+        while self.clock() - self.last_taken < self.quiet and self.ready(notebook) > 0:
+            await asyncio.sleep(self.step)
+
+    def hook(self) -> None:
+        """Wrap the kernel manager's page build (``_initialize``) and its hand-out of ready pages."""
+        manager = self.kernel_manager
+        take = manager.get_rendered_notebook
+        build = manager._initialize
+
+        async def taken(*args: Any, **kwargs: Any) -> Any:
+            self.last_taken = self.clock()
+            return await take(*args, **kwargs)
+
+        async def when_quiet(notebook_path: str, kernel_id: str | None = None, **kwargs: Any) -> Any:
+            if kernel_id is None:  # a pool page (a restarted kernel is rebuilt at once)
+                await self.room_quiet(notebook_path)
+            return await build(notebook_path, kernel_id, **kwargs)
+
+        manager.get_rendered_notebook = taken
+        manager._initialize = at_most(self.at_once, when_quiet) if self.at_once > 0 else when_quiet
 
 
 class KernelRelease:
@@ -263,6 +405,9 @@ class RoomVoila(Voila):
                     "other pages with a pool keep Voila's pool_size. 0: Voila's pool_size for all.")
     refills_at_once = Int(1, config=True, help="How many pool pages are built at the same time after people "
                           "took some (0: no limit). One leaves the other core to the people who just joined.")
+    refill_when_quiet = Float(5.0, config=True, help="Rebuild taken pool pages once no page has been taken for "
+                              "this many seconds (sooner if none is left ready): people joining together "
+                              "get the laptop first.")  # fmt: skip
     fork_kernels = Bool(True, config=True, help="Fork page kernels from one warm process (kernel_forks.py): "
                         "a page starts in a fraction of a second and shares memory with the others.")  # fmt: skip
 
@@ -285,13 +430,14 @@ class RoomVoila(Voila):
                 JOIN_PAGE: {"pool_size": self.join_pool},
             }
         settings = super().init_settings()
-        if self.refills_at_once > 0 and hasattr(self.kernel_manager, "_initialize"):
-            # The first fill has started already (in the kernel manager's constructor); this limits refills.
-            self.kernel_manager._initialize = at_most(self.refills_at_once, self.kernel_manager._initialize)
+        if hasattr(self.kernel_manager, "_initialize"):  # a pool (--preheat_kernel)
+            # The first fill has started already (in the kernel manager's constructor); this paces refills.
+            Refills(self.kernel_manager, self.refills_at_once, self.refill_when_quiet).hook()
         for limiter in (JOIN_CODES, FACILITATOR_CODES):
             limiter.allowed, limiter.window, limiter.pause = self.wrong_codes, self.code_window, self.code_pause
         self.release = KernelRelease(self.kernel_manager, self.release_after)
         self.release.hook()
+        CompiledTemplates().hook()
         # A page is about 10 MB of JavaScript and CSS (4.8 MB of it plotly.js), sent uncompressed: ten phones
         # joining pulled 100 MB through the room's Wi-Fi. Compressed, 2.8 MB (browsers keep them).
         return {**settings, "transforms": [QuickGZip]}
