@@ -5,10 +5,17 @@ Starts ``dpup-eval workshop`` on the demo data (its own temporary folder and HOM
 * **join, one person**: time from navigation to a usable Success measures page (the Join button and the
   first measure's slider on screen), N fresh loads one after another (a new browser context each: empty
   cache), median and worst;
-* **join, ten at once**: ten fresh browser contexts navigate at the same moment; median and worst. The
-  browsers render on the same two cores as the workshop (on phones each renders on its own), so this
-  is also measured **server side**: ten clients at once fetch the page and ask its kernel for every
-  widget's state over the kernel's websocket (what a browser does before it draws), no rendering;
+* **the browser's own work**: how long each of those pages kept the browser's main thread busy (Chrome's
+  ``TaskDuration``), and one more load with the CPU slowed four times (Chrome's mid-range phone setting);
+* **join, ten at once**, three ways:
+  - **served** (the laptop's part): ten clients at once fetch the page and every file a browser fetched
+    for it (gzip, six at a time each, as a browser does), then ask the page's kernel for every widget's
+    state over its websocket (what a browser waits for before it draws); also one client alone;
+  - **each on their own device** (the room: phones draw on their own CPUs): each of the ten is given the
+    median single-person load plus the extra time the laptop took to serve that person with ten at once
+    (served together minus served alone);
+  - **ten browsers on the laptop's own two cores**: ten fresh browser contexts navigate at the same
+    moment, so the ten pages' drawing shares the workshop's two cores (the harshest reading, not a room);
 * **threshold change**: median time from a key press on a slider to the updated result text (in the page);
 * **memory**: each page kernel's PSS and RSS (``/proc/PID/smaps_rollup``; PSS shares common libraries
   fairly between the kernels), then the whole workshop (Voila and every kernel) with ``--pages`` pages open;
@@ -30,6 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -56,6 +64,8 @@ async (card) => {
 }
 """
 TIMEOUT = 600_000  # ms: on a busy shared machine, thirty pages starting take minutes
+_CDP: dict[int, object] = {}  # each page's DevTools session, by its browser context
+_THREADS = ThreadPoolExecutor(max_workers=64)  # server-side joins: six connections per person
 
 
 def _free_port() -> int:
@@ -104,19 +114,44 @@ class Room(Workshop):
         time.sleep(10)  # each waiting kernel builds its page in advance: let it finish
 
 
-async def _open(browser: object, url: str) -> tuple[object, float]:
+async def _open(browser: object, url: str, slower: float = 1, visible: str = USABLE,
+                attached: str | None = SLIDER) -> tuple[object, float]:  # fmt: skip
+    """A fresh browser context (empty cache) at a phone's width: seconds to a usable page (``visible`` on
+    screen, ``attached`` in the page). ``slower``: the CPU slowed that many times (Chrome's throttling, as
+    DevTools does for phones)."""
     context = await browser.new_context(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
     page = await context.new_page()
+    cdp = await context.new_cdp_session(page)
+    await cdp.send("Performance.enable")  # counts from here: read by _main_thread
+    _CDP[id(context)] = cdp
+    if slower > 1:
+        await cdp.send("Emulation.setCPUThrottlingRate", {"rate": slower})
     start = time.perf_counter()
     await page.goto(url, timeout=TIMEOUT)
-    await page.wait_for_selector(USABLE, state="visible", timeout=TIMEOUT)
-    await page.locator(SLIDER).first.wait_for(state="attached", timeout=TIMEOUT)
+    await page.wait_for_selector(visible, state="visible", timeout=TIMEOUT)
+    if attached:
+        await page.locator(attached).first.wait_for(state="attached", timeout=TIMEOUT)
     return context, time.perf_counter() - start
 
 
-async def _server_join(url: str) -> float:
-    """Seconds until the page is served and its kernel has sent every widget's state (a browser's wait
-    before drawing), without a browser."""
+async def _main_thread(context: object) -> float:
+    """Seconds the page's main thread has been busy (Chrome's Performance.getMetrics TaskDuration)."""
+    cdp = _CDP[id(context)]
+    metrics = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
+    return float(metrics["TaskDuration"])
+
+
+async def _files(context: object, url: str) -> list[str]:
+    """The files (scripts, styles, fonts) the browser fetched from the workshop for this page."""
+    base = url.split("/voila/")[0]
+    names = await context.pages[0].evaluate("performance.getEntriesByType('resource').map(r => r.name)")  # type: ignore[attr-defined]
+    return sorted({n for n in names if n.startswith(base) and "/static/" in n})
+
+
+async def _server_join(url: str, files: list[str]) -> float:
+    """Seconds until the page and its ``files`` are served (gzip, over six kept-alive connections as a
+    browser does) and its kernel has sent every widget's state (a browser's wait before drawing), without
+    a browser. (It speaks Jupyter's JSON websocket protocol; a browser's binary one costs Voila less.)"""
     import json
     import re
     import uuid
@@ -127,6 +162,25 @@ async def _server_join(url: str) -> float:
     start = time.perf_counter()
     page = await AsyncHTTPClient().fetch(url, request_timeout=TIMEOUT / 1000)
     html = page.body.decode()
+    queue = list(files)
+
+    def connection() -> None:  # one of the browser's six kept-alive connections to the workshop
+        import http.client
+        import urllib.parse
+
+        where = urllib.parse.urlsplit(url)
+        link = http.client.HTTPConnection(where.hostname or "", where.port, timeout=TIMEOUT / 1000)
+        while queue:
+            file = urllib.parse.urlsplit(queue.pop())
+            link.request("GET", f"{file.path}?{file.query}", headers={"Accept-Encoding": "gzip"})
+            answer = link.getresponse()
+            answer.read()
+            if answer.status != 200:
+                raise RuntimeError(f"{file.path} answered {answer.status}")
+        link.close()
+
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(*(loop.run_in_executor(_THREADS, connection) for _ in range(6)))
     config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
     base = url.split("/voila/")[0]
     session, comm = uuid.uuid4().hex, uuid.uuid4().hex
@@ -167,12 +221,14 @@ async def _run(workshop: Room, args: argparse.Namespace, pool: int) -> None:
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        alone, changes = [], []
+        alone, changes, busy, files = [], [], [], []
         for n in range(args.loads):
             workshop.wait_for_kernels(pool)
             context, seconds = await _open(browser, workshop.url())
             alone.append(seconds)
+            busy.append(await _main_thread(context))
             if n == 0:
+                files = await _files(context, workshop.url())
                 page = context.pages[0]
                 card = await page.locator(".dpup-card", has_text="Came to most sessions").first.element_handle()
                 for k in range(args.changes):
@@ -180,19 +236,34 @@ async def _run(workshop: Room, args: argparse.Namespace, pool: int) -> None:
                     changes.append(await page.evaluate(CHANGE_JS, card))
             await context.close()
         print(f"join, one person at a time ({args.loads} fresh loads): {_summary(alone)}", flush=True)
+        print(f"the browser's main thread busy per page: median {statistics.median(busy):.2f} s "
+              f"({len(files)} files fetched from the workshop)", flush=True)  # fmt: skip
+        workshop.wait_for_kernels(pool)
+        context, phone = await _open(browser, workshop.url(), slower=4)
+        await context.close()
+        print(f"join, one person, CPU slowed 4x (a mid-range phone): {phone:.2f} s", flush=True)
         if changes:
             print(f"threshold change -> updated result, median of {len(changes)}: {statistics.median(changes):.0f} ms",
                   flush=True)  # fmt: skip
 
+        single = []
+        for _ in range(3):
+            workshop.wait_for_kernels(pool)
+            single.append(await _server_join(workshop.url(), files))
+        print(f"served, one alone (page, its {len(files)} files, every widget's state; no browser): {_summary(single)}",
+              flush=True)  # fmt: skip
         workshop.wait_for_kernels(pool)
-        served = await asyncio.gather(*(_server_join(workshop.url()) for _ in range(args.together)))
-        print(f"served, {args.together} at the same moment (page + every widget's state, no browser): "
-              f"{_summary(list(served))}", flush=True)  # fmt: skip
+        served = await asyncio.gather(*(_server_join(workshop.url(), files) for _ in range(args.together)))
+        print(f"served, {args.together} at the same moment: {_summary(list(served))}", flush=True)
+        own = [statistics.median(alone) + max(0.0, s - statistics.median(single)) for s in served]
+        print(f"join, {args.together} at the same moment, each on their own device (one page's median load + "
+              f"the laptop's extra wait with {args.together}): {_summary(own)}", flush=True)  # fmt: skip
         workshop.wait_for_kernels(pool)
         time.sleep(100)  # the ten served kernels are released (90 s with no browser): a room as before
         workshop.wait_for_kernels(pool)
         opened = await asyncio.gather(*(_open(browser, workshop.url()) for _ in range(args.together)))
-        print(f"join, {args.together} at the same moment: {_summary([s for _, s in opened])}", flush=True)
+        print(f"join, {args.together} at the same moment, ten browsers on the laptop's own cores: "
+              f"{_summary([s for _, s in opened])}", flush=True)  # fmt: skip
         pss = sorted(_memory(pid)[0] for pid in workshop.kernels())
         rss = sorted(_memory(pid)[1] for pid in workshop.kernels())
         print(f"one page's kernel: PSS median {statistics.median(pss) / 1024:.0f} MB, RSS median "
