@@ -222,9 +222,18 @@ class Refills:
             return await take(*args, **kwargs)
 
         async def when_quiet(notebook_path: str, kernel_id: str | None = None, **kwargs: Any) -> Any:
-            if kernel_id is None:  # a pool page (a restarted kernel is rebuilt at once)
-                await self.room_quiet(notebook_path)
-            return await build(notebook_path, kernel_id, **kwargs)
+            if kernel_id is not None:  # a restarted kernel is rebuilt at once
+                return await build(notebook_path, kernel_id, **kwargs)
+            await self.room_quiet(notebook_path)
+            content = await build(notebook_path, kernel_id, **kwargs)
+            # Voila's build returns once the kernel has started, with the page's code still running in a
+            # task: wait for that too, so that "one at a time" is one page built at a time, and a pool
+            # page counts as ready (ready()) only when it is built. (asyncio.wait: a failed build is
+            # Voila's to report, on the page, as before.)
+            render = content.get("task") if isinstance(content, dict) else None
+            if isinstance(render, asyncio.Future):
+                await asyncio.wait([render])
+            return content
 
         manager.get_rendered_notebook = taken
         manager._initialize = at_most(self.at_once, when_quiet) if self.at_once > 0 else when_quiet
