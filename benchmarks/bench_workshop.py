@@ -64,7 +64,9 @@ async (card) => {
 }
 """
 TIMEOUT = 600_000  # ms: on a busy shared machine, thirty pages starting take minutes
+QUIET = 7.0  # s: settled when the workshop used almost no CPU for this long (rebuilds wait 5 s)
 _CDP: dict[int, object] = {}  # each page's DevTools session, by its browser context
+V1 = "v1.kernel.websocket.jupyter.org"  # the kernel websocket protocol Voila's page speaks
 _THREADS = ThreadPoolExecutor(max_workers=64)  # server-side joins: six connections per person
 
 
@@ -108,10 +110,29 @@ class Room(Workshop):
         return children(self.process.pid)
 
     def wait_for_kernels(self, count: int, timeout: float = 600) -> None:
+        """Until ``count`` kernels run and the workshop has settled: its ready pages are built (pages
+        taken are rebuilt a few seconds after the last join, so settled means quiet for ``QUIET`` s)."""
         deadline = time.monotonic() + timeout
         while len(self.kernels()) < count and time.monotonic() < deadline:
             time.sleep(1)
-        time.sleep(10)  # each waiting kernel builds its page in advance: let it finish
+        used = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(QUIET)
+            used, before = self.cpu_seconds(), used
+            if sum(used.get(pid, was) - was for pid, was in before.items()) + sum(
+                    t for pid, t in used.items() if pid not in before) < 0.04 * QUIET:  # under 4% of one core
+                return
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU seconds used so far by each of the workshop's processes (Voila, fork server, kernels)."""
+        used = {}
+        for pid in self.all_processes():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return used
 
 
 async def _open(browser: object, url: str, slower: float = 1, visible: str = USABLE,
@@ -151,11 +172,16 @@ async def _files(context: object, url: str) -> list[str]:
 async def _server_join(url: str, files: list[str]) -> float:
     """Seconds until the page and its ``files`` are served (gzip, over six kept-alive connections as a
     browser does) and its kernel has sent every widget's state (a browser's wait before drawing), without
-    a browser. (It speaks Jupyter's JSON websocket protocol; a browser's binary one costs Voila less.)"""
+    a browser. It speaks the kernel websocket protocol a browser speaks (v1: Voila passes the kernel's
+    messages on without decoding them)."""
     import json
     import re
     import uuid
 
+    from jupyter_server.services.kernels.connection.base import (
+        deserialize_msg_from_ws_v1,
+        serialize_msg_to_ws_v1,
+    )
     from tornado.httpclient import AsyncHTTPClient
     from tornado.websocket import websocket_connect
 
@@ -185,27 +211,24 @@ async def _server_join(url: str, files: list[str]) -> float:
     base = url.split("/voila/")[0]
     session, comm = uuid.uuid4().hex, uuid.uuid4().hex
     socket = await websocket_connect(f"{base.replace('http', 'ws', 1)}/api/kernels/{config['kernelId']}/channels"
-                                     f"?session_id={session}")  # fmt: skip
+                                     f"?session_id={session}", subprotocols=[V1])  # fmt: skip
 
-    def message(kind: str, content: dict[str, object], metadata: dict[str, object] | None = None) -> str:
+    def message(kind: str, content: dict[str, object], metadata: dict[str, object] | None = None) -> bytes:
         header = {"msg_id": uuid.uuid4().hex, "username": "bench", "session": session, "msg_type": kind,
                   "version": "5.3", "date": ""}  # fmt: skip
-        return json.dumps({"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content,
-                           "channel": "shell", "buffers": []})  # fmt: skip
+        parts = {"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content}
+        return bytes(serialize_msg_to_ws_v1(parts, "shell", pack=lambda part: json.dumps(part).encode()))
 
     await socket.write_message(message("comm_open", {"comm_id": comm, "target_name": "jupyter.widget.control",
-                                                     "data": {}}, {"version": "1.0.0"}))  # fmt: skip
-    await socket.write_message(message("comm_msg", {"comm_id": comm, "data": {"method": "request_states"}}))
+                                                     "data": {}}, {"version": "1.0.0"}), binary=True)  # fmt: skip
+    await socket.write_message(message("comm_msg", {"comm_id": comm, "data": {"method": "request_states"}}),
+                               binary=True)  # fmt: skip
     while True:
         frame = await socket.read_message()
         if frame is None:
             raise RuntimeError("the kernel's websocket closed before the widgets' state came")
-        if isinstance(frame, bytes):  # Jupyter's binary frame: buffer count, offsets, then the JSON message
-            count = int.from_bytes(frame[:4], "big")
-            offsets = [int.from_bytes(frame[4 + 4 * i : 8 + 4 * i], "big") for i in range(count)] + [len(frame)]
-            frame = frame[offsets[0] : offsets[1]].decode()
-        msg = json.loads(frame)
-        content = msg.get("content", {})
+        _channel, parts = deserialize_msg_from_ws_v1(frame)  # header, parent, metadata, content, buffers
+        content = json.loads(parts[3])
         if content.get("comm_id") == comm and content.get("data", {}).get("method") == "update_states":
             socket.close()
             return time.perf_counter() - start
