@@ -114,3 +114,24 @@ def test_missing_file_and_empty_folder(tmp_path: Path) -> None:
         Agreement.load(tmp_path / "absent.odcs.yaml")
     with pytest.raises(ContractError, match="no contract files"):
         Agreement.load(tmp_path)
+
+
+def test_a_contract_is_schema_checked_once_per_content_and_again_when_it_changes(tmp_path: Path, monkeypatch) -> None:
+    """The schema check is remembered by file and content (the workshop's fork server checks once for all
+    its page kernels): the same file read again is not checked again; the file changed on disk, under
+    the same name, is checked anew and its problem reported."""
+    from dpup_eval.agreement import rules
+
+    checks: list[str] = []
+    real = rules._check_schema
+    monkeypatch.setattr(rules, "_check_schema", lambda file, doc: checks.append(file) or real(file, doc))
+    monkeypatch.setattr(rules, "_CHECKED", {})
+    path = _write_variant(tmp_path, lambda d: None)
+    Contract.load(path)
+    Contract.load(path)
+    assert len(checks) == 1
+    bad = _write_variant(tmp_path, lambda d: d.__setitem__("kind", "Contract"))
+    assert bad == path  # the same file, now with a schema problem
+    with pytest.raises(ContractError) as caught:
+        Contract.load(path)
+    assert len(checks) == 2 and any(issue.place == "kind" for issue in caught.value.issues)

@@ -149,3 +149,35 @@ def test_only_an_ipython_kernel_of_this_python_is_forked() -> None:
     assert kernel_arguments(["/usr/bin/python3.9", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
     assert kernel_arguments([me, "-m", "other_kernel", "-f", "k.json"]) is None
     assert kernel_arguments(["julia", "-i"]) is None
+
+
+BUILD_PAGES = """
+import importlib, json, sys
+from dpup_eval.workshop import kernel_forks
+for name in kernel_forks.PRELOAD:
+    importlib.import_module(name)
+kernel_forks._warm()
+before = set(sys.modules)
+from dpup_eval.workshop.pages import findings_page, success_measures_page
+success_measures_page(poll=False)
+findings_page(poll=False)
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_building_the_pooled_pages_imports_nothing_the_fork_server_has_not(tmp_path: Path, demo_dir: Path) -> None:
+    """Every pooled page is built in a kernel forked from the fork server: what the build imports (and the
+    agreement's schema check) is paid once there and shared, not in each page. Before, each build imported
+    381 modules of its own (jsonschema, phonenumbers, the widget modules, plotly's chart types)."""
+    import json
+    import subprocess
+
+    from dpup_eval.agreement.contract import default_contract_dir
+    from dpup_eval.workshop.server import WorkshopConfig, prepare_workshop
+
+    config = WorkshopConfig.resolve(demo_dir / "evaluation.csv", default_contract_dir(), folder=tmp_path / "w", port=8999)
+    prepare_workshop(config, say=lambda _: None)
+    env = dict(os.environ, **config.kernel_env(), HOME=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", BUILD_PAGES], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

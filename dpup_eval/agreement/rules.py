@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -131,7 +132,24 @@ def read_yaml_mapping(path: Path, what: str = "a contract") -> dict[str, Any]:
     return doc
 
 
+#: Schema checks made in this process, by file name and the document's content (at most ``_CHECKED_LIMIT``).
+#: The workshop's fork server checks the agreement once (kernel_forks._warm) and every page kernel forked
+#: from it finds the answer here: before, each page build imported jsonschema and the ODCS model and
+#: checked the same contracts again.
+_CHECKED: dict[tuple[str, str], list[ContractIssue]] = {}
+_CHECKED_LIMIT = 256
+
+
 def _schema_issues(file: str, doc: dict[str, Any]) -> list[ContractIssue]:
+    key = (file, hashlib.sha256(repr(doc).encode("utf-8")).hexdigest())  # a YAML mapping: repr is its content
+    if key not in _CHECKED:
+        if len(_CHECKED) >= _CHECKED_LIMIT:
+            _CHECKED.clear()
+        _CHECKED[key] = _check_schema(file, doc)
+    return list(_CHECKED[key])
+
+
+def _check_schema(file: str, doc: dict[str, Any]) -> list[ContractIssue]:
     issues: dict[str, ContractIssue] = {}
     for error in sorted(_odcs_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         place = place_of(error.absolute_path)

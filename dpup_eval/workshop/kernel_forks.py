@@ -51,9 +51,14 @@ PROVISIONER = "dpup-eval-fork"
 #: What the fork server imports before it forks (everything a workshop page's kernel imports).
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.comm", "ipywidgets", "IPython.display",
-    "pandas", "pyarrow.parquet", "plotly.graph_objects", "sqlalchemy",
+    "pandas", "pyarrow.parquet", "plotly.graph_objects", "sqlalchemy", "sqlalchemy.dialects.sqlite", "sqlite3",
     "dpup_eval.workshop.pages", "dpup_eval.workshop.session", "dpup_eval.findings.evaluation",
     "dpup_eval.findings.charts",
+    # what the pages import when they are built (tests/test_kernel_forks.py checks nothing is left)
+    "dpup_eval.workshop.room", "dpup_eval.workshop.report", "dpup_eval.workshop.stories",
+    "dpup_eval.workshop.widgets_decide", "dpup_eval.workshop.widgets_findings", "dpup_eval.workshop.widgets_join",
+    "dpup_eval.workshop.widgets_measures", "dpup_eval.workshop.widgets_propose", "dpup_eval.workshop.widgets_success",
+    "dpup_eval.workshop.widgets_views",
 )  # fmt: skip
 #: A forked kernel's process name (``ps -o comm``, ``top``): its command line is the fork server's.
 KERNEL_NAME = "dpup-kernel"
@@ -94,16 +99,28 @@ def serve(path: str, preload: tuple[str, ...] = PRELOAD) -> None:
 
 
 def _warm() -> None:
-    """Read the checked data once (every page reads the same file) and draw one chart (plotly's lazy parts)."""
+    """Read the checked data and the agreement once (every page reads the same files; the agreement's
+    schema check is remembered, agreement/rules.py) and draw one chart (plotly's lazy parts)."""
+    from dpup_eval.agreement.programme import Programme
     from dpup_eval.workshop.kernel_settings import KernelSettings
     from dpup_eval.workshop.session import read_accepted
 
     with contextlib.suppress(Exception):  # a page reports a problem with the data itself, in its own words
         read_accepted(KernelSettings.from_env().data)
+    with contextlib.suppress(Exception):  # ... and with the agreement
+        Programme.load(KernelSettings.from_env().programme)
     with contextlib.suppress(Exception):
         import plotly.graph_objects as go
 
-        go.Figure(go.Scatter(x=[1], y=[1], text=["a"])).update_layout(title="warm").to_plotly_json()
+        figure = go.Figure([
+            go.Scatter(x=[1], y=[1], text=["a"], error_x={"array": [0.1]}, marker={"line": {"width": 1}},
+                       textfont={"size": 10}, line={"width": 1}),
+            go.Bar(x=[1], y=["a"], orientation="h"),
+        ])  # fmt: skip
+        figure.update_layout(title={"text": "warm", "pad": {"t": 1}}, legend={"x": 0}, margin={"l": 1},
+                             template="simple_white")  # the charts' template (findings/charts.py)  # fmt: skip
+        figure.add_vline(x=1, line={"width": 2})
+        figure.to_plotly_json()
 
 
 def _read_line(connection: socket.socket, limit: int = 1 << 20) -> bytes:
