@@ -74,6 +74,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scan.py
 	$(BIN)/python benchmarks/bench_evaluate.py
 	$(BIN)/python benchmarks/bench_workshop.py
+	$(BIN)/python benchmarks/bench_voila_floor.py
 
 # Mutation testing (a developer tool, not part of `make test`): the modules and tests are listed under
 # [tool.mutmut] in pyproject.toml. Survivors: `.venv/bin/mutmut results`, `.venv/bin/mutmut show NAME`.
