@@ -6,6 +6,7 @@ by hand from the demo contract's plain field names.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -142,3 +143,64 @@ def test_proposals_that_cannot_make_a_valid_agreement(room: tuple[AgreementRecor
     with pytest.raises(WorkshopError, match="do not make an agreement the workbench can use: .*enrolment_quarter"):
         record.make_version(v1.id, who["Aroha"])
     assert [v.number for v in record.versions(w)] == [1]
+
+
+def _discussed(record: AgreementRecord, w: int, who: dict[str, int]) -> int:
+    """A version with a view, a proposal answered by both sides, a second version signed by one side."""
+    v1 = record.start(w)
+    record.give_view(v1.id, who["Mere"], "evaluation", "feedback", "dont_collect", "Our words stay with us.")
+    drop = record.propose(v1.id, who["Sam"], "decline", "evaluation", "feedback", reason="We cannot ask for it.")
+    record.respond(drop.id, who["Aroha"], "accepted", "Agreed: not collected.")
+    v2 = record.make_version(v1.id, who["Aroha"])
+    record.sign(v2.id, who["Sam"], "Service manager, CCSS", date(2026, 3, 2))
+    return v2.id
+
+
+def test_the_agreement_record_goes_into_the_archive_and_the_backups_and_comes_back(
+    room: tuple[AgreementRecord, int, dict[str, int]], tmp_path: Path
+) -> None:
+    """Nothing lost: the workshop record's archive (export, import, the backup at every start) carries the
+    agreement's versions, views, proposals, answers and sign-offs, and a copy reads them back the same."""
+    from dpup_eval.workshop import archive
+
+    record, w, who = room
+    v2 = _discussed(record, w, who)
+    exported = record.store.to_json()
+    counts = {t: len(rows) for t, rows in exported["tables"].items() if t.startswith("agreement_")}
+    # by hand from _discussed (the provider's own decline is its answer: no response row for it)
+    assert counts == {"agreement_versions": 2, "agreement_views": 1, "agreement_proposals": 1,
+                      "agreement_responses": 1, "agreement_signoffs": 1}  # fmt: skip
+    with WorkshopStore.import_json(exported, tmp_path / "copy.sqlite") as copy:
+        assert copy.to_json() == exported
+        again = AgreementRecord(copy, record.folder)
+        assert again.versions(w) == record.versions(w)
+        assert again.proposals(again.version(v2).based_on or 0) == record.proposals(record.version(v2).based_on or 0)
+        assert again.signoffs(v2) == record.signoffs(v2)
+        # the copy goes on: a new view gets the next id, not one the archive brought (PostgreSQL's sequences)
+        assert again.give_view(v2, who["Mere"], "evaluation", None, "needed", "").id > max(
+            r["id"] for r in exported["tables"]["agreement_views"])
+    kept = archive.backup(record.store.db, tmp_path / "backups")
+    assert json.loads(kept.read_text(encoding="utf-8"))["tables"]["agreement_signoffs"] == \
+        exported["tables"]["agreement_signoffs"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda t: t["agreement_views"][0].update(view="maybe"), "not consistent"),
+        (lambda t: t["agreement_views"][0].update(given_at="yesterday"), "ISO date"),
+        (lambda t: t["agreement_proposals"][0].update(participant_id="Sam"), "whole-number id"),
+        (lambda t: t["agreement_responses"][0].update(note=5), "must be text"),
+        (lambda t: t["agreement_signoffs"][0].update(version_id=999), "not consistent"),
+        (lambda t: t.pop("agreement_views"), "exactly these tables"),
+    ],
+)
+def test_a_damaged_agreement_record_in_an_archive_is_refused(
+    room: tuple[AgreementRecord, int, dict[str, int]], tmp_path: Path, damage: object, message: str
+) -> None:
+    record, w, who = room
+    _discussed(record, w, who)
+    exported = record.store.to_json()
+    damage(exported["tables"])  # type: ignore[operator]
+    with pytest.raises(WorkshopError, match=message):
+        WorkshopStore.import_json(exported, tmp_path / "copy.sqlite")

@@ -294,10 +294,11 @@ def test_export_import_export_is_identical(store: WorkshopStore, tmp_path: Path)
     text = first.read_text(encoding="utf-8")
     assert "Ōtautahi" in text and "Whānau come" in text  # UTF-8 as typed, not \u escapes
     archive = json.loads(text)
-    assert (archive["format"], archive["format_version"]) == ("dpup_eval.workshop_record", 3)
+    assert (archive["format"], archive["format_version"]) == ("dpup_eval.workshop_record", 4)
     assert {t: len(rows) for t, rows in archive["tables"].items()} == {
         "workshops": 1, "workshop_roles": 4, "participants": 3, "proposals": 2, "views": 3, "decisions": 3, "decision_proposals": 3,
-        "decision_participants": 8, "interpretations": 1, "report_choices": 3,
+        "decision_participants": 8, "interpretations": 1, "report_choices": 3, "agreement_versions": 0,
+        "agreement_views": 0, "agreement_proposals": 0, "agreement_responses": 0, "agreement_signoffs": 0,
     }  # fmt: skip
     with WorkshopStore.import_json(first, tmp_path / "copy.sqlite") as copy:
         second = tmp_path / "again.json"
@@ -324,7 +325,7 @@ def test_import_refuses_a_non_empty_database(store: WorkshopStore, tmp_path: Pat
     ("damage", "message"),
     [
         (lambda a: a.update(format="something else"), "not a workshop record"),
-        (lambda a: a.update(format_version=4), "format version 4"),
+        (lambda a: a.update(format_version=5), "format version 5"),
         (lambda a: a["tables"]["workshops"][0].update(current_measure="x" * 101), "at most 100"),
         (lambda a: a["tables"].pop("views"), "exactly these tables"),
         (lambda a: a["tables"]["views"][0].pop("comment"), "exactly the columns"),

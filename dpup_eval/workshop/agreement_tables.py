@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from dpup_eval.records import Schema
 
-__all__ = ["AGREEMENT_SCHEMA", "PROPOSALS", "RESPONSES", "SIGNOFFS", "VERSIONS", "VIEWS"]
+__all__ = ["AGREEMENT_SCHEMA", "ARCHIVE_TABLES", "PROPOSALS", "RESPONSES", "SIGNOFFS", "VERSIONS", "VIEWS", "metadata"]
 
 #: A view on a field or a purpose; what may be proposed; how a side answers; which sides sign.
 AGREEMENT_VIEWS = ("needed", "not_sure", "dont_collect")
@@ -80,6 +80,11 @@ SIGNOFFS = sa.Table(
     sa.CheckConstraint("length(signer_role) BETWEEN 1 AND 80"),
 )  # fmt: skip
 _OWN = [VERSIONS, VIEWS, PROPOSALS, RESPONSES, SIGNOFFS]
+#: The tables as they go into a workshop record archive (workshop/archive.py, format 4 on), parents first:
+#: each with its columns in archive order and the ORDER BY that makes an export deterministic.
+ARCHIVE_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    t.name: (tuple(c.name for c in t.columns), "id") for t in _OWN
+}
 
 
 def _create(conn: sa.Connection) -> None:

@@ -1,7 +1,8 @@
 """The workshop record as one JSON file: export, import, and the backup taken at every start.
 
 The archive is the way back from a damaged database and the way between databases (a SQLite file on a
-laptop, an agency's PostgreSQL): every table, all history, the same bytes whichever database it came from.
+laptop, an agency's PostgreSQL): every table, all history, the same bytes whichever database it came from,
+the co-designed agreement's tables included (from format 4; empty when no agreement was started).
 Its files are written by `dpup_eval.files`: atomically and owner-only (a temporary file in the same folder,
 then renamed), so a crash leaves the old file or the new one, never half of one.
 """
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from dpup_eval.files import private_dir, write_text
+from dpup_eval.workshop import agreement_tables
+from dpup_eval.workshop.agreement_tables import ARCHIVE_TABLES
 from dpup_eval.workshop.records import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -43,9 +46,13 @@ def to_json(db: Database) -> dict[str, Any]:
     """Every table and all history as one JSON-ready dict, read in one snapshot."""
 
     def body(conn: Connection) -> dict[str, list[dict[str, Any]]]:
-        out = {}
-        for name, (columns, order) in TABLES.items():
-            t = table(name)
+        out: dict[str, list[dict[str, Any]]] = {}
+        kept = set(sa.inspect(conn).get_table_names())  # the agreement's tables exist once it was started
+        for name, (columns, order) in {**TABLES, **ARCHIVE_TABLES}.items():
+            if name not in kept and name in ARCHIVE_TABLES:
+                out[name] = []
+                continue
+            t = _table(name)
             query = sa.select(*(t.c[c] for c in columns)).order_by(*(t.c[c.strip()] for c in order.split(",")))
             out[name] = [to_archive(name, columns, r) for r in conn.execute(query).mappings()]
         return out
@@ -74,26 +81,36 @@ def rows_to_import(source: Path | str | Mapping[str, Any]) -> dict[str, list[dic
     tables = check_archive(data)
     return {
         name: [dict(zip(columns, from_archive(name, columns, r), strict=True)) for r in tables[name]]
-        for name, (columns, _) in TABLES.items()
+        for name, (columns, _) in {**TABLES, **ARCHIVE_TABLES}.items()
     }
 
 
+def _table(name: str) -> sa.Table:
+    """A workshop table, or one of the agreement's (agreement_tables.py)."""
+    return agreement_tables.metadata.tables[name] if name in ARCHIVE_TABLES else table(name)
+
+
 def insert_all(conn: Connection, rows: Mapping[str, list[dict[str, Any]]], where: str, dialect: str) -> None:
-    """Insert an archive's rows into an empty record (parents first); refuse a record that holds any."""
-    for name in TABLES:
-        if conn.execute(sa.select(sa.literal(1)).select_from(table(name)).limit(1)).first() is not None:
+    """Insert an archive's rows into an empty record (parents first); refuse a record that holds any.
+
+    The agreement's tables must exist when the archive has rows for them (``WorkshopStore.import_json``
+    creates them)."""
+    kept = set(sa.inspect(conn).get_table_names())
+    names = [*TABLES, *(name for name in ARCHIVE_TABLES if name in kept)]
+    for name in names:
+        if conn.execute(sa.select(sa.literal(1)).select_from(_table(name)).limit(1)).first() is not None:
             raise WorkshopError(f"{where} already holds a workshop record; import into a new, empty one.")
     try:
-        for name in TABLES:
-            if rows[name]:
-                conn.execute(table(name).insert(), rows[name])
+        for name in (*TABLES, *ARCHIVE_TABLES):
+            if rows.get(name):
+                conn.execute(_table(name).insert(), rows[name])
     except sa.exc.IntegrityError as exc:
         raise WorkshopError(f"The record is not consistent, so it was not imported: {exc.orig}") from None
     except sa.exc.DataError as exc:  # PostgreSQL: a value of the wrong kind (text where JSON belongs)
         raise WorkshopError(f"The record is not consistent, so it was not imported: {exc.orig}") from None
     if dialect == "postgresql":  # ids were given, so each id sequence must move past them
-        for name in TABLES:
-            if "id" in table(name).c:
+        for name in (*TABLES, *(name for name in ARCHIVE_TABLES if rows.get(name))):
+            if "id" in _table(name).c:
                 conn.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {name}"
                 ))  # fmt: skip

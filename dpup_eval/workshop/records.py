@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from dpup_eval.errors import DpupEvalError
+from dpup_eval.workshop.agreement_tables import ARCHIVE_TABLES
 
 #: The workshop's public types (``dpup_eval.workshop`` re-exports exactly these). The length limits and
 #: input checks below are the store's and the archive's, imported by name where needed.
@@ -37,9 +38,10 @@ R = TypeVar("R")
 
 #: The archive (``export_json``) format; bump when its layout changes.
 FORMAT_NAME = "dpup_eval.workshop_record"
-#: 2 added ``workshop_roles``; 3 added ``workshops.current_measure``. Older archives still import (version 1
-#: with the default roles; versions 1 and 2 with no measure under discussion).
-FORMAT_VERSION = 3
+#: 2 added ``workshop_roles``; 3 added ``workshops.current_measure``; 4 added the co-designed agreement's
+#: tables (``agreement_tables.ARCHIVE_TABLES``). Older archives still import (version 1 with the default
+#: roles; versions 1 and 2 with no measure under discussion; versions 1 to 3 with no agreement record).
+FORMAT_VERSION = 4
 
 #: The groups a participant role belongs to: what a room view counts views by.
 ROLE_GROUPS = ("family", "provider", "agency", "other")
@@ -339,6 +341,8 @@ def to_archive(table: str, columns: tuple[str, ...], row: Mapping[Any, Any]) -> 
 
 def from_archive(table: str, columns: tuple[str, ...], row: Mapping[str, Any]) -> tuple[Any, ...]:
     """An archive row as values to insert, checking what SQLite's loose typing would let through."""
+    if table in ARCHIVE_TABLES:
+        return tuple(_agreement_value(f"{table}.{col}", col, row[col]) for col in columns)
     values = []
     for col in columns:
         value = row[col]
@@ -365,6 +369,27 @@ def from_archive(table: str, columns: tuple[str, ...], row: Mapping[str, Any]) -
     return tuple(values)
 
 
+def _agreement_value(what: str, col: str, value: Any) -> Any:
+    """One value of an agreement table's archive row: ids are whole numbers (``based_on``, ``made_by`` may
+    be empty), times and dates are ISO, ``field`` is text or empty, the rest is text (the tables' own
+    checks then hold the kinds and lengths)."""
+    if col in ("based_on", "made_by") and value is None:
+        return None
+    if col in ("id", "number", "based_on", "made_by") or col.endswith("_id"):
+        return check_id(value, what)
+    if col.endswith("_at") or col == "signed_on":
+        try:
+            (date if col == "signed_on" else datetime).fromisoformat(value)
+        except (TypeError, ValueError):
+            raise WorkshopError(f"{what} is not an ISO date/time: {value!r}.") from None
+        return value
+    if col == "field" and value is None:
+        return None
+    if not isinstance(value, str):
+        raise WorkshopError(f"{what} must be text.")
+    return value
+
+
 def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
     """Check an archive's envelope and shape before touching any database.
 
@@ -374,17 +399,19 @@ def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any
     if archive.get("format") != FORMAT_NAME:
         raise WorkshopError(f"This is not a workshop record (format {archive.get('format')!r}).")
     version = archive.get("format_version")
-    if version not in (1, 2, FORMAT_VERSION):
+    if version not in (1, 2, 3, FORMAT_VERSION):
         raise WorkshopError(
             f"This workshop record has format version {version!r}; "
             f"this dpup_eval reads versions 1 to {FORMAT_VERSION}."
         )
     tables = archive.get("tables")
     expected = [t for t in TABLES if version != 1 or t != "workshop_roles"]
+    if version == FORMAT_VERSION:
+        expected += list(ARCHIVE_TABLES)
     if not isinstance(tables, Mapping) or set(tables) != set(expected):
         raise WorkshopError(f"A workshop record must hold exactly these tables: {', '.join(expected)}.")
     for table in expected:
-        columns, rows = TABLES[table][0], tables[table]
+        columns, rows = {**TABLES, **ARCHIVE_TABLES}[table][0], tables[table]
         if table == "workshops" and version in (1, 2):  # before the room moved between measures
             columns = tuple(c for c in columns if c != "current_measure")
         if not isinstance(rows, list):
@@ -395,13 +422,15 @@ def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any
                     f"Row {n} of table {table} must have exactly the columns {', '.join(columns)}."
                 )
     checked = {t: list(tables[t]) for t in expected}
+    for table in ARCHIVE_TABLES:
+        checked.setdefault(table, [])  # before version 4: no agreement record
     if version in (1, 2):
         checked["workshops"] = [{**w, "current_measure": None} for w in checked["workshops"]]
     if version == 1:
         checked["workshop_roles"] = [
             role_row(w["id"], n, role) for w in checked["workshops"] for n, role in enumerate(DEFAULT_ROLES)
         ]
-    return {t: checked[t] for t in TABLES}
+    return {t: checked[t] for t in (*TABLES, *ARCHIVE_TABLES)}
 
 
 def role_row(workshop_id: int, position: int, role: Role) -> dict[str, Any]:

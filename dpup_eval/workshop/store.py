@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from dpup_eval.records import Database, inserted_id, migrate
 from dpup_eval.workshop import archive
+from dpup_eval.workshop.agreement_tables import AGREEMENT_SCHEMA, ARCHIVE_TABLES
 from dpup_eval.workshop.records import (
     DEFAULT_ROLES,
     MAX_DISPLAY_NAME,
@@ -568,6 +569,8 @@ class WorkshopStore:
         rows = archive.rows_to_import(source)
         store = cls(db_path, timeout_s=timeout_s)
         try:
+            if any(rows[name] for name in ARCHIVE_TABLES):  # the agreement record's tables, made as it makes them
+                migrate(store.db, AGREEMENT_SCHEMA)
             store._write(lambda conn: archive.insert_all(conn, rows, store.location, store.db.dialect))
         except BaseException:
             store.close()
