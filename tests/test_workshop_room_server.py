@@ -455,6 +455,17 @@ def test_taken_pages_are_rebuilt_once_the_room_is_quiet_or_at_once_when_none_is_
         await asyncio.sleep(0.05)
         assert pool.most == 3  # Voila's own build, unwrapped: all three at once (the check above can fail)
 
+        # a page whose code never finishes holds the gate for build_limit seconds, not for ever
+        stuck: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def never_done(notebook: str, kernel_id: str | None = None) -> dict[str, object]:
+            return {"task": stuck, "kernel_id": "stuck"}
+
+        pool._initialize = never_done  # type: ignore[method-assign]
+        Refills(pool, at_once=1, quiet=0, clock=lambda: pool.now, step=0.001, build_limit=0.05).hook()
+        await asyncio.wait_for(asyncio.gather(pool._initialize("stuck.ipynb"), pool._initialize("stuck.ipynb")), 1)
+        assert not stuck.done()  # both went through the gate, one after the other, while the page never finished
+
     asyncio.run(scenario())
 
 

@@ -193,8 +193,9 @@ class Refills:
     """
 
     def __init__(self, kernel_manager: Any, at_once: int = 1, quiet: float = 5.0, clock: Any = time.monotonic,
-                 step: float = 0.25) -> None:  # fmt: skip
+                 step: float = 0.25, build_limit: float = 300.0) -> None:  # fmt: skip
         self.kernel_manager = kernel_manager
+        self.build_limit = build_limit
         self.at_once = at_once
         self.quiet = quiet
         self.clock = clock
@@ -230,9 +231,10 @@ class Refills:
             # task: wait for that too, so that "one at a time" is one page built at a time, and a pool
             # page counts as ready (ready()) only when it is built. (asyncio.wait: a failed build is
             # Voila's to report, on the page, as before.)
+            # A build that never ends (a page's code stuck) holds the gate ``build_limit`` seconds at most.
             render = content.get("task") if isinstance(content, dict) else None
             if isinstance(render, asyncio.Future):
-                await asyncio.wait([render])
+                await asyncio.wait([render], timeout=self.build_limit)
             return content
 
         manager.get_rendered_notebook = taken
