@@ -21,6 +21,7 @@ from dpup_eval.files import private_dir, write_text
 from dpup_eval.workshop import agreement_tables
 from dpup_eval.workshop.agreement_tables import ARCHIVE_TABLES
 from dpup_eval.workshop.records import (
+    ARCHIVED,
     FORMAT_NAME,
     FORMAT_VERSION,
     TABLES,
@@ -48,7 +49,7 @@ def to_json(db: Database) -> dict[str, Any]:
     def body(conn: Connection) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
         kept = set(sa.inspect(conn).get_table_names())  # the agreement's tables exist once it was started
-        for name, (columns, order) in {**TABLES, **ARCHIVE_TABLES}.items():
+        for name, (columns, order) in ARCHIVED.items():
             if name not in kept and name in ARCHIVE_TABLES:
                 out[name] = []
                 continue
@@ -81,7 +82,7 @@ def rows_to_import(source: Path | str | Mapping[str, Any]) -> dict[str, list[dic
     tables = check_archive(data)
     return {
         name: [dict(zip(columns, from_archive(name, columns, r), strict=True)) for r in tables[name]]
-        for name, (columns, _) in {**TABLES, **ARCHIVE_TABLES}.items()
+        for name, (columns, _) in ARCHIVED.items()
     }
 
 
@@ -101,7 +102,7 @@ def insert_all(conn: Connection, rows: Mapping[str, list[dict[str, Any]]], where
         if conn.execute(sa.select(sa.literal(1)).select_from(_table(name)).limit(1)).first() is not None:
             raise WorkshopError(f"{where} already holds a workshop record; import into a new, empty one.")
     try:
-        for name in (*TABLES, *ARCHIVE_TABLES):
+        for name in ARCHIVED:
             if rows.get(name):
                 conn.execute(_table(name).insert(), rows[name])
     except sa.exc.IntegrityError as exc:

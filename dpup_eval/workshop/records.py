@@ -95,6 +95,8 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         "id",
     ),
 }
+#: Every table an archive holds (format 4): the workshop's, then the co-designed agreement's.
+ARCHIVED: dict[str, tuple[tuple[str, ...], str]] = {**TABLES, **ARCHIVE_TABLES}
 #: Columns holding JSON text in SQLite and a JSON object in the archive (readable, not double-encoded).
 JSON_COLUMNS = {("proposals", "definition"), ("interpretations", "finding_key")}
 #: Columns holding 0/1 in SQLite and true/false in the archive.
@@ -361,12 +363,17 @@ def from_archive(table: str, columns: tuple[str, ...], row: Mapping[str, Any]) -
         elif col == "id" or col.endswith("_id") or col in ("recorded_by", "revision", "supersedes", "position"):
             check_id(value, what)
         elif col.endswith("_at") or col == "held_on":
-            try:
-                (date if col == "held_on" else datetime).fromisoformat(value)
-            except (TypeError, ValueError):
-                raise WorkshopError(f"{what} is not an ISO date/time: {value!r}.") from None
+            _check_iso(value, what, day=col == "held_on")
         values.append(value)
     return tuple(values)
+
+
+def _check_iso(value: Any, what: str, *, day: bool) -> None:
+    """An archive's date (``day``) or date and time must be ISO text."""
+    try:
+        (date if day else datetime).fromisoformat(value)
+    except (TypeError, ValueError):
+        raise WorkshopError(f"{what} is not an ISO date/time: {value!r}.") from None
 
 
 def _agreement_value(what: str, col: str, value: Any) -> Any:
@@ -378,10 +385,7 @@ def _agreement_value(what: str, col: str, value: Any) -> Any:
     if col in ("id", "number", "based_on", "made_by") or col.endswith("_id"):
         return check_id(value, what)
     if col.endswith("_at") or col == "signed_on":
-        try:
-            (date if col == "signed_on" else datetime).fromisoformat(value)
-        except (TypeError, ValueError):
-            raise WorkshopError(f"{what} is not an ISO date/time: {value!r}.") from None
+        _check_iso(value, what, day=col == "signed_on")
         return value
     if col == "field" and value is None:
         return None
@@ -411,7 +415,7 @@ def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any
     if not isinstance(tables, Mapping) or set(tables) != set(expected):
         raise WorkshopError(f"A workshop record must hold exactly these tables: {', '.join(expected)}.")
     for table in expected:
-        columns, rows = {**TABLES, **ARCHIVE_TABLES}[table][0], tables[table]
+        columns, rows = ARCHIVED[table][0], tables[table]
         if table == "workshops" and version in (1, 2):  # before the room moved between measures
             columns = tuple(c for c in columns if c != "current_measure")
         if not isinstance(rows, list):
@@ -430,7 +434,7 @@ def check_archive(archive: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any
         checked["workshop_roles"] = [
             role_row(w["id"], n, role) for w in checked["workshops"] for n, role in enumerate(DEFAULT_ROLES)
         ]
-    return {t: checked[t] for t in (*TABLES, *ARCHIVE_TABLES)}
+    return {t: checked[t] for t in ARCHIVED}
 
 
 def role_row(workshop_id: int, position: int, role: Role) -> dict[str, Any]:
