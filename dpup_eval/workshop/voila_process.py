@@ -97,11 +97,8 @@ class QuickGZip(GZipContentEncoding):
     def transform_first_chunk(
         self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
     ) -> tuple[int, httputil.HTTPHeaders, bytes]:
-        # A static file answer names the file's time and length (Jupyter's static handlers send no ETag):
-        # with its address, a file changed on disk is not answered with its old bytes.
-        stamp = [headers.get(name) for name in ("Last-Modified", "Content-Length")]
-        key = " ".join([self._uri, *map(str, stamp), str(headers.get("Etag"))]) if all(stamp) else None
-        if self._static and self._gzipping and status_code == 200 and key and key in self.compressed:
+        key = self._store_key(status_code, headers)
+        if key is not None and key in self.compressed:
             whole = self.compressed[key]
             headers["Vary"] = f"{headers['Vary']}, Accept-Encoding" if "Vary" in headers else "Accept-Encoding"
             headers["Content-Encoding"] = "gzip"
@@ -109,10 +106,20 @@ class QuickGZip(GZipContentEncoding):
             self._sent_whole = True
             return status_code, headers, whole
         status_code, headers, chunk = super().transform_first_chunk(status_code, headers, chunk, finishing)
-        if self._static and self._gzipping and status_code == 200 and key:
+        if key is not None and self._gzipping:  # (super may decide not to compress: nothing kept then)
             self._key = key
             self._keep(chunk, finishing)
         return status_code, headers, chunk
+
+    def _store_key(self, status_code: int, headers: httputil.HTTPHeaders) -> str | None:
+        """The key a whole static file's compressed bytes are kept under, or None for any other answer.
+
+        A static file answer names the file's time and length (Jupyter's static handlers send no ETag):
+        with its address, a file changed on disk is not answered with its old bytes."""
+        if not (self._static and self._gzipping and status_code == 200):
+            return None
+        stamp = [headers.get(name) for name in ("Last-Modified", "Content-Length")]
+        return " ".join([self._uri, *map(str, stamp), str(headers.get("Etag"))]) if all(stamp) else None
 
     def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
         if self._sent_whole:
