@@ -24,6 +24,7 @@ import asyncio
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,7 +55,7 @@ async def _run(url: str, args: argparse.Namespace) -> None:
             await context.close()
             time.sleep(5)  # the pool builds the page taken again
         print(f"one-button Voila page, one person at a time ({args.loads} fresh loads): {_summary(alone)}", flush=True)
-        print(f"the browser's main thread busy per page: median {sorted(busy)[len(busy) // 2]:.2f} s", flush=True)
+        print(f"the browser's main thread busy per page: median {statistics.median(busy):.2f} s", flush=True)
         time.sleep(15)
         opened = await asyncio.gather(*(_open(browser, url, visible=BUTTON, attached=None) for _ in range(args.together)))
         print(f"one-button Voila page, {args.together} at the same moment, browsers on this machine's cores: "
