@@ -520,6 +520,19 @@ def test_pages_build_whole_and_send_no_row_level_data(session: WorkshopSession) 
     assert counts and min(counts) >= 6
 
 
+def test_the_participant_page_is_built_from_far_fewer_models(session: WorkshopSession) -> None:
+    """Each model is serialised by the kernel, passed on by Voila and built by the browser of every person
+    who joins. Before layouts and styles were shared until changed (shared_models.py) this page opened 440
+    models, 286 of them layouts and styles."""
+    from ipywidgets.widgets.widget import _instances  # every open model (Widget.widgets is deprecated)
+
+    before = set(_instances)
+    success_measures_page(session, poll=False)
+    new = [m for k, m in _instances.items() if k not in before]
+    looks = [m for m in new if isinstance(m, (w.Layout, w.Style))]
+    assert len(new) < 230 and len(looks) < 45, (len(new), len(looks))
+
+
 def test_safe_text_helpers() -> None:
     assert (
         text_html(("p", PAYLOAD))

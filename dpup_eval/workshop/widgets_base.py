@@ -26,6 +26,7 @@ from typing import Any
 import ipywidgets as w
 
 from dpup_eval.workshop import VIEWS, WorkshopError, WorkshopStore
+from dpup_eval.workshop.shared_models import share_models
 
 __all__ = [
     "PAGE_CSS",
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 VIEW_WORDS = {"support": "I support this", "not_sure": "I'm not sure", "concern": "I have a concern"}
 VIEW_SHORT = {"support": "Support", "not_sure": "Not sure", "concern": "Concern"}
 assert tuple(VIEW_WORDS) == VIEWS
+share_models()  # a widget's default layout and style are one model for all until changed
 
 PAGE_CSS = """
 .dpup-page { --jp-widgets-font-size: 18px; --jp-widgets-inline-height: 44px;
