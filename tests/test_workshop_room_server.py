@@ -550,6 +550,90 @@ def test_static_files_are_compressed_once_and_sent_whole_to_the_next_browser(tmp
         asyncio.run(scenario())
 
 
+@pytest.mark.parametrize("route", ["/static", "/lab/extensions/static"])
+def test_a_static_file_is_sent_again_from_memory_without_reading_it(tmp_path: Path, route: str) -> None:
+    """After the first whole compressed answer, the same address is answered from memory: the file is not
+    read again, the bytes and the file's headers are the same, and the new request's own headers (here a
+    cookie) are its own. A changed file, a partial request and a conditional one are answered as usual."""
+    import gzip
+
+    from tornado import web
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.httpserver import HTTPServer
+    from tornado.testing import bind_unused_port
+
+    from dpup_eval.workshop.voila_process import QuickGZip, StaticFromMemory
+
+    script = tmp_path / "app.js"
+    script.write_text("var x = 1;\n" * 30_000)
+    served = iter(range(1, 1000))
+
+    class Files(web.StaticFileHandler):
+        def prepare(self) -> None:
+            self.set_cookie("visit", str(next(served)))  # what one answer says to one browser only
+
+        def compute_etag(self) -> str | None:
+            return None if route != "/static" else super().compute_etag()
+
+    reads: list[str] = []
+    real_read = web.StaticFileHandler.get_content.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, abspath: str, start: int | None = None, end: int | None = None) -> object:
+        reads.append(abspath)
+        return real_read(cls, abspath, start, end)
+
+    async def scenario() -> None:
+        app = web.Application([(route + r"/(.*)", Files, {"path": str(tmp_path)})], transforms=[QuickGZip])
+        sock, port = bind_unused_port()
+        http = HTTPServer(app)
+        http.add_sockets([sock])
+        client = AsyncHTTPClient()
+
+        async def get(**headers: str) -> Any:
+            return await client.fetch(f"http://127.0.0.1:{port}{route}/app.js?v=1", decompress_response=False,
+                                      headers={"Accept-Encoding": "gzip", **headers}, raise_error=False)  # fmt: skip
+
+        try:
+            first = await get()
+            assert first.code == 200 and gzip.decompress(first.body) == script.read_bytes()
+            read = len(reads)  # once, or twice with Tornado's ETag (a hash of the file)
+            assert read >= 1
+            second = await get()
+            assert second.code == 200 and second.body == first.body
+            assert len(reads) == read  # not read again
+            for name in ("Content-Type", "Content-Encoding", "Last-Modified", "Etag", "Cache-Control"):
+                assert second.headers.get(name) == first.headers.get(name), name
+            assert int(second.headers["Content-Length"]) == len(second.body)
+            assert [c.split(";")[0] for c in first.headers.get_list("Set-Cookie")] == ["visit=1"]
+            assert [c.split(";")[0] for c in second.headers.get_list("Set-Cookie")] == ["visit=2"]  # its own only
+
+            partial = await get(Range="bytes=0-9")
+            assert partial.code == 206 and len(reads) > read
+            modified = await get(**{"If-Modified-Since": first.headers["Last-Modified"]})
+            assert modified.code == 304
+
+            before = len(reads)
+            script.write_text("var y = 2;\n" * 20_000)  # another length: changed
+            changed = await get()
+            assert gzip.decompress(changed.body) == script.read_bytes() and len(reads) > before
+            after = len(reads)
+            again = await get()
+            assert again.body == changed.body and len(reads) == after  # the new version, kept
+        finally:
+            http.stop()
+            QuickGZip.compressed.clear()
+            StaticFromMemory.answers.clear()
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("get", "on_finish"):  # put back after the test: the hook changes Tornado's class
+            patch.setattr(web.StaticFileHandler, name, getattr(web.StaticFileHandler, name))
+        patch.setattr(web.StaticFileHandler, "_dpup_from_memory", False, raising=False)
+        patch.setattr(web.StaticFileHandler, "get_content", classmethod(counted))
+        StaticFromMemory.answers.clear()
+        StaticFromMemory.hook()
+        asyncio.run(scenario())
+
+
 def test_page_templates_are_compiled_once_for_all_the_pages_served(tmp_path: Path) -> None:
     """Voila makes a new Jinja environment per page: the second page's environment compiles nothing,
     and a template changed on disk is compiled again (its new text is what is served)."""
