@@ -19,6 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from workshop_process import Workshop, alive, children, command_line, is_kernel, workshop_command
