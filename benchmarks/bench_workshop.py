@@ -68,6 +68,7 @@ QUIET = 7.0  # s: settled when the workshop used almost no CPU for this long (re
 _CDP: dict[int, object] = {}  # each page's DevTools session, by its browser context
 V1 = "v1.kernel.websocket.jupyter.org"  # the kernel websocket protocol Voila's page speaks
 _THREADS = ThreadPoolExecutor(max_workers=64)  # server-side joins: six connections per person
+_STATES: dict[str, float] = {}  # the last served join's widget states: how many models, how many KB
 
 
 def _free_port() -> int:
@@ -231,6 +232,7 @@ async def _server_join(url: str, files: list[str]) -> float:
         content = json.loads(parts[3])
         if content.get("comm_id") == comm and content.get("data", {}).get("method") == "update_states":
             socket.close()
+            _STATES.update(models=len(content["data"]["states"]), kb=len(parts[3]) / 1024)
             return time.perf_counter() - start
 
 
@@ -273,8 +275,8 @@ async def _run(workshop: Room, args: argparse.Namespace, pool: int) -> None:
         for _ in range(3):
             workshop.wait_for_kernels(pool)
             single.append(await _server_join(workshop.url(), files))
-        print(f"served, one alone (page, its {len(files)} files, every widget's state; no browser): {_summary(single)}",
-              flush=True)  # fmt: skip
+        print(f"served, one alone (page, its {len(files)} files, every widget's state: {_STATES['models']:.0f} models, "
+              f"{_STATES['kb']:.0f} KB; no browser): {_summary(single)}", flush=True)  # fmt: skip
         workshop.wait_for_kernels(pool)
         served = await asyncio.gather(*(_server_join(workshop.url(), files) for _ in range(args.together)))
         print(f"served, {args.together} at the same moment: {_summary(list(served))}", flush=True)
