@@ -77,6 +77,19 @@ def test_a_change_reaches_only_the_widget_it_was_made_on(sent: list) -> None:
     assert [(cid, kind) for cid, kind, _ in sent[before:]] == [(own, "comm_msg")]
 
 
+def test_a_default_layout_handed_to_another_widget_changes_for_both(sent: list) -> None:
+    first = w.Button(description="one")
+    second = w.Button(description="two", layout=first.layout)  # ipywidgets' way of sharing a layout
+    third = w.Button(description="three")
+    before = len(sent)
+    first.layout.width = "10em"
+    own = next(cid for cid, kind, _ in sent[before:] if kind == "comm_open")
+    told = {cid for cid, kind, data in sent[before:] if kind == "comm_msg" and data.get("method") == "update"}
+    assert told == {first.model_id, second.model_id}
+    assert _ref(first.get_state()["layout"]) == _ref(second.get_state()["layout"]) == own
+    assert _ref(third.get_state()["layout"]) != own
+
+
 def test_a_changed_style_is_its_own_and_the_others_keep_theirs(sent: list) -> None:
     first, second = w.Button(description="one"), w.Button(description="two")
     first.style.button_color = "#004b87"

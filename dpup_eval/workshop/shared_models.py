@@ -39,12 +39,12 @@ class SharedUntilChanged:
     """Mixed into a Layout or Style class: no model of its own until it is changed after it was made."""
 
     _shared: bool
-    _owner: weakref.ReferenceType[w.Widget] | None
+    _owners: weakref.WeakSet[w.Widget]
     _trait_name = ""
 
     def __init__(self, **kwargs: Any) -> None:
         self._shared = True
-        self._owner = None
+        self._owners = weakref.WeakSet()  # usually one; more if code hands this object to other widgets
         self._model: w.Widget | None = None
         self._built = False
         super().__init__(**kwargs)  # ipywidgets opens a comm here: open() below waits
@@ -59,14 +59,14 @@ class SharedUntilChanged:
         if self._shared and self._built and change["name"] in self.keys:  # type: ignore[attr-defined]
             self._shared = False
             self.open()  # its own model, with its current state
-            owner = self._owner() if self._owner is not None else None
-            if owner is not None and owner.comm is not None:
-                owner.send_state(self._trait_name)  # the widget now points at it
+            for owner in list(self._owners):
+                if owner.comm is not None and getattr(owner, self._trait_name, None) is self:
+                    owner.send_state(self._trait_name)  # the widget now points at it
 
     def model_ref(self, owner: w.Widget) -> str:
         """How ``owner``'s state names this object: the shared model's id while it is unchanged (worked out
         once: a change makes it a model of its own)."""
-        self._owner = weakref.ref(owner)
+        self._owners.add(owner)
         model = self._model
         if model is None or model.comm is None:
             state = self.get_state()  # type: ignore[attr-defined]
