@@ -10,16 +10,15 @@ from __future__ import annotations
 import collections
 from typing import Any
 
-import comm
 import ipywidgets as w
+import ipywidgets.comm as widget_comms  # how ipywidgets makes a widget's comm
 import pytest
-from comm.base_comm import BaseComm
 
 import dpup_eval.workshop.widgets_base  # noqa: F401  (the pages' building blocks: importing them shares)
 from dpup_eval.workshop import shared_models
 
 
-class Recording(BaseComm):
+class Recording(widget_comms.comm.BaseComm):  # the comm package's own base, as the kernel's comms are
     sent: list[tuple[str, str, dict[str, Any]]] = []
 
     def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None,
@@ -30,7 +29,7 @@ class Recording(BaseComm):
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, dict[str, Any]]]:
     Recording.sent = []
-    monkeypatch.setattr(comm, "create_comm", Recording)
+    monkeypatch.setattr(widget_comms, "create_comm", Recording)
     monkeypatch.setattr(shared_models, "_MODELS", {})
     return Recording.sent
 
