@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from workshop_process import Workshop, alive, children, command_line, is_kernel, workshop_command
+from workshop_process import Workshop, alive, children, command_line, is_kernel, proc_file, workshop_command
 
 from dpup_eval.agreement.contract import default_contract_dir
 from dpup_eval.workshop import server
@@ -235,7 +235,7 @@ def test_voila_and_its_kernels_die_with_the_workshop_when_it_is_killed(tmp_path:
         assert not alive(forks[0]), "the fork server outlived the workshop"
         assert not [pid for pid in kernels if alive(pid)], "kernels outlived the workshop"
         ours = f"{PARENT_ENV}={workshop.process.pid}".encode()  # in the environment of all the workshop started
-        assert not [pid for pid in _listening(port) if ours in _environ(pid)], "the workshop still listens"
+        assert not [pid for pid in _listening(port) if ours in proc_file(pid, "environ")], "the workshop still listens"
     finally:
         workshop.kill_leftovers()
 
@@ -256,13 +256,6 @@ def _listening(port: int) -> set[int]:
             if str(fd.readlink()) in inodes:
                 pids.add(int(fd.parts[2]))
     return pids
-
-
-def _environ(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/environ").read_bytes()
-    except OSError:
-        return b""
 
 
 def _opener(context: ssl.SSLContext, jar: http.cookiejar.CookieJar) -> urllib.request.OpenerDirector:

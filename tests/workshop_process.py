@@ -41,11 +41,16 @@ def children(root: int) -> list[int]:
     return found
 
 
-def command_line(pid: int) -> bytes:
+def proc_file(pid: int, name: str) -> bytes:
+    """``/proc/PID/NAME`` (``cmdline``, ``environ``, ...), or nothing once the process has gone."""
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/{name}").read_bytes()
     except OSError:
         return b""
+
+
+def command_line(pid: int) -> bytes:
+    return proc_file(pid, "cmdline")
 
 
 def is_kernel(pid: int) -> bool:
