@@ -132,7 +132,9 @@ def test_marking_and_choosing_stories_with_reasons_and_the_report(browser: objec
     choose.locator(".widget-checkbox", has_text="Hemi").nth(1).locator("input").check()  # under "Who disagreed"
     choose.get_by_label("What those who disagreed said (in their words)").fill("Story 2 is about the children")
     choose.get_by_role("button", name="Record the room's choice").click()
-    choose.get_by_text("only the facilitator records the room's choice").wait_for(timeout=15_000)
+    # the refusal itself (the code box's label says the same words: waiting on the words alone could end at once)
+    choose.locator(".dpup-message-error", has_text="only the facilitator records the room's choice").wait_for(
+        timeout=15_000)
     code = "Facilitator code (only the facilitator records the room's choice)"
     choose.get_by_label(code).fill(FACILITATOR_CODE)
     choose.get_by_role("button", name="Record the room's choice").click()
