@@ -30,6 +30,7 @@ from test_workshop_browser import (  # noqa: F401
 )
 
 from dpup_eval.workshop import WorkshopStore
+from dpup_eval.workshop.page_scripts import ROUTE as PAGE_SCRIPTS
 from dpup_eval.workshop.room import NOT_ENOUGH
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -160,3 +161,26 @@ def test_where_information_goes_is_served_offline_in_plain_words(browser: object
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a raw field name or developer text on the page"
     assert "DPUP_EVAL" not in text and "Thin on purpose" not in text
     assert rec.external() == [], "the page fetched something from the internet"
+
+
+def test_the_page_loads_its_scripts_as_one_file_and_plotly_only_for_a_chart(browser: object, server: Server) -> None:
+    """The pieces of Voila's front end come in one file (page_scripts.py): the participant page fetches
+    none of them one by one. plotly.js (4.8 MB) is not loaded until a chart is drawn, and the chart is then
+    drawn by plotly itself (dpup-plotly-lazy)."""
+    rec = Recorder()
+    phone = _open(browser, server, "success_measures", PHONE, rec)
+    phone.locator(".dpup-card .noUi-handle").first.wait_for(state="attached", timeout=60_000)
+    pieces = [u.split("?")[0] for u in rec.requests
+              if re.search(r"/voila/static/\d+\.voila\.js|/voila/labextensions/.+/static/\d+\.[0-9a-f]+\.js", u)]
+    assert [u for u in rec.requests if u.split("?")[0].endswith(PAGE_SCRIPTS)] != []
+    # Fetched one by one: not in dpup_eval/workshop/page_chunks.json for the installed versions. Add them
+    # there (names after /voila/static/ to "voila_static", after /voila/labextensions/ to "labextensions").
+    assert [p for p in pieces if "jupyterlab-plotly" not in p] == [], pieces
+    assert not any("jupyterlab-plotly" in u for u in rec.requests)
+    _join(phone, "Aroha", "Family member")
+    _show(phone, "Findings")
+    chart = phone.locator(".dpup-page .js-plotly-plot .main-svg").first
+    chart.wait_for(state="visible", timeout=60_000)
+    assert any("jupyterlab-plotly" in u for u in rec.requests)
+    assert phone.locator(".dpup-plotly-lazy .js-plotly-plot").count() >= 1
+    assert chart.bounding_box()["width"] <= PHONE["width"]

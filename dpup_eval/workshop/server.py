@@ -70,6 +70,8 @@ FINDINGS_POOL = 2
 #: Pages that start their kernel when opened (no pool): every page but the two main ones.
 NOT_PREHEATED = ("stories.ipynb", "agreement.ipynb", "facilitator.ipynb", "room.ipynb", "where_information_goes.ipynb")
 TEMPLATE = "dpup_workshop"
+#: plotly's own page extension: loaded on demand by ``voila_template/voila/labextensions/dpup-plotly-lazy``.
+PLOTLY_EXTENSION = "jupyterlab-plotly"
 #: Unambiguous characters for a join code read off a projector (no 0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -251,6 +253,9 @@ def voila_command(config: WorkshopConfig) -> list[str]:
         "--VoilaExecutor.iopub_timeout=120",
         r"--VoilaConfiguration.file_allowlist=reports/[^/]+\.html",  # the exported reports, nothing else
         "--Voila.log_level=WARN",
+        # plotly.js (4.8 MB) is loaded when a chart is drawn, not parsed before every page can start: its
+        # extension is left out of the pages and dpup-plotly-lazy (in the template folder) loads it.
+        f"--VoilaConfiguration.extension_denylist={PLOTLY_EXTENSION}",
     ]  # fmt: skip
     if config.join_code:
         command.append(f"--token={config.join_code}")

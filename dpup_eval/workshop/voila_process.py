@@ -16,6 +16,8 @@ plain Voila. Same pages, same options, plus:
 * **Compressed responses** (gzip): a page's scripts and styles are about 10 MB uncompressed. Each static
   file is compressed once and kept (:class:`QuickGZip`), and sent again from memory
   (:class:`StaticFromMemory`).
+* **A page's scripts come as one file** (:mod:`dpup_eval.workshop.page_scripts`), not 90 pieces fetched
+  in rounds.
 * **Page templates are compiled once** (:class:`CompiledTemplates`), not for every page served.
 * **Taken pages are rebuilt after the room has joined** (:class:`Refills`): one at a time, once no page
   has been taken for a few seconds (at once if none is left ready), so people joining together get the
@@ -61,6 +63,8 @@ from dpup_eval.workshop.code_limits import (
     WrongCodeLimiter,
 )
 from dpup_eval.workshop.lifeline import PARENT_ENV, die_with_parent
+from dpup_eval.workshop.page_scripts import ROUTE as PAGE_SCRIPTS_ROUTE
+from dpup_eval.workshop.page_scripts import PageScriptsHandler, page_scripts
 
 __all__ = [
     "CompiledTemplates", "KernelRelease", "QuickGZip", "Refills", "RoomIdentityProvider", "RoomVoila", "StaticFromMemory",
@@ -554,7 +558,12 @@ class RoomVoila(Voila):
             (route, DeviceWebsocketHandler if handler is VoilaKernelWebsocketHandler else handler, *rest)
             for route, handler, *rest in super().init_handlers()
         ]
-        return [(f"{self.server_url.rstrip('/')}/{FACILITATOR_PATH}", FacilitatorCodeHandler), *handlers]
+        base = self.server_url.rstrip("/")
+        scripts = page_scripts(self.static_paths, self.labextensions_path)
+        if scripts.missing:  # another Voila or ipywidgets version: those pieces come one by one, as before
+            self.log.info("Page scripts: %d listed pieces not installed", len(scripts.missing))
+        return [(f"{base}/{FACILITATOR_PATH}", FacilitatorCodeHandler),
+                (f"{base}/{PAGE_SCRIPTS_ROUTE}", PageScriptsHandler, {"scripts": scripts}), *handlers]  # fmt: skip
 
     def listen(self) -> None:
         if self.certfile:
