@@ -134,10 +134,13 @@ def test_pages_load_plotly_through_the_lazy_extension(tmp_path: Path, demo_dir: 
     """The pages' extensions, as Voila lists them for a page (its own get_page_config, with the workshop's
     options and JUPYTER_PATH): dpup-plotly-lazy instead of plotly's own, and the lazy one names plotly's
     renderer's mime type and loads plotly's extension by the entry its package.json names."""
-    from jupyterlab_server.config import get_federated_extensions
     from traitlets.config import Config
     from voila.configuration import VoilaConfiguration
-    from voila.utils import get_page_config, get_voila_labextensions_path
+    from voila.utils import (  # (get_federated_extensions: jupyterlab_server's, as Voila uses it)
+        get_federated_extensions,
+        get_page_config,
+        get_voila_labextensions_path,
+    )
 
     from dpup_eval.agreement.contract import default_contract_dir
     from dpup_eval.workshop.server import PLOTLY_EXTENSION, WorkshopConfig, voila_command, voila_env
