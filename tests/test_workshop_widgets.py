@@ -23,7 +23,7 @@ from dpup_eval.workshop.pages import findings_page, success_measures_page
 from dpup_eval.workshop.report import chosen_findings, finding_key, workshop_report_html
 from dpup_eval.workshop.server import WorkshopConfig, prepare_workshop
 from dpup_eval.workshop.session import WorkshopSession, ensure_workshop, indicator_for_proposal, open_session
-from dpup_eval.workshop.widgets_base import Message, PageWatch, Poller, set_options, text_html
+from dpup_eval.workshop.widgets_base import Message, PageWatch, Poller, set_options, text_html, ticked
 from dpup_eval.workshop.widgets_decide import KEEP, DecisionForm
 from dpup_eval.workshop.widgets_findings import SIDE_BY_SIDE, FindingsPanel, show_figure
 from dpup_eval.workshop.widgets_join import JoinPanel
@@ -617,3 +617,37 @@ def test_a_list_of_people_keeps_its_ticks_when_someone_joins() -> None:
     assert [(b.description, b.key, b.value) for b in present.children] == [
         ("Aroha", 1, True), ("Ben", 2, False), ("Cho", 3, True)]  # fmt: skip
     assert [(b.key, b.value) for b in against.children] == [(1, True), (2, False), (3, False)]
+    # Ben's box was ticked in the browser just as Dee joined: the tick reaches the box the browser showed,
+    # after the list changed. It must still be Ben's box in the form (the same widget), not a box removed.
+    shown = against.children[1]
+    keep_ticked(against, [("Aroha", 1), ("Ben", 2), ("Cho", 3), ("Dee", 4)], value=False)
+    shown.value = True
+    assert [(b.key, b.value) for b in against.children] == [(1, True), (2, True), (3, False), (4, False)]
+    keep_ticked(against, [("Aroha", 1), ("Ben (he/him)", 2), ("Dee", 4)], value=False)  # renamed, one gone
+    assert [(b.description, b.value) for b in against.children] == [
+        ("Aroha", True), ("Ben (he/him)", True), ("Dee", False)]  # fmt: skip
+
+
+def test_a_decision_keeps_its_ticks_when_the_room_changes(session: WorkshopSession) -> None:
+    """The facilitator ticks a suggestion and a dissenter while someone joins and someone else suggests:
+    the ticks (even one still on its way from the browser) are in the decision recorded."""
+    mere = session.store.join(session.workshop.id, "Mere", "provider_staff")
+    pid = _propose(session, mere.id)
+    _join(session, "Tui")
+    form = DecisionForm(session)
+    form.measure.value = "finished"
+    suggestion = next(b for b in form.choices.children if b.key == pid)
+    against_mere = next(b for b in form.dissenters.children if b.key == mere.id)
+    suggestion.value = True
+    session.store.join(session.workshop.id, "Aroha", "family_member")  # the room grows ...
+    later = _propose(session, mere.id, "Counting only those who stayed")  # ... and another suggestion arrives for the same measure
+    form.refresh()
+    against_mere.value = True  # the tick the browser sent before it drew the new list
+    assert [b.key for b in form.choices.children] == [KEEP, pid, later]
+    assert ticked(form.choices.children) == [pid]
+    form.code.value = session.facilitator_code or ""
+    form.on_record()
+    (decision,) = session.store.decisions(session.workshop.id)
+    assert decision.proposal_ids == (pid,) and decision.dissenters == (mere.id,)
+    form.measure.value = next(v for _, v in form.measure.options if v != "finished")
+    assert ticked(form.choices.children) == []  # another measure starts with nothing ticked

@@ -339,12 +339,21 @@ def checkboxes(options: Iterable[tuple[str, object]], *, value: bool = True) -> 
 
 
 def keep_ticked(box: w.Box, options: Sequence[tuple[str, object]], *, value: bool) -> None:
-    """Give ``box`` one checkbox per (label, key) option, keeping the ticks of keys it already had (a
-    new key starts at ``value``): the room's list of people grows while a form is being filled in."""
-    was = {b.key: b.value for b in box.children}
-    box.children = checkboxes(options, value=value)
-    for b in box.children:
-        b.value = was.get(b.key, value)
+    """Give ``box`` one checkbox per (label, key) option: a key it already had keeps its checkbox (the same
+    widget, so its tick), a new key gets a new one at ``value``. The room's list of people grows while a
+    form is being filled in: a box ticked in the browser just as the list changed is still the box on the
+    page, and its tick arrives at a widget that is still in the form."""
+    have = {b.key: b for b in box.children}
+    children = []
+    for label, key in options:
+        kept = have.get(key)
+        if kept is None:
+            (kept,) = checkboxes([(label, key)], value=value)
+        elif kept.description != label:
+            kept.description = label
+        children.append(kept)
+    if tuple(children) != tuple(box.children):
+        box.children = children
 
 
 def ticked(boxes: Iterable[w.Checkbox]) -> list[Any]:

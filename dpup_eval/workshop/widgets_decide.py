@@ -16,7 +16,6 @@ from dpup_eval.workshop.session import WorkshopSession, measure_choices, new_mea
 from dpup_eval.workshop.widgets_base import (
     Message,
     button,
-    checkboxes,
     keep_ticked,
     set_options,
     text_html,
@@ -114,6 +113,7 @@ class DecisionForm(w.VBox):
         self.record.on_click(self.on_record)
         self._participants: tuple[int, ...] = ()
         self._proposal_ids: tuple[int, ...] = ()
+        self._choices_for: str | None = None
         self.unlocked_with = ""  # the facilitator page's code, once checked: no need to type it again
         super().__init__(
             [
@@ -156,7 +156,10 @@ class DecisionForm(w.VBox):
             [] if measure is None or measure.startswith("new-") else [("Keep it as written", KEEP)]
         )
         options += [(f"Suggestion {p.id}: {p.label}", p.id) for p in related]
-        self.choices.children = checkboxes(options, value=False)
+        if measure != self._choices_for:  # another measure: its own choices, none ticked
+            self._choices_for = measure
+            self.choices.children = ()
+        keep_ticked(self.choices, options, value=False)  # a new suggestion keeps what is ticked
 
     def on_record(self, _: object = None) -> None:
         def action() -> str:
