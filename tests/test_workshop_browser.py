@@ -171,6 +171,17 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         running.stop()
 
 
+@pytest.fixture(autouse=True)
+def _server_log_when_failed(request: pytest.FixtureRequest, server: Server) -> Iterator[None]:
+    """A failed test shows the end of the workshop's own log (kernel errors, kernels released) with it."""
+    yield
+    report = getattr(request.node, "rep_call", None)
+    log = server.folder / "server.log"
+    if report is not None and report.failed and log.exists():
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-80:]
+        print("--- the end of the workshop's server.log ---", *tail, sep="\n")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
