@@ -7,13 +7,16 @@ Starts ``dpup-eval workshop`` on the demo data (its own temporary folder and HOM
   cache), median and worst;
 * **the browser's own work**: how long each of those pages kept the browser's main thread busy (Chrome's
   ``TaskDuration``), and one more load with the CPU slowed four times (Chrome's mid-range phone setting);
-* **join, ten at once**, three ways:
+* **join, ten at once**, four ways:
   - **served** (the laptop's part): ten clients at once fetch the page and every file a browser fetched
     for it (gzip, six at a time each, as a browser does), then ask the page's kernel for every widget's
     state over its websocket (what a browser waits for before it draws); also one client alone;
   - **each on their own device** (the room: phones draw on their own CPUs): each of the ten is given the
     median single-person load plus the extra time the laptop took to serve that person with ten at once
     (served together minus served alone);
+  - **one of them a real browser** (measured, not modelled): in each of ``--rounds`` rounds a Chromium
+    page and nine served joins start at the same moment, so the browser draws while the laptop serves the
+    other nine (on the laptop's cores, harsher than a phone drawing on its own);
   - **ten browsers on the laptop's own two cores**: ten fresh browser contexts navigate at the same
     moment, so the ten pages' drawing shares the workshop's two cores (the harshest reading, not a room);
 * **threshold change**: median time from a key press on a slider to the updated result text (in the page);
@@ -21,7 +24,7 @@ Starts ``dpup-eval workshop`` on the demo data (its own temporary folder and HOM
   fairly between the kernels), then the whole workshop (Voila and every kernel) with ``--pages`` pages open;
 * **release**: the kernel count two minutes after all those pages closed (aim: back to the pool's size).
 
-Usage: ``python benchmarks/bench_workshop.py [--loads 5] [--together 10] [--pages 30] [--pool-size 10]``.
+Usage: ``python benchmarks/bench_workshop.py [--loads 5] [--together 10] [--rounds 5] [--pages 30] [--pool-size 10]``.
 Needs ``/usr/bin/chromium`` (``apt-get install chromium``) and Playwright (the test extra). The machine's
 load average is printed with the figures: on a shared machine, compare figures measured in the same run.
 """
@@ -283,8 +286,17 @@ async def _run(workshop: Room, args: argparse.Namespace, pool: int) -> None:
         own = [statistics.median(alone) + max(0.0, s - statistics.median(single)) for s in served]
         print(f"join, {args.together} at the same moment, each on their own device (one page's median load + "
               f"the laptop's extra wait with {args.together}): {_summary(own)}", flush=True)  # fmt: skip
+        among = []
+        for _ in range(args.rounds):  # one real browser joins at the same moment as the others, served
+            workshop.wait_for_kernels(pool)
+            (context, seconds), *_ = await asyncio.gather(
+                _open(browser, workshop.url()), *(_server_join(workshop.url(), files) for _ in range(args.together - 1)))
+            among.append(seconds)
+            await context.close()
+        print(f"join, {args.together} at the same moment, one of them a real browser on the laptop's own cores "
+              f"(the other {args.together - 1} served; {args.rounds} rounds): {_summary(among)}", flush=True)  # fmt: skip
         workshop.wait_for_kernels(pool)
-        time.sleep(100)  # the ten served kernels are released (90 s with no browser): a room as before
+        time.sleep(100)  # the served kernels are released (90 s with no browser): a room as before
         workshop.wait_for_kernels(pool)
         opened = await asyncio.gather(*(_open(browser, workshop.url()) for _ in range(args.together)))
         print(f"join, {args.together} at the same moment, ten browsers on the laptop's own cores: "
@@ -318,6 +330,7 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=5, help="fresh loads one after another")
     parser.add_argument("--changes", type=int, default=7, help="threshold changes timed on the first page")
     parser.add_argument("--together", type=int, default=10, help="people joining at the same moment")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of one browser joining with the others served")
     parser.add_argument("--pages", type=int, default=30, help="pages open at once for the memory figure")
     parser.add_argument("--pool-size", type=int, default=10, help="Success measures pages built in advance (0: none)")
     args = parser.parse_args()
